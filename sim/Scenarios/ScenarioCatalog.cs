@@ -1,0 +1,11 @@
+using Sim.Scenarios.Register;
+
+namespace Sim.Scenarios;
+
+/// <summary>Every scenario the `sim` command knows, by name.</summary>
+public static class ScenarioCatalog
+{
+    public static IReadOnlyList<Scenario> All { get; } = [new RegisterScenario()];
+
+    public static Scenario? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
+}

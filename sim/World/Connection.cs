@@ -1,0 +1,275 @@
+using Sim.Stack.Host;
+
+namespace Sim.Worlds;
+
+/// <summary>One frame on the wire, numbered per direction so the receiver can restore order. A null payload is FIN.</summary>
+internal sealed class Segment(long sequence, ReadOnlyMemory<byte>? payload)
+{
+    public long Sequence { get; } = sequence;
+
+    public ReadOnlyMemory<byte>? Payload { get; } = payload;
+
+    /// <summary>When this segment was first lost to a partition (for the keepalive bound).</summary>
+    public TimeSpan? FirstLoss { get; set; }
+}
+
+/// <summary>A connection between a client endpoint and a server endpoint.</summary>
+internal sealed class Connection
+{
+    private readonly Network network;
+
+    public Connection(Network network, long id, Endpoint client, Endpoint server, bool tls)
+    {
+        this.network = network;
+        Id = id;
+        Client = client;
+        Server = server;
+        Tls = tls;
+        client.Attach(this, server);
+        server.Attach(this, client);
+    }
+
+    public long Id { get; }
+
+    public Endpoint Client { get; }
+
+    public Endpoint Server { get; }
+
+    public bool Tls { get; }
+
+    public bool IsOpen { get; private set; } = true;
+
+    public bool Crosses(Machine a, Machine b) =>
+        (Client.Process.Machine == a && Server.Process.Machine == b) || (Client.Process.Machine == b && Server.Process.Machine == a);
+
+    public void Transmit(Endpoint from, Segment segment) => network.Transmit(from, from == Client ? Server : Client, this, segment);
+
+    public void Break(Func<Exception> error)
+    {
+        IsOpen = false;
+        Client.Break(error());
+        Server.Break(error());
+    }
+
+    public void HalfClosed()
+    {
+        if (Client.IsFinished && Server.IsFinished)
+        {
+            IsOpen = false;
+            network.Closed(this);
+        }
+    }
+}
+
+/// <summary>One end of a connection, as the owning process sees it.</summary>
+internal sealed class Endpoint(SimProcess process, ExecutionContextOwner owner, string localAddress) : IConnection
+{
+    private readonly Queue<ReadOnlyMemory<byte>?> inbox = new();
+    private readonly SortedDictionary<long, Segment> outOfOrder = [];
+    private readonly CancellationTokenSource closed = new();
+    private Connection? connection;
+    private Endpoint? peer;
+    private TaskCompletionSource<bool>? waiter;
+    private Exception? failure;
+    private long nextSend;
+    private long expected;
+    private bool finSent;
+    private bool finReceived;
+
+    public SimProcess Process { get; } = process;
+
+    public ExecutionContextOwner Owner { get; } = owner;
+
+    public string LocalAddress { get; } = localAddress;
+
+    public string Remote => peer?.LocalAddress ?? "?";
+
+    public PeerCertificate? PeerCertificate { get; set; }
+
+    public CancellationToken Closed => closed.Token;
+
+    public bool IsFinished => failure is not null || (finSent && finReceived);
+
+    public void Attach(Connection conn, Endpoint other)
+    {
+        connection = conn;
+        peer = other;
+    }
+
+    public void Send(ReadOnlyMemory<byte> frame)
+    {
+        ThrowIfUnusable();
+        connection!.Transmit(this, new Segment(nextSend++, frame.ToArray()));
+    }
+
+    public async Task<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            if (inbox.TryDequeue(out var frame))
+            {
+                if (frame is null)
+                {
+                    finReceived = true;
+                    connection?.HalfClosed();
+                }
+
+                return frame;
+            }
+
+            if (failure is not null)
+            {
+                throw failure;
+            }
+
+            if (finReceived)
+            {
+                return null;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(static w => ((TaskCompletionSource<bool>)w!).TrySetCanceled(), waiter))
+            {
+                await waiter.Task;
+            }
+        }
+    }
+
+    /// <summary>Takes a segment off the wire; false if it is a duplicate.</summary>
+    public bool Accept(Segment segment)
+    {
+        if (segment.Sequence < expected || outOfOrder.ContainsKey(segment.Sequence))
+        {
+            return false;
+        }
+
+        outOfOrder[segment.Sequence] = segment;
+        while (outOfOrder.Remove(expected, out var next))
+        {
+            expected++;
+            inbox.Enqueue(next.Payload);
+            if (next.Payload is null)
+            {
+                closed.Cancel();
+            }
+        }
+
+        Wake();
+        return true;
+    }
+
+    public void Break(Exception error)
+    {
+        failure ??= error;
+        closed.Cancel();
+        Wake();
+    }
+
+    /// <summary>Orderly close: the peer reads the frames already sent, then end of stream.</summary>
+    public void Dispose()
+    {
+        if (failure is not null || finSent || connection is null || !connection.IsOpen)
+        {
+            return;
+        }
+
+        finSent = true;
+        connection.Transmit(this, new Segment(nextSend++, null));
+        closed.Cancel();
+        connection.HalfClosed();
+    }
+
+    private void ThrowIfUnusable()
+    {
+        if (failure is not null)
+        {
+            throw failure;
+        }
+
+        if (finSent)
+        {
+            throw new ConnectionResetException("send after close");
+        }
+    }
+
+    private void Wake()
+    {
+        var w = waiter;
+        waiter = null;
+        w?.TrySetResult(true);
+    }
+}
+
+/// <summary>A bound port accepting connections.</summary>
+internal sealed class SimListener(Network network, SimProcess process, ExecutionContextOwner owner, string address, int port, TlsServerOptions? tls) : IListener
+{
+    private readonly Queue<Endpoint> backlog = new();
+    private TaskCompletionSource<bool>? waiter;
+    private bool failed;
+
+    public SimProcess Process { get; } = process;
+
+    public ExecutionContextOwner Owner { get; } = owner;
+
+    public Machine Machine => Process.Machine;
+
+    public string Address { get; } = address;
+
+    public int Port { get; } = port;
+
+    public TlsServerOptions? Tls { get; } = tls;
+
+    public void Enqueue(Endpoint endpoint)
+    {
+        backlog.Enqueue(endpoint);
+        Wake();
+    }
+
+    public async Task<IConnection> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            if (backlog.TryDequeue(out var endpoint))
+            {
+                return endpoint;
+            }
+
+            if (failed)
+            {
+                throw new ObjectDisposedException($"listener {Address}:{Port}");
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(static w => ((TaskCompletionSource<bool>)w!).TrySetCanceled(), waiter))
+            {
+                await waiter.Task;
+            }
+        }
+    }
+
+    public void Fail()
+    {
+        failed = true;
+        Wake();
+    }
+
+    public void Dispose() => network.Unlisten(this);
+
+    private void Wake()
+    {
+        var w = waiter;
+        waiter = null;
+        w?.TrySetResult(true);
+    }
+}
+
+/// <summary>The network as one process incarnation sees it.</summary>
+internal sealed class ProcessNetwork(Network network, SimProcess process, ExecutionContextOwner owner) : INetwork
+{
+    public IListener Listen(string address, int port, TlsServerOptions? tls = null) => network.Listen(process, owner, address, port, tls);
+
+    public Task<IConnection> DialAsync(string host, int port, TlsClientOptions? tls = null, CancellationToken cancellationToken = default) =>
+        network.DialAsync(process, owner, host, port, tls, cancellationToken);
+}

@@ -1,0 +1,32 @@
+namespace Sim.Worlds;
+
+/// <summary>
+/// What the world needs from an engine: virtual time, a run queue and timers. The loop engine owns all
+/// three; the Coyote engine maps them onto Coyote's controlled tasks.
+/// </summary>
+public interface IRuntime
+{
+    /// <summary>Virtual time since the start of the run.</summary>
+    TimeSpan Now { get; }
+
+    /// <summary>Scheduling steps taken so far.</summary>
+    long Step { get; }
+
+    /// <summary>Queues a continuation owned by <paramref name="owner"/>.</summary>
+    void Post(ExecutionContextOwner owner, SendOrPostCallback callback, object? state);
+
+    /// <summary>Runs <paramref name="action"/> (world code) at virtual time <paramref name="when"/>.</summary>
+    TimerHandle At(TimeSpan when, Action action);
+}
+
+/// <summary>A scheduled timer; cancelling it guarantees the action never runs.</summary>
+public sealed class TimerHandle(TimeSpan when, Action action)
+{
+    public TimeSpan When { get; } = when;
+
+    public Action Action { get; } = action;
+
+    public bool Cancelled { get; private set; }
+
+    public void Cancel() => Cancelled = true;
+}

@@ -1,0 +1,349 @@
+using Sim.Stack.Host;
+
+namespace Sim.Worlds;
+
+/// <summary>
+/// The virtual network: name resolution, listeners with real bind semantics, connections that are
+/// ordered reliable streams, per-link latency, frame faults, partitions and clogs. Every decision draws
+/// from the world's network stream and is written to the event log with its coordinates.
+/// </summary>
+public sealed class Network
+{
+    private const string AnyAddress = "0.0.0.0";
+
+    private readonly World world;
+    private readonly Dictionary<string, string> names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Machine> addressOwners = new(StringComparer.Ordinal);
+    private readonly List<SimListener> listeners = [];
+    private readonly List<Connection> connections = [];
+    private readonly HashSet<(string From, string To)> cut = [];
+    private readonly Dictionary<(string From, string To), TimeSpan> cloggedUntil = [];
+    private readonly Rng rng;
+    private long nextConnectionId = 1;
+    private int nextEphemeralPort = 40000;
+
+    internal Network(World world, Rng rng)
+    {
+        this.world = world;
+        this.rng = rng;
+    }
+
+    public NetworkOptions Options => world.Options.Network;
+
+    public IReadOnlyCollection<(string From, string To)> Cuts => cut;
+
+    public int OpenConnections => connections.Count;
+
+    public long FramesDelivered { get; private set; }
+
+    internal void AddMachine(Machine machine)
+    {
+        foreach (var address in machine.Addresses)
+        {
+            if (!addressOwners.TryAdd(address, machine))
+            {
+                throw new ArgumentException($"address {address} is already owned by machine {addressOwners[address]}");
+            }
+        }
+    }
+
+    /// <summary>Makes <paramref name="name"/> resolve to <paramref name="address"/> (the world's DNS).</summary>
+    public void AddName(string name, string address) => names[name] = address;
+
+    // ---- links: partitions and clogs ---------------------------------------------------------------
+
+    public bool IsCut(Machine from, Machine to) => from != to && cut.Contains((from.Name, to.Name));
+
+    /// <summary>Cuts the link from one machine to another (one direction).</summary>
+    public void Cut(Machine from, Machine to)
+    {
+        if (from != to && cut.Add((from.Name, to.Name)))
+        {
+            world.Log("net.cut", $"{from}->{to}", "");
+            foreach (var connection in connections.Where(c => c.Crosses(from, to)).ToList())
+            {
+                ScheduleKeepaliveCheck(connection);
+            }
+        }
+    }
+
+    public void Heal(Machine from, Machine to)
+    {
+        if (cut.Remove((from.Name, to.Name)))
+        {
+            world.Log("net.heal", $"{from}->{to}", "");
+        }
+    }
+
+    public void HealAll()
+    {
+        foreach (var (from, to) in cut.OrderBy(c => c.From, StringComparer.Ordinal).ThenBy(c => c.To, StringComparer.Ordinal).ToList())
+        {
+            cut.Remove((from, to));
+            world.Log("net.heal", $"{from}->{to}", "");
+        }
+
+        foreach (var link in cloggedUntil.Keys.ToList())
+        {
+            cloggedUntil.Remove(link);
+        }
+    }
+
+    /// <summary>Holds every frame from one machine to another until <paramref name="until"/>, then releases them in order.</summary>
+    public void Clog(Machine from, Machine to, TimeSpan until)
+    {
+        cloggedUntil[(from.Name, to.Name)] = until;
+        world.Log("net.clog", $"{from}->{to}", $"until={until.TotalSeconds:F3}");
+    }
+
+    // ---- binding and dialing -----------------------------------------------------------------------
+
+    internal IListener Listen(SimProcess process, ExecutionContextOwner owner, string address, int port, TlsServerOptions? tls)
+    {
+        var machine = process.Machine;
+        if (address != AnyAddress && !machine.Owns(address))
+        {
+            world.Log("net.bind-failed", process.Name, $"{address}:{port} not owned by {machine}");
+            throw new AddressNotAvailableException(machine.Name, address);
+        }
+
+        var clash = listeners.FirstOrDefault(l => l.Machine == machine && l.Port == port
+            && (l.Address == address || l.Address == AnyAddress || address == AnyAddress));
+        if (clash is not null)
+        {
+            world.Log("net.bind-failed", process.Name, $"{address}:{port} in use by {clash.Process}");
+            throw new AddressInUseException(address, port);
+        }
+
+        var listener = new SimListener(this, process, owner, address, port, tls);
+        listeners.Add(listener);
+        world.Log("net.listen", process.Name, $"{address}:{port}{(tls is null ? "" : " tls")}");
+        return listener;
+    }
+
+    internal void Unlisten(SimListener listener)
+    {
+        if (listeners.Remove(listener))
+        {
+            world.Log("net.unlisten", listener.Process.Name, $"{listener.Address}:{listener.Port}");
+            listener.Fail();
+        }
+    }
+
+    internal async Task<IConnection> DialAsync(SimProcess process, ExecutionContextOwner owner, string host, int port, TlsClientOptions? tls, CancellationToken cancellationToken)
+    {
+        var target = $"{host}:{port}";
+        var address = names.TryGetValue(host, out var resolved) ? resolved : host;
+        if (!addressOwners.TryGetValue(address, out var machine))
+        {
+            world.Log("net.dial-failed", process.Name, $"{target} does not resolve");
+            throw new HostNotFoundException(host);
+        }
+
+        var from = process.Machine;
+        if (IsCut(from, machine) || IsCut(machine, from))
+        {
+            await world.Sleep(Options.ConnectTimeout, cancellationToken);
+            world.Log("net.dial-failed", process.Name, $"{target} unreachable from {from}");
+            throw new HostUnreachableException(target);
+        }
+
+        // SYN / SYN-ACK.
+        await world.Sleep(OneWay(from, machine) + OneWay(machine, from), cancellationToken);
+        var listener = listeners.FirstOrDefault(l => l.Machine == machine && l.Port == port && (l.Address == address || l.Address == AnyAddress));
+        if (listener is null || !listener.Owner.Alive || IsCut(from, machine) || IsCut(machine, from))
+        {
+            world.Log("net.dial-failed", process.Name, $"{target} refused");
+            throw new ConnectionRefusedException(target);
+        }
+
+        var connection = new Connection(this, nextConnectionId++,
+            new Endpoint(process, owner, $"{from.Addresses[0]}:{nextEphemeralPort++}"),
+            new Endpoint(listener.Process, listener.Owner, $"{address}:{port}"),
+            tls is not null);
+        connections.Add(connection);
+        world.Log("net.connect", process.Name, $"conn={connection.Id} {connection.Client.LocalAddress}->{target} ({listener.Process})");
+
+        if (tls is not null)
+        {
+            await world.Sleep(OneWay(from, machine) + OneWay(machine, from), cancellationToken);
+            var failure = world.Tls.Handshake(connection, tls, listener.Tls, process.Machine, machine);
+            if (failure is not null)
+            {
+                world.Log("tls.handshake-failed", process.Name, $"conn={connection.Id} {target}: {failure.Failure}: {failure.Message}");
+                Reset(connection, () => failure, "tls handshake failed");
+                throw failure;
+            }
+
+            world.Log("tls.handshake", process.Name, $"conn={connection.Id} {target} server={connection.Client.PeerCertificate?.Subject} client={connection.Server.PeerCertificate?.Subject ?? "-"}");
+            if (listener.Tls?.SessionLifetime is { } lifetime)
+            {
+                world.Runtime.At(world.Now + lifetime, () =>
+                {
+                    if (connection.IsOpen)
+                    {
+                        ExpireSession(connection);
+                    }
+                });
+            }
+        }
+
+        if (!listener.Owner.Alive || !listeners.Contains(listener))
+        {
+            Reset(connection, () => new ConnectionRefusedException(target), "listener gone");
+            throw new ConnectionRefusedException(target);
+        }
+
+        listener.Enqueue(connection.Server);
+        return connection.Client;
+    }
+
+    // ---- frames ------------------------------------------------------------------------------------
+
+    internal void Transmit(Endpoint from, Endpoint to, Connection connection, Segment segment)
+    {
+        var a = from.Process.Machine;
+        var b = to.Process.Machine;
+        if (IsCut(a, b))
+        {
+            segment.FirstLoss ??= world.Now;
+            if (world.Now - segment.FirstLoss >= Options.KeepaliveTimeout)
+            {
+                Reset(connection, () => new ConnectionResetException("connection timed out (no route: partition)"), "partition");
+                return;
+            }
+
+            world.Log("net.lost", $"{a}->{b}", $"conn={connection.Id} seq={segment.Sequence} (partition; retransmit)");
+            world.Runtime.At(world.Now + Options.RetransmitTimeout, () =>
+            {
+                if (connection.IsOpen)
+                {
+                    Transmit(from, to, connection, segment);
+                }
+            });
+            return;
+        }
+
+        var delay = OneWay(a, b);
+        var local = a == b;
+        if (!local && rng.Chance(Options.DropProbability))
+        {
+            world.Log("net.drop", $"{a}->{b}", $"conn={connection.Id} seq={segment.Sequence} (retransmit after {Options.RetransmitTimeout.TotalMilliseconds}ms)");
+            delay += Options.RetransmitTimeout;
+        }
+
+        if (!local && rng.Chance(Options.ReorderProbability))
+        {
+            var extra = rng.Between(TimeSpan.Zero, Options.ReorderDelay);
+            world.Log("net.reorder", $"{a}->{b}", $"conn={connection.Id} seq={segment.Sequence} +{extra.TotalMilliseconds:F3}ms");
+            delay += extra;
+        }
+
+        var at = world.Now + delay;
+        if (cloggedUntil.TryGetValue((a.Name, b.Name), out var until))
+        {
+            if (until > world.Now)
+            {
+                if (until > at)
+                {
+                    world.Log("net.clogged", $"{a}->{b}", $"conn={connection.Id} seq={segment.Sequence} held until {until.TotalSeconds:F3}");
+                    at = until;
+                }
+            }
+            else
+            {
+                cloggedUntil.Remove((a.Name, b.Name));
+            }
+        }
+
+        world.Runtime.At(at, () => Arrive(to, connection, segment));
+        if (!local && rng.Chance(Options.DuplicateProbability))
+        {
+            world.Log("net.duplicate", $"{a}->{b}", $"conn={connection.Id} seq={segment.Sequence}");
+            world.Runtime.At(at + OneWay(a, b), () => Arrive(to, connection, segment));
+        }
+    }
+
+    private void Arrive(Endpoint to, Connection connection, Segment segment)
+    {
+        if (!connection.IsOpen)
+        {
+            return;
+        }
+
+        if (!to.Accept(segment))
+        {
+            world.Log("net.duplicate-discarded", to.Process.Name, $"conn={connection.Id} seq={segment.Sequence}");
+            return;
+        }
+
+        FramesDelivered++;
+        world.Log("net.deliver", to.Process.Name, $"conn={connection.Id} seq={segment.Sequence} bytes={segment.Payload?.Length ?? 0}{(segment.Payload is null ? " fin" : "")}");
+    }
+
+    // ---- faults on connections ---------------------------------------------------------------------
+
+    /// <summary>Breaks a connection: both ends see <paramref name="error"/> on their next receive or send.</summary>
+    internal void Reset(Connection connection, Func<Exception> error, string why)
+    {
+        if (!connections.Remove(connection))
+        {
+            return;
+        }
+
+        world.Log("net.reset", $"conn={connection.Id}", $"{connection.Client.Process}<->{connection.Server.Process} ({why})");
+        connection.Break(error);
+    }
+
+    /// <summary>Resets one established connection, chosen by the caller.</summary>
+    public void ResetConnection(long id, string why)
+    {
+        var connection = connections.FirstOrDefault(c => c.Id == id);
+        if (connection is not null)
+        {
+            Reset(connection, () => new ConnectionResetException(why), why);
+        }
+    }
+
+    /// <summary>Connection ids, for fault injection.</summary>
+    public IReadOnlyList<long> ConnectionIds => connections.Select(c => c.Id).ToList();
+
+    /// <summary>Fails every TLS session a process holds, as session expiry does: the peer must re-handshake.</summary>
+    public void ExpireSessions(SimProcess process)
+    {
+        foreach (var connection in connections.Where(c => c.Tls && (c.Client.Process == process || c.Server.Process == process)).ToList())
+        {
+            ExpireSession(connection);
+        }
+    }
+
+    internal void Closed(Connection connection) => connections.Remove(connection);
+
+    /// <summary>The process died: its listeners close and its connections reset (the peer sees it after one trip).</summary>
+    internal void ProcessDown(SimProcess process, string why)
+    {
+        foreach (var listener in listeners.Where(l => l.Process == process).ToList())
+        {
+            Unlisten(listener);
+        }
+
+        foreach (var connection in connections.Where(c => c.Client.Process == process || c.Server.Process == process).ToList())
+        {
+            Reset(connection, () => new ConnectionResetException($"peer process {process} {why}"), $"{process} {why}");
+        }
+    }
+
+    private void ExpireSession(Connection connection) =>
+        Reset(connection, () => new TlsHandshakeException(TlsFailure.SessionExpired, "TLS session expired; a new handshake is required"), "tls session expired");
+
+    private void ScheduleKeepaliveCheck(Connection connection) =>
+        world.Runtime.At(world.Now + Options.KeepaliveTimeout, () =>
+        {
+            if (connection.IsOpen && (IsCut(connection.Client.Process.Machine, connection.Server.Process.Machine) || IsCut(connection.Server.Process.Machine, connection.Client.Process.Machine)))
+            {
+                Reset(connection, () => new ConnectionResetException("connection timed out (keepalive: partition)"), "keepalive timeout");
+            }
+        });
+
+    private TimeSpan OneWay(Machine a, Machine b) => a == b ? Options.LoopbackLatency : Options.Latency.Sample(rng);
+}

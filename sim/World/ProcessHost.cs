@@ -1,0 +1,101 @@
+using Sim.Stack.Host;
+
+namespace Sim.Worlds;
+
+/// <summary>The host seam as one process incarnation sees it.</summary>
+public sealed class ProcessHost : IHost, ILog, IDisk
+{
+    private readonly World world;
+    private readonly SimProcess process;
+    private readonly ExecutionContextOwner owner;
+    private readonly DiskStore disk;
+
+    internal ProcessHost(World world, SimProcess process, ExecutionContextOwner owner, CancellationToken lifetime)
+    {
+        this.world = world;
+        this.process = process;
+        this.owner = owner;
+        Lifetime = lifetime;
+        Clock = new SimClock(world, process.Machine);
+        Random = world.StreamFor($"process/{process.Name}/{process.Incarnation}");
+        Network = new ProcessNetwork(world.Network, process, owner);
+        if (!process.Machine.Disks.TryGetValue(process.Name, out var store))
+        {
+            store = new DiskStore();
+            process.Machine.Disks[process.Name] = store;
+        }
+
+        disk = store;
+    }
+
+    public string Name => process.Name;
+
+    public string Machine => process.Machine.Name;
+
+    public int Incarnation => owner.Incarnation;
+
+    public IClock Clock { get; }
+
+    public IRandomSource Random { get; }
+
+    public INetwork Network { get; }
+
+    public IDisk Disk => this;
+
+    public ILog Log => this;
+
+    public CancellationToken Lifetime { get; }
+
+    public void Spawn(string name, Func<CancellationToken, Task> loop)
+    {
+        if (!owner.Alive)
+        {
+            return;
+        }
+
+        owner.Post(_ => _ = ObserveAsync(name, loop), null);
+    }
+
+    void ILog.Info(string evt, string details) => world.Log("log." + evt, process.Name, details);
+
+    void ILog.Warn(string evt, string details) => world.Log("warn." + evt, process.Name, details);
+
+    void IDisk.Write(string key, ReadOnlySpan<byte> value) => disk.Write(key, value.ToArray());
+
+    void IDisk.Delete(string key) => disk.Write(key, null);
+
+    byte[]? IDisk.Read(string key) => disk.Read(key);
+
+    IReadOnlyList<string> IDisk.Keys(string prefix) => disk.Keys(prefix);
+
+    async Task IDisk.FlushAsync(CancellationToken cancellationToken)
+    {
+        var count = disk.PendingCount;
+        if (count == 0)
+        {
+            return;
+        }
+
+        await Clock.Delay(world.Options.FlushLatency, cancellationToken);
+        if (owner.Alive)
+        {
+            disk.Commit(count);
+            world.Log("disk.flush", process.Name, $"writes={count}");
+        }
+    }
+
+    private async Task ObserveAsync(string name, Func<CancellationToken, Task> loop)
+    {
+        try
+        {
+            await loop(Lifetime);
+        }
+        catch (OperationCanceledException) when (Lifetime.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            world.Log("process.loop-crashed", process.Name, $"loop={name} {e.GetType().Name}: {e.Message}");
+        }
+    }
+}

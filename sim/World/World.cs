@@ -1,0 +1,235 @@
+using Sim.Stack.Host;
+
+namespace Sim.Worlds;
+
+/// <summary>
+/// Sites, machines, processes, the network, TLS, disks, clocks and the event log of one run. Driven by an
+/// engine through <see cref="IRuntime"/>; holds no static mutable state, so runs never leak into each other.
+/// </summary>
+public sealed class World
+{
+    /// <summary>Virtual time zero as a wall-clock instant.</summary>
+    public static readonly DateTime Epoch = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private readonly Dictionary<string, Machine> machines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimProcess> processes = new(StringComparer.Ordinal);
+
+    public World(ulong seed, IRuntime runtime, WorldOptions options)
+    {
+        options.Network.Validate();
+        Seed = seed;
+        Runtime = runtime;
+        Options = options;
+        Events = new EventLog(options.KeepEventLog);
+        Network = new Network(this, StreamFor("network"));
+        Tls = new TlsModel(this);
+        WorldContext = new ExecutionContextOwner(runtime, "world", null, 0);
+    }
+
+    public ulong Seed { get; }
+
+    public IRuntime Runtime { get; }
+
+    public WorldOptions Options { get; internal set; }
+
+    public EventLog Events { get; }
+
+    public Network Network { get; }
+
+    internal TlsModel Tls { get; }
+
+    /// <summary>The context world-level loops (fault injection, checkers) run in.</summary>
+    public ExecutionContextOwner WorldContext { get; }
+
+    public TimeSpan Now => Runtime.Now;
+
+    public Violation? Violation { get; private set; }
+
+    public IReadOnlyCollection<Machine> Machines => machines.Values;
+
+    public IReadOnlyCollection<SimProcess> Processes => processes.Values;
+
+    /// <summary>The randomness stream named <paramref name="name"/> of this run.</summary>
+    public Rng StreamFor(string name) => Rng.Stream(Seed, name);
+
+    public Machine Machine(string name) => machines.TryGetValue(name, out var m) ? m : throw new ArgumentException($"no machine named '{name}'");
+
+    public SimProcess Process(string name) => processes.TryGetValue(name, out var p) ? p : throw new ArgumentException($"no process named '{name}'");
+
+    public Machine AddMachine(string name, string site, params string[] addresses)
+    {
+        if (addresses.Length == 0)
+        {
+            throw new ArgumentException($"machine {name} needs at least one address");
+        }
+
+        var machine = new Machine(name, site, addresses);
+        if (!machines.TryAdd(name, machine))
+        {
+            throw new ArgumentException($"machine '{name}' already exists");
+        }
+
+        Network.AddMachine(machine);
+        Log("world.machine", name, $"site={site} addresses={string.Join(',', addresses)}");
+        return machine;
+    }
+
+    public SimProcess AddProcess(string name, Machine machine, Func<IHost, Task> main, bool killable = true)
+    {
+        var process = new SimProcess(name, machine, main, killable);
+        if (!processes.TryAdd(name, process))
+        {
+            throw new ArgumentException($"process '{name}' already exists");
+        }
+
+        return process;
+    }
+
+    // ---- process lifecycle ---------------------------------------------------------------------------
+
+    public void Start(SimProcess process)
+    {
+        if (process.IsUp)
+        {
+            return;
+        }
+
+        process.Incarnation++;
+        var owner = new ExecutionContextOwner(Runtime, $"{process.Name}#{process.Incarnation}", process, process.Incarnation);
+        var lifetime = new CancellationTokenSource();
+        process.Owner = owner;
+        process.Lifetime = lifetime;
+        process.State = ProcessState.Running;
+        process.Paused = false;
+        var host = new ProcessHost(this, process, owner, lifetime.Token);
+        process.Host = host;
+        Log("process.start", process.Name, $"incarnation={process.Incarnation} machine={process.Machine}");
+        owner.Post(_ => _ = RunMainAsync(process, host), null);
+    }
+
+    /// <summary>Kills a process: its memory and unflushed writes are lost, its connections reset.</summary>
+    public void Kill(SimProcess process, string why = "killed")
+    {
+        if (!process.IsUp)
+        {
+            return;
+        }
+
+        process.Owner!.Alive = false;
+        var lost = process.Machine.Disks.TryGetValue(process.Name, out var disk) ? disk.LoseUnflushed() : 0;
+        process.State = ProcessState.Down;
+        process.Paused = false;
+        process.Host = null;
+        Log("process.kill", process.Name, $"incarnation={process.Incarnation} {why} unflushed-writes-lost={lost}");
+        Network.ProcessDown(process, why);
+    }
+
+    /// <summary>Graceful stop: the process's lifetime token fires, then after <paramref name="grace"/> it is killed.</summary>
+    public void Stop(SimProcess process, TimeSpan grace)
+    {
+        if (!process.IsUp)
+        {
+            return;
+        }
+
+        var incarnation = process.Incarnation;
+        Log("process.stop", process.Name, $"incarnation={incarnation} grace={grace.TotalSeconds:F3}s");
+        process.Lifetime!.Cancel();
+        Runtime.At(Now + grace, () =>
+        {
+            if (process.IsUp && process.Incarnation == incarnation)
+            {
+                Kill(process, "stopped");
+            }
+        });
+    }
+
+    public void Restart(SimProcess process)
+    {
+        Kill(process, "killed for restart");
+        Start(process);
+    }
+
+    public void Pause(SimProcess process)
+    {
+        if (process.IsUp && !process.Paused)
+        {
+            process.Paused = true;
+            Log("process.pause", process.Name, $"incarnation={process.Incarnation}");
+        }
+    }
+
+    public void Resume(SimProcess process)
+    {
+        if (process.IsUp && process.Paused)
+        {
+            process.Paused = false;
+            Log("process.resume", process.Name, $"incarnation={process.Incarnation}");
+        }
+    }
+
+    public void SetClockSkew(Machine machine, TimeSpan skew)
+    {
+        machine.ClockSkew = skew;
+        Log("clock.skew", machine.Name, $"skew={skew.TotalSeconds:F3}s");
+    }
+
+    // ---- time, log, invariants -----------------------------------------------------------------------
+
+    /// <summary>A task that completes after <paramref name="delay"/> of virtual time.</summary>
+    public Task Sleep(TimeSpan delay, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        CancellationTokenRegistration registration = default;
+        var timer = Runtime.At(Now + (delay < TimeSpan.Zero ? TimeSpan.Zero : delay), () =>
+        {
+            registration.Dispose();
+            tcs.TrySetResult();
+        });
+        if (cancellationToken.CanBeCanceled)
+        {
+            registration = cancellationToken.Register(() =>
+            {
+                timer.Cancel();
+                tcs.TrySetCanceled(cancellationToken);
+            });
+        }
+
+        return tcs.Task;
+    }
+
+    public void Log(string kind, string subject, string details) => Events.Append(Runtime.Step, Now, kind, subject, details);
+
+    /// <summary>Records a violated invariant; the engine stops the run at the end of the step.</summary>
+    public void Fail(string invariant, string message)
+    {
+        if (Violation is not null)
+        {
+            return;
+        }
+
+        Violation = new Violation(invariant, message, Now, Runtime.Step);
+        Log("invariant.violated", invariant, message);
+    }
+
+    private async Task RunMainAsync(SimProcess process, IHost host)
+    {
+        try
+        {
+            await process.Main(host);
+        }
+        catch (OperationCanceledException) when (host.Lifetime.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Log("process.crashed", process.Name, $"{e.GetType().Name}: {e.Message}");
+            Kill(process, "crashed");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace Sim.Stack.Host;
+
+/// <summary>
+/// Everything a simulated process may touch. The stack receives one of these per process
+/// incarnation and never reaches past it for time, threads, sockets, disk or randomness.
+/// </summary>
+public interface IHost
+{
+    /// <summary>The process's stable identity (survives restarts).</summary>
+    string Name { get; }
+
+    /// <summary>The machine the process runs on.</summary>
+    string Machine { get; }
+
+    /// <summary>How many times this process has been started (1 for the first start).</summary>
+    int Incarnation { get; }
+
+    IClock Clock { get; }
+
+    IRandomSource Random { get; }
+
+    INetwork Network { get; }
+
+    IDisk Disk { get; }
+
+    ILog Log { get; }
+
+    /// <summary>Cancelled when the process is killed or stopped.</summary>
+    CancellationToken Lifetime { get; }
+
+    /// <summary>Starts a background loop owned by the process; it dies with the process.</summary>
+    void Spawn(string name, Func<CancellationToken, Task> loop);
+}

@@ -1,0 +1,302 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Testing;
+using Sim.Stack.Host;
+using Sim.Stack.Rpc.Wire;
+
+namespace Sim.Stack.Rpc;
+
+/// <summary>
+/// Serves <see cref="ServerServiceDefinition"/>s over the host's network. Each call's handler receives a
+/// real <see cref="ServerCallContext"/> (built with Grpc.Core.Testing) whose cancellation fires when the
+/// client cancels, the deadline passes, the connection breaks or the process dies.
+/// </summary>
+public sealed class RpcServer : IDisposable
+{
+    private readonly IHost host;
+    private readonly string address;
+    private readonly int port;
+    private readonly TlsServerOptions? tls;
+    private readonly Dictionary<string, Func<ServerCall, Task>> handlers = new(StringComparer.Ordinal);
+    private IListener? listener;
+
+    public RpcServer(IHost host, string address, int port, TlsServerOptions? tls = null)
+    {
+        this.host = host;
+        this.address = address;
+        this.port = port;
+        this.tls = tls;
+    }
+
+    /// <summary>Registers every method of a generated service definition.</summary>
+    public RpcServer AddService(ServerServiceDefinition definition)
+    {
+        definition.BindService(new Binder(this));
+        return this;
+    }
+
+    /// <summary>Binds the listener (throws the network's bind errors) and starts accepting.</summary>
+    public void Start()
+    {
+        listener = host.Network.Listen(address, port, tls);
+        var bound = listener;
+        host.Spawn($"rpc-accept:{port}", async lifetime =>
+        {
+            while (!lifetime.IsCancellationRequested)
+            {
+                IConnection connection;
+                try
+                {
+                    connection = await bound.AcceptAsync(lifetime);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                host.Spawn($"rpc-conn:{connection.Remote}", token => ServeAsync(connection, token));
+            }
+        });
+    }
+
+    public void Dispose() => listener?.Dispose();
+
+    private async Task ServeAsync(IConnection connection, CancellationToken lifetime)
+    {
+        var calls = new Dictionary<uint, CancellationTokenSource>();
+        using (connection)
+        {
+            while (true)
+            {
+                ReadOnlyMemory<byte>? bytes;
+                try
+                {
+                    bytes = await connection.ReceiveAsync(lifetime);
+                }
+                catch (Exception e) when (e is NetworkException or OperationCanceledException)
+                {
+                    break;
+                }
+
+                if (bytes is null)
+                {
+                    break;
+                }
+
+                var frame = FrameCodec.Decode(bytes.Value);
+                switch (frame.Kind)
+                {
+                    case FrameKind.Start:
+                        var cts = CancellationTokenSource.CreateLinkedTokenSource(lifetime, connection.Closed);
+                        calls[frame.Stream] = cts;
+                        _ = DispatchAsync(connection, frame, cts, calls);
+                        break;
+                    case FrameKind.Cancel:
+                        if (calls.Remove(frame.Stream, out var cancelled))
+                        {
+                            cancelled.Cancel();
+                        }
+
+                        break;
+                    default:
+                        break;
+                }
+            }
+        }
+
+        foreach (var cts in calls.Values)
+        {
+            cts.Cancel();
+        }
+    }
+
+    private async Task DispatchAsync(IConnection connection, Frame start, CancellationTokenSource cts, Dictionary<uint, CancellationTokenSource> calls)
+    {
+        var deadline = DateTime.MaxValue;
+        if (start.DeadlineTicks > 0)
+        {
+            // gRPC carries a timeout, not an instant: the server computes its own deadline on its own clock.
+            var timeout = TimeSpan.FromTicks(start.DeadlineTicks);
+            deadline = host.Clock.UtcNow + timeout;
+            _ = CancelAtAsync(timeout, cts);
+        }
+
+        var call = new ServerCall(start, connection, MakeContext(start, connection, deadline, cts.Token), cts.Token);
+        if (!handlers.TryGetValue(start.Method, out var handler))
+        {
+            call.Finish(new Status(StatusCode.Unimplemented, $"Method is unimplemented: {start.Method}"));
+        }
+        else
+        {
+            try
+            {
+                await handler(call);
+                call.Finish(call.Context.Status);
+            }
+            catch (RpcException e)
+            {
+                call.Finish(e.Status);
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                call.Finish(new Status(StatusCode.Cancelled, "Call cancelled"));
+            }
+            catch (Exception e)
+            {
+                host.Log.Warn("rpc.handler-threw", $"{start.Method}: {e.GetType().Name}: {e.Message}");
+                call.Finish(new Status(StatusCode.Unknown, "Exception was thrown by handler.", e));
+            }
+        }
+
+        host.Log.Info("rpc.handled", $"{start.Method} stream={start.Stream} status={call.FinalStatus}");
+        calls.Remove(start.Stream);
+        cts.Dispose();
+    }
+
+    private async Task CancelAtAsync(TimeSpan timeout, CancellationTokenSource cts)
+    {
+        try
+        {
+            await host.Clock.Delay(timeout, cts.Token);
+            cts.Cancel();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private ServerCallContext MakeContext(Frame start, IConnection connection, DateTime deadline, CancellationToken token)
+    {
+        var properties = new Dictionary<string, List<AuthProperty>>(StringComparer.Ordinal);
+        string? identityProperty = null;
+        if (connection.PeerCertificate is { } peer)
+        {
+            properties["transport_security_type"] = [AuthProperty.Create("transport_security_type", "ssl"u8.ToArray())];
+            properties["x509_common_name"] = [AuthProperty.Create("x509_common_name", System.Text.Encoding.UTF8.GetBytes(peer.Subject))];
+            properties["x509_subject_alternative_name"] = peer.DnsNames
+                .Select(n => AuthProperty.Create("x509_subject_alternative_name", System.Text.Encoding.UTF8.GetBytes(n)))
+                .ToList();
+            identityProperty = "x509_common_name";
+        }
+        else
+        {
+            properties["transport_security_type"] = [AuthProperty.Create("transport_security_type", "insecure"u8.ToArray())];
+        }
+
+        WriteOptions? writeOptions = null;
+        return TestServerCallContext.Create(
+            start.Method,
+            $"{address}:{port}",
+            deadline,
+            FrameCodec.ToMetadata(start),
+            token,
+            $"ipv4:{connection.Remote}",
+            new AuthContext(identityProperty, properties),
+            null,
+            _ => Task.CompletedTask,
+            () => writeOptions,
+            o => writeOptions = o);
+    }
+
+    /// <summary>One call in progress on the server.</summary>
+    private sealed class ServerCall(Frame start, IConnection connection, ServerCallContext context, CancellationToken token)
+    {
+        private bool finished;
+
+        public StatusCode? FinalStatus { get; private set; }
+
+        public Frame Start { get; } = start;
+
+        public ServerCallContext Context { get; } = context;
+
+        public CancellationToken Token { get; } = token;
+
+        public void SendMessage(byte[] payload)
+        {
+            if (Token.IsCancellationRequested)
+            {
+                throw new RpcException(new Status(StatusCode.Cancelled, "Call cancelled"));
+            }
+
+            TrySend(new Frame { Stream = Start.Stream, Kind = FrameKind.Message, Payload = ByteString.CopyFrom(payload) });
+        }
+
+        public void Finish(Status status)
+        {
+            if (finished)
+            {
+                return;
+            }
+
+            finished = true;
+            FinalStatus = status.StatusCode;
+            var trailers = new Frame { Stream = Start.Stream, Kind = FrameKind.Trailers, StatusCode = (int)status.StatusCode, StatusDetail = status.Detail };
+            FrameCodec.CopyHeaders(Context.ResponseTrailers, trailers);
+            TrySend(trailers);
+        }
+
+        private void TrySend(Frame frame)
+        {
+            try
+            {
+                connection.Send(FrameCodec.Encode(frame));
+            }
+            catch (NetworkException)
+            {
+                // The client is gone; it will see the broken connection itself.
+            }
+        }
+    }
+
+    private sealed class StreamWriter<T>(ServerCall call, Marshaller<T> marshaller) : IServerStreamWriter<T>
+    {
+        public WriteOptions? WriteOptions { get; set; }
+
+        public Task WriteAsync(T message)
+        {
+            call.SendMessage(Payload.Serialize(marshaller, message));
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class Binder(RpcServer server) : ServiceBinderBase
+    {
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
+        {
+            ArgumentNullException.ThrowIfNull(handler);
+            server.handlers[method.FullName] = async call =>
+            {
+                var request = Payload.Deserialize(method.RequestMarshaller, call.Start.Payload.Memory);
+                var response = await handler(request, call.Context);
+                call.SendMessage(Payload.Serialize(method.ResponseMarshaller, response));
+            };
+        }
+
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler)
+        {
+            ArgumentNullException.ThrowIfNull(handler);
+            server.handlers[method.FullName] = call =>
+            {
+                var request = Payload.Deserialize(method.RequestMarshaller, call.Start.Payload.Memory);
+                return handler(request, new StreamWriter<TResponse>(call, method.ResponseMarshaller), call.Context);
+            };
+        }
+
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse>? handler) =>
+            server.handlers[method.FullName] = call =>
+            {
+                call.Finish(new Status(StatusCode.Unimplemented, $"client streaming is not carried by the simulated transport: {method.FullName}"));
+                return Task.CompletedTask;
+            };
+
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler) =>
+            server.handlers[method.FullName] = call =>
+            {
+                call.Finish(new Status(StatusCode.Unimplemented, $"duplex streaming is not carried by the simulated transport: {method.FullName}"));
+                return Task.CompletedTask;
+            };
+    }
+}
