@@ -50,8 +50,12 @@ public sealed class RegisterScenario : Scenario
         var trust = ca.Trust();
         var notBefore = World.Epoch - TimeSpan.FromDays(1);
         var notAfter = World.Epoch + TimeSpan.FromDays(30);
-        var primaryCert = ca.Issue("primary.register", ["primary.register"], notBefore, notAfter);
-        var backupCert = ca.Issue("backup.register", ["backup.register"], notBefore, notAfter);
+        var primaryCert = context.Certificate("primary.register", ca, ["primary.register"], TimeSpan.FromDays(30));
+        var backupCert = context.Certificate("backup.register", ca, ["backup.register"], TimeSpan.FromDays(30));
+
+        // Certificates rotate while traffic flows: new sessions get the new ones.
+        context.At(TimeSpan.FromSeconds(12), new FaultAction.RotateCertificate("primary.register"));
+        context.At(TimeSpan.FromSeconds(18), new FaultAction.RotateCertificate("backup.register"));
         var sessionLifetime = TimeSpan.FromSeconds(15);
 
         var primaryMachine = context.Machine("m-primary", "site-a", "10.0.1.1");
@@ -63,9 +67,9 @@ public sealed class RegisterScenario : Scenario
             IsPrimary: true,
             ListenAddress: "10.0.1.1",
             Port: Port,
-            ServerTls: new TlsServerOptions(() => primaryCert, SessionLifetime: sessionLifetime),
+            ServerTls: new TlsServerOptions(() => primaryCert.Current, SessionLifetime: sessionLifetime),
             BackupHost: "backup.register",
-            BackupTls: new TlsClientOptions("backup.register", trust, primaryCert),
+            BackupTls: new TlsClientOptions("backup.register", trust, primaryCert.Current),
             Defects: context.Defects,
             ReplicationTimeout: TimeSpan.FromMilliseconds(500),
             BackgroundFlushInterval: TimeSpan.FromMilliseconds(500))));
@@ -73,7 +77,7 @@ public sealed class RegisterScenario : Scenario
             IsPrimary: false,
             ListenAddress: "0.0.0.0",
             Port: Port,
-            ServerTls: new TlsServerOptions(() => backupCert, ClientTrust: trust, SessionLifetime: sessionLifetime),
+            ServerTls: new TlsServerOptions(() => backupCert.Current, ClientTrust: trust, SessionLifetime: sessionLifetime),
             BackupHost: null,
             BackupTls: null,
             Defects: context.Defects,

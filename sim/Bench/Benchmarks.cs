@@ -1,11 +1,131 @@
+#pragma warning disable RS0030 // Benchmarks measure wall time and run the thread-pool floor on purpose.
+using System.Diagnostics;
+using Sim.Engine;
+using Sim.Scenarios;
+using Sim.Scenarios.Heartbeat;
+using Sim.Scenarios.Register;
+using Sim.Stack.Defects;
+using Sim.Stack.Heartbeat;
+using Sim.Worlds;
+
 namespace Sim.Bench;
 
+/// <summary>One measured figure.</summary>
 public sealed record Figure(string Name, double Value, string Unit, string Note = "");
 
+/// <summary>The figures `sim bench` prints. Each is the median of repeated measurements taken in one run.</summary>
 public static class Benchmarks
 {
+    private const int HeartbeatNodes = 20;
+    private static readonly TimeSpan HeartbeatHorizon = TimeSpan.FromMinutes(10);
+
     public static IEnumerable<Figure> Run(int seeds, Action<string> progress)
     {
-        yield break;
+        // Warm the JIT on a short run so the first measured run is not charged for it.
+        Simulation.Run(new HeartbeatScenario(HeartbeatNodes, TimeSpan.FromSeconds(20)), new RunConfig("heartbeat", 1, "random", DefectSet.None, KeepEventLog: false));
+
+        progress($"loop engine: {HeartbeatNodes} processes, gRPC heartbeats once a virtual second for {HeartbeatHorizon.TotalMinutes} virtual minutes, 5 runs");
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var runs = new List<(RunResult Result, long Beats)>();
+        for (var i = 0; i < 5; i++)
+        {
+            var scenario = new HeartbeatScenario(HeartbeatNodes, HeartbeatHorizon);
+            var result = Simulation.Run(scenario, new RunConfig("heartbeat", (ulong)(i + 1), "random", DefectSet.None, KeepEventLog: false));
+            if (result.IsBug)
+            {
+                throw new InvalidOperationException($"the benchmark workload failed its invariant: {result.Violation}");
+            }
+
+            runs.Add((result, scenario.Nodes.Values.Sum(n => n.Acknowledged)));
+        }
+
+        var allocatedPerRun = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / runs.Count;
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        var compression = Median(runs.Select(r => r.Result.TimeCompression));
+        var stepsPerSecond = Median(runs.Select(r => r.Result.Steps / r.Result.WallTime.TotalSeconds));
+        var loopBeatsPerSecond = Median(runs.Select(r => r.Beats / r.Result.WallTime.TotalSeconds));
+        var beats = runs[0].Beats;
+        yield return new Figure("loop.time_compression", Math.Round(compression), "x", $"virtual seconds per wall second (median of {runs.Count}; target >= 1000)");
+        yield return new Figure("loop.run_wall_ms", Math.Round(Median(runs.Select(r => r.Result.WallTime.TotalMilliseconds))), "ms", $"{HeartbeatNodes} processes x {HeartbeatHorizon.TotalSeconds} virtual s, {beats} heartbeats, {runs[0].Result.Steps} steps");
+        yield return new Figure("loop.steps_per_second", Math.Round(stepsPerSecond), "steps/s", "scheduling steps (continuations run) per wall second");
+        yield return new Figure("loop.heartbeats_per_second", Math.Round(loopBeatsPerSecond), "beats/s", "acknowledged gRPC heartbeats per wall second");
+        yield return new Figure("loop.peak_memory_mb", Math.Round(peak / 1048576.0, 1), "MiB", "peak working set of the bench process after the 20-process runs");
+        yield return new Figure("loop.allocated_per_run_mb", Math.Round(allocatedPerRun / 1048576.0, 1), "MiB", "managed bytes allocated by one 20-process run");
+
+        progress($"thread-pool floor: the same {HeartbeatNodes}-process heartbeat workload on the real thread pool, no simulation, 5 runs");
+        var floor = Median(Enumerable.Range(0, 5).Select(_ => ThreadPoolHeartbeatsPerSecond(beats)));
+        yield return new Figure("threadpool.heartbeats_per_second", Math.Round(floor), "beats/s", "same workload, thread pool, no latency, no virtual time");
+        yield return new Figure("loop.vs_threadpool_ratio", Math.Round(loopBeatsPerSecond / floor, 3), "ratio", "loop heartbeats/s divided by thread-pool heartbeats/s (1.0 = as fast as no simulation)");
+
+        progress($"bug finding: explore register --defect {DefectCatalogue.AckBeforeFlush} from {seeds} starting seeds");
+        var explorations = new List<ExploreOutcome>();
+        var register = ScenarioCatalog.Find("register")!;
+        for (var k = 0; k < seeds; k++)
+        {
+            var config = new RunConfig("register", (ulong)(1 + (k * 1000)), "random", new DefectSet([DefectCatalogue.AckBeforeFlush]));
+            explorations.Add(new Explorer(register, config).Run(500, _ => { }));
+        }
+
+        var found = explorations.Where(e => e.Bug is not null).ToList();
+        yield return new Figure("explore.ack_before_flush.found", found.Count, "of " + seeds, "explorations (budget 500 iterations each) that found the defect");
+        if (found.Count > 0)
+        {
+            yield return new Figure("explore.ack_before_flush.iterations_median", Median(found.Select(e => (double)e.Iterations)), "iterations", $"median over {found.Count} starting seeds");
+            yield return new Figure("explore.ack_before_flush.wall_seconds_median", Math.Round(Median(found.Select(e => e.WallTime.TotalSeconds)), 3), "s", $"median over {found.Count} starting seeds");
+        }
+    }
+
+    private static double ThreadPoolHeartbeatsPerSecond(long targetBeats)
+    {
+        var names = Enumerable.Range(0, HeartbeatNodes).Select(i => $"node{i}.hb").ToList();
+        var network = new DirectNetwork(names.ToDictionary(n => n, n => n, StringComparer.Ordinal));
+        using var stop = new CancellationTokenSource();
+        var nodes = new List<HeartbeatNode>();
+        var started = Stopwatch.GetTimestamp();
+        foreach (var name in names)
+        {
+            var host = new DirectHost(name, network, stop.Token);
+            var options = new HeartbeatOptions(9000, names.Where(n => n != name).ToList(), TimeSpan.Zero, null, null, _ => null);
+            using var ready = new ManualResetEventSlim();
+            host.Post(() =>
+            {
+                lock (nodes)
+                {
+                    nodes.Add(HeartbeatNode.Start(host, options));
+                }
+
+                ready.Set();
+            });
+            ready.Wait();
+        }
+
+        while (true)
+        {
+            long total;
+            lock (nodes)
+            {
+                total = nodes.Sum(n => n.Acknowledged);
+            }
+
+            if (total >= targetBeats)
+            {
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                stop.Cancel();
+                return total / elapsed.TotalSeconds;
+            }
+
+            if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(60))
+            {
+                throw new InvalidOperationException($"the thread-pool floor made only {total} of {targetBeats} heartbeats in 60 s");
+            }
+
+            Thread.Sleep(1);
+        }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

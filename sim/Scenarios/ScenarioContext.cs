@@ -74,6 +74,14 @@ public sealed class ScenarioContext
 
     public CertificateAuthority Authority(string name) => new(name, World.StreamFor($"ca/{name}"));
 
+    /// <summary>A rotatable server certificate named <paramref name="name"/>; rotate it with <see cref="FaultAction.RotateCertificate"/>.</summary>
+    public CertificateSlot Certificate(string name, CertificateAuthority authority, IReadOnlyList<string> dnsNames, TimeSpan validity)
+    {
+        var slot = new CertificateSlot(World, name, authority, dnsNames, validity);
+        World.Certificates[name] = slot;
+        return slot;
+    }
+
     /// <summary>Sets the scenario's default fault profile (the CLI or campaign may override it).</summary>
     public void Faults(FaultProfile profile) => Profile = ProfileOverride ?? profile;
 

@@ -82,6 +82,13 @@ public abstract record FaultAction
         public override void Apply(World world) => world.SetClockSkew(world.Machine(Machine), By);
     }
 
+    /// <summary>Issues a fresh certificate into a named slot; new handshakes get it.</summary>
+    public sealed record RotateCertificate(string Slot) : FaultAction
+    {
+        public override void Apply(World world) =>
+            (world.Certificates.TryGetValue(Slot, out var slot) ? slot : throw new ArgumentException($"no certificate slot named '{Slot}'")).Rotate();
+    }
+
     /// <summary>Runs arbitrary world code (certificate rotation, scenario-specific faults).</summary>
     public sealed record Custom(string Name, Action<World> Action) : FaultAction
     {

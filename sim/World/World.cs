@@ -49,6 +49,9 @@ public sealed class World
 
     public IReadOnlyCollection<SimProcess> Processes => processes.Values;
 
+    /// <summary>Rotatable certificates by name.</summary>
+    public Dictionary<string, CertificateSlot> Certificates { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The randomness stream named <paramref name="name"/> of this run.</summary>
     public Rng StreamFor(string name) => Rng.Stream(Seed, name);
 
