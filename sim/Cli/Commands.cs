@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Sim.Engine;
+using Sim.Engine.Coyote;
 using Sim.Scenarios;
 using Sim.Stack.Defects;
 using Sim.Worlds;
@@ -20,6 +21,7 @@ internal static class Commands
         root.Subcommands.Add(ListCommand(stdout));
         root.Subcommands.Add(RunCommand(stdout));
         root.Subcommands.Add(ExploreCommand(stdout, stderr));
+        root.Subcommands.Add(ReplayCommand(stdout));
         root.Subcommands.Add(BenchCommand(stdout, stderr));
         return root;
     }
@@ -165,98 +167,374 @@ internal static class Commands
         return command;
     }
 
-    // ---- explore -------------------------------------------------------------------------------------
+    // ---- explore ------------------------------------------------------------------------------------
 
     private static Command ExploreCommand(TextWriter stdout, TextWriter stderr)
     {
         var scenarioArg = ScenarioArgument();
-        var engine = new Option<string>("--engine") { Description = "The engine: loop.", DefaultValueFactory = _ => "loop" };
-        var iterations = new Option<int>("--iterations") { Description = "How many runs (seeds S, S+1, ...).", DefaultValueFactory = _ => 100 };
-        var seed = SeedOption("The first seed.");
+        var engine = new Option<string>("--engine") { Description = "The engine: coyote (systematic, Coyote's strategies) or loop (fast, seeded).", DefaultValueFactory = _ => "coyote" };
+        var iterations = new Option<int>("--iterations") { Description = "Iteration budget (loop: seeds S, S+1, ...).", DefaultValueFactory = _ => 100 };
+        var time = new Option<string?>("--time") { Description = "Wall-time budget instead of iterations, e.g. 60s or 5m (coyote)." };
+        var seed = SeedOption("The first seed (loop) or Coyote's random seed.");
         var defect = DefectOption();
-        var strategy = StrategyOption();
+        var strategy = new Option<string?>("--strategy")
+        {
+            Description = $"loop: {string.Join(", ", RunConfig.Strategies)} (default random); coyote: {string.Join(", ", CoyoteEngine.Strategies)} (default random).",
+        };
+        var bound = new Option<uint?>("--strategy-bound") { Description = "The strategy's bound: probabilistic level, PCT priority changes, delay bound (coyote)." };
         var depth = DepthOption();
         var faults = FaultsOption();
         var json = JsonOption();
         var outDir = OutOption("runs");
-        var command = new Command("explore", "Run many seeds; stop at the first bug and print the command that replays it.")
+        var command = new Command("explore", "Explore a scenario; stop at the first bug, write its trace, event log and bug report, and print the command that replays it.")
         {
-            scenarioArg, engine, iterations, seed, defect, strategy, depth, faults, json, outDir,
+            scenarioArg, engine, iterations, time, seed, defect, strategy, bound, depth, faults, json, outDir,
         };
         command.SetAction(parse =>
         {
-            if (parse.GetValue(engine) is not "loop")
-            {
-                throw new BadInputException($"--engine: unknown engine '{parse.GetValue(engine)}' (known: loop)");
-            }
-
+            var engineName = parse.GetValue(engine)!;
             var count = parse.GetValue(iterations);
             if (count <= 0)
             {
                 throw new BadInputException($"--iterations must be positive (got {count})");
             }
 
-            var (scenario, baseConfig) = Resolve(parse.GetValue(scenarioArg)!, parse.GetValue(seed), parse.GetValue(defect)!, parse.GetValue(strategy)!, parse.GetValue(depth), parse.GetValue(faults));
+            var budget = parse.GetValue(time) is { } text ? ParseDuration(text, "--time") : (TimeSpan?)null;
+            var strategyName = parse.GetValue(strategy) ?? "random";
             var asJson = parse.GetValue(json);
-            var explorer = new Explorer(scenario, baseConfig);
-            var outcome = !asJson && !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out)
-                ? AnsiConsole.Progress().Start(ctx =>
-                {
-                    var task = ctx.AddTask($"exploring {scenario.Name}", maxValue: count);
-                    return explorer.Run(count, _ => task.Increment(1));
-                })
-                : explorer.Run(count, _ => { });
-
-            string? logPath = null;
-            if (outcome.Bug is { } bug)
+            var dir = parse.GetValue(outDir)!;
+            switch (engineName)
             {
-                var full = Simulation.Run(scenario, bug.Config);
-                logPath = Path.Combine(parse.GetValue(outDir)!, $"{bug.Config.Scenario}-seed{bug.Config.Seed}{(bug.Config.Defects.Names.Count > 0 ? "-" + bug.Config.Defects : "")}.log");
-                full.Log.WriteTo(logPath);
+                case "loop":
+                    {
+                        var (scenario, config) = Resolve(parse.GetValue(scenarioArg)!, parse.GetValue(seed), parse.GetValue(defect)!, strategyName, parse.GetValue(depth), parse.GetValue(faults));
+                        return ExploreLoop(stdout, scenario, config, count, budget, dir, asJson);
+                    }
+
+                case "coyote":
+                    {
+                        if (!CoyoteEngine.Strategies.Contains(strategyName))
+                        {
+                            throw new BadInputException($"--strategy: unknown Coyote strategy '{strategyName}' (known: {string.Join(", ", CoyoteEngine.Strategies)})");
+                        }
+
+                        var (scenario, config) = Resolve(parse.GetValue(scenarioArg)!, parse.GetValue(seed), parse.GetValue(defect)!, "random", parse.GetValue(depth), parse.GetValue(faults));
+                        var options = new CoyoteOptions(strategyName, (uint)count, budget, parse.GetValue(bound));
+                        return ExploreCoyote(stdout, scenario, config with { Strategy = strategyName }, options, dir, asJson);
+                    }
+
+                default:
+                    throw new BadInputException($"--engine: unknown engine '{engineName}' (known: coyote, loop)");
+            }
+        });
+        return command;
+    }
+
+    private static int ExploreLoop(TextWriter stdout, Scenario scenario, RunConfig baseConfig, int count, TimeSpan? budget, string dir, bool asJson)
+    {
+        var explorer = new Explorer(scenario, baseConfig);
+        var outcome = !asJson && !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out)
+            ? AnsiConsole.Progress().Start(ctx =>
+            {
+                var task = ctx.AddTask($"exploring {scenario.Name} (loop, {baseConfig.Strategy})", maxValue: count);
+                return explorer.Run(count, _ => task.Increment(1), budget);
+            })
+            : explorer.Run(count, _ => { }, budget);
+
+        string? logPath = null;
+        string? reportPath = null;
+        if (outcome.Bug is { } bug)
+        {
+            var full = Simulation.Run(scenario, bug.Config);
+            var stem = Path.Combine(dir, Stem(bug.Config, "loop"));
+            logPath = stem + ".log";
+            reportPath = stem + ".bug.json";
+            full.Log.WriteTo(logPath);
+            new BugReport
+            {
+                Engine = "loop",
+                Scenario = scenario.Name,
+                Seed = bug.Config.Seed,
+                Strategy = bug.Config.Strategy,
+                PctDepth = bug.Config.PctDepth,
+                Defects = [.. bug.Config.Defects.Names.Order(StringComparer.Ordinal)],
+                Faults = bug.Config.Profile?.Name,
+                Invariant = full.Violation!.Invariant,
+                Message = full.Violation.Message,
+                Hash = full.Hash,
+            }.Write(reportPath);
+        }
+
+        var replay = reportPath is null ? null : $"dotnet run --project sim -- replay {reportPath}";
+        var violation = outcome.Bug?.Violation;
+        if (!asJson)
+        {
+            stdout.WriteLine($"explored {outcome.Iterations} run(s) of {scenario.Name} with the loop engine ({baseConfig.Strategy}), seeds {baseConfig.Seed}..{baseConfig.Seed + (ulong)outcome.Iterations - 1}, defects {baseConfig.Defects}, in {outcome.WallTime.TotalSeconds:F1}s");
+            if (outcome.Bug is { } found)
+            {
+                stdout.WriteLine($"BUG at iteration {outcome.Iterations} (seed {found.Config.Seed}): {violation!.Invariant}");
+                stdout.WriteLine($"  {violation.Message}");
+                stdout.WriteLine($"  at virtual time {violation.Time.TotalSeconds:F6}s, step {violation.Step}, hash {found.Hash}");
+                stdout.WriteLine($"event log: {logPath}");
+                stdout.WriteLine($"bug report: {reportPath}");
+                stdout.WriteLine($"replay: {replay}");
+                stdout.WriteLine($"   or: {found.ReplayCommand}");
+            }
+            else
+            {
+                stdout.WriteLine("no bug found");
+            }
+        }
+        else
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new
+            {
+                verdict = violation is null ? "ok" : "bug",
+                scenario = scenario.Name,
+                engine = "loop",
+                strategy = baseConfig.Strategy,
+                seed = baseConfig.Seed,
+                defects = baseConfig.Defects.Names.Order(StringComparer.Ordinal).ToArray(),
+                iterations = outcome.Iterations,
+                bugIteration = violation is null ? (int?)null : outcome.Iterations,
+                bugSeed = outcome.Bug?.Config.Seed,
+                invariant = violation?.Invariant,
+                message = violation?.Message,
+                hash = outcome.Bug?.Hash,
+                eventLog = logPath,
+                report = reportPath,
+                replay,
+                wallSeconds = Math.Round(outcome.WallTime.TotalSeconds, 3),
+            }, Json));
+        }
+
+        return outcome.Bug is null ? ExitCodes.Ok : ExitCodes.Bug;
+    }
+
+    private static int ExploreCoyote(TextWriter stdout, Scenario scenario, RunConfig config, CoyoteOptions options, string dir, bool asJson)
+    {
+        CoyoteOutcome outcome;
+        try
+        {
+            outcome = !asJson && !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out)
+                ? AnsiConsole.Status().Start($"exploring {scenario.Name} with Coyote ({options.Strategy}) ...", _ => CoyoteEngine.Explore(scenario, config, options))
+                : CoyoteEngine.Explore(scenario, config, options);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("not rewritten", StringComparison.Ordinal))
+        {
+            throw new BadInputException(e.Message);
+        }
+
+        string? tracePath = null, readablePath = null, logPath = null, reportPath = null;
+        if (outcome.IsBug)
+        {
+            var stem = Path.Combine(dir, Stem(config, "coyote"));
+            Directory.CreateDirectory(dir);
+            logPath = stem + ".log";
+            outcome.Log?.WriteTo(logPath);
+            if (outcome.ReproducibleTrace is { } trace)
+            {
+                tracePath = stem + ".trace";
+                File.WriteAllText(tracePath, trace);
             }
 
-            if (!asJson)
+            if (outcome.ReadableTrace is { } readable)
             {
-                stdout.WriteLine($"explored {outcome.Iterations} run(s) of {scenario.Name} with the loop engine ({baseConfig.Strategy}), seeds {baseConfig.Seed}..{baseConfig.Seed + (ulong)outcome.Iterations - 1}, defects {baseConfig.Defects}, in {outcome.WallTime.TotalSeconds:F1}s");
-                if (outcome.Bug is { } bug2)
+                readablePath = stem + ".trace.txt";
+                File.WriteAllText(readablePath, readable);
+            }
+
+            if (outcome.Violation is { } found && tracePath is not null)
+            {
+                reportPath = stem + ".bug.json";
+                new BugReport
                 {
-                    stdout.WriteLine($"BUG at iteration {outcome.Iterations} (seed {bug2.Config.Seed}): {bug2.Violation!.Invariant}");
-                    stdout.WriteLine($"  {bug2.Violation.Message}");
-                    stdout.WriteLine($"  at virtual time {bug2.Violation.Time.TotalSeconds:F6}s, step {bug2.Violation.Step}, hash {bug2.Hash}");
-                    stdout.WriteLine($"event log: {logPath}");
-                    stdout.WriteLine($"replay: {bug2.ReplayCommand}");
-                }
-                else
+                    Engine = "coyote",
+                    Scenario = scenario.Name,
+                    Seed = config.Seed,
+                    Strategy = options.Strategy,
+                    StrategyBound = options.StrategyBound,
+                    Defects = [.. config.Defects.Names.Order(StringComparer.Ordinal)],
+                    Faults = config.Profile?.Name,
+                    EarlyFireOdds = options.EarlyFireOdds,
+                    MaxSteps = options.MaxSteps,
+                    Invariant = found.Invariant,
+                    Message = found.Message,
+                    Hash = outcome.Hash!,
+                    Trace = Path.GetFileName(tracePath),
+                }.Write(reportPath);
+            }
+        }
+
+        var replay = tracePath is null ? null : $"dotnet run --project sim -- replay {tracePath}";
+        var violation = outcome.Violation;
+        if (!asJson)
+        {
+            stdout.WriteLine($"explored {outcome.Iterations} iteration(s) of {scenario.Name} with Coyote ({options.Strategy}{(options.StrategyBound is { } b ? $", bound {b}" : "")}), seed {config.Seed}, defects {config.Defects}, in {outcome.WallTime.TotalSeconds:F1}s");
+            if (outcome.TestbedError is { } error)
+            {
+                stdout.WriteLine($"TESTBED DEFECT: {error}");
+            }
+
+            if (violation is not null)
+            {
+                stdout.WriteLine($"BUG at iteration {outcome.Iterations}: {violation.Invariant}");
+                stdout.WriteLine($"  {violation.Message}");
+                stdout.WriteLine($"  at virtual time {violation.Time.TotalSeconds:F6}s, step {violation.Step}, hash {outcome.Hash}");
+                stdout.WriteLine($"trace: {tracePath}  (readable: {readablePath})");
+                stdout.WriteLine($"event log: {logPath}");
+                stdout.WriteLine($"replay: {replay}");
+            }
+            else if (outcome.TestbedError is null)
+            {
+                stdout.WriteLine("no bug found");
+            }
+        }
+        else
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new
+            {
+                verdict = outcome.IsBug ? "bug" : "ok",
+                scenario = scenario.Name,
+                engine = "coyote",
+                strategy = options.Strategy,
+                seed = config.Seed,
+                defects = config.Defects.Names.Order(StringComparer.Ordinal).ToArray(),
+                iterations = outcome.Iterations,
+                bugIteration = outcome.IsBug ? outcome.Iterations : (long?)null,
+                invariant = violation?.Invariant ?? (outcome.TestbedError is null ? null : "testbed-defect"),
+                message = violation?.Message ?? outcome.TestbedError,
+                hash = outcome.IsBug ? outcome.Hash : null,
+                trace = tracePath,
+                eventLog = logPath,
+                report = reportPath,
+                replay,
+                wallSeconds = Math.Round(outcome.WallTime.TotalSeconds, 3),
+            }, Json));
+        }
+
+        return outcome.IsBug ? ExitCodes.Bug : ExitCodes.Ok;
+    }
+
+    // ---- replay -------------------------------------------------------------------------------------
+
+    private static Command ReplayCommand(TextWriter stdout)
+    {
+        var file = new Argument<string>("file") { Description = "A Coyote .trace written by `sim explore` (its .bug.json beside it), or a .bug.json bug report." };
+        var json = JsonOption();
+        var command = new Command("replay", "Replay a finding: the same invariant violation with the same event-log hash, or 'diverged'.") { file, json };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(file)!;
+            var reportPath = path.EndsWith(".trace", StringComparison.Ordinal) ? path[..^".trace".Length] + ".bug.json" : path;
+            if (!File.Exists(path))
+            {
+                throw new BadInputException($"{path}: no such file");
+            }
+
+            if (path != reportPath && !File.Exists(reportPath))
+            {
+                throw new BadInputException($"{path}: its bug report {reportPath} is missing (it names the scenario, defects and options the trace was found with)");
+            }
+
+            var report = BugReport.Read(reportPath);
+            var scenario = ScenarioCatalog.Find(report.Scenario) ?? throw new BadInputException($"{reportPath}: unknown scenario '{report.Scenario}'");
+            var (_, config) = Resolve(report.Scenario, report.Seed, report.Defects, report.Engine == "loop" ? report.Strategy : "random", report.PctDepth, report.Faults);
+            Violation? violation;
+            string hash;
+            TimeSpan wall;
+            switch (report.Engine)
+            {
+                case "loop":
+                    var result = Simulation.Run(scenario, config);
+                    (violation, hash, wall) = (result.Violation, result.Hash, result.WallTime);
+                    break;
+                case "coyote":
+                    var tracePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(reportPath))!, report.Trace ?? throw new BadInputException($"{reportPath}: a coyote bug report must name its trace"));
+                    if (!File.Exists(tracePath))
+                    {
+                        throw new BadInputException($"{tracePath}: no such file (named by {reportPath})");
+                    }
+
+                    var trace = File.ReadAllText(tracePath);
+                    try
+                    {
+                        using var _ = JsonDocument.Parse(trace);
+                    }
+                    catch (JsonException e)
+                    {
+                        throw new BadInputException($"{tracePath}: not a Coyote trace (corrupt or truncated JSON: {e.Message})");
+                    }
+
+                    CoyoteOutcome outcome;
+                    try
+                    {
+                        outcome = CoyoteEngine.Replay(scenario, config with { Strategy = report.Strategy }, new CoyoteOptions(report.Strategy, 1, null, report.StrategyBound, report.EarlyFireOdds, report.MaxSteps), trace);
+                    }
+                    catch (Exception e) when (e is not BadInputException && e is not OutOfMemoryException)
+                    {
+                        throw new BadInputException($"{tracePath}: Coyote could not replay it: {e.Message}");
+                    }
+
+                    (violation, hash, wall) = (outcome.Violation, outcome.Hash ?? "", outcome.LastIterationWallTime);
+                    break;
+                default:
+                    throw new BadInputException($"{reportPath}: unknown engine '{report.Engine}'");
+            }
+
+            var reproduced = violation is not null && violation.Invariant == report.Invariant && hash == report.Hash;
+            if (!parse.GetValue(json))
+            {
+                stdout.WriteLine(reproduced
+                    ? $"reproduced: {violation!.Invariant} at virtual time {violation.Time.TotalSeconds:F6}s, step {violation.Step}, hash {hash} ({wall.TotalMilliseconds:F0} ms)"
+                    : $"diverged: expected {report.Invariant} with hash {report.Hash}, got {(violation is null ? "no violation" : violation.Invariant)} with hash {hash}");
+                if (violation is not null)
                 {
-                    stdout.WriteLine("no bug found");
+                    stdout.WriteLine($"  {violation.Message}");
                 }
             }
             else
             {
-                var bug3 = outcome.Bug;
                 stdout.WriteLine(JsonSerializer.Serialize(new
                 {
-                    verdict = bug3 is null ? "ok" : "bug",
-                    scenario = scenario.Name,
-                    engine = "loop",
-                    strategy = baseConfig.Strategy,
-                    seed = baseConfig.Seed,
-                    defects = baseConfig.Defects.Names.Order(StringComparer.Ordinal).ToArray(),
-                    iterations = outcome.Iterations,
-                    bugIteration = bug3 is null ? (int?)null : outcome.Iterations,
-                    bugSeed = bug3?.Config.Seed,
-                    invariant = bug3?.Violation?.Invariant,
-                    message = bug3?.Violation?.Message,
-                    hash = bug3?.Hash,
-                    eventLog = logPath,
-                    replay = bug3?.ReplayCommand,
-                    wallSeconds = Math.Round(outcome.WallTime.TotalSeconds, 3),
+                    verdict = reproduced ? "bug" : "diverged",
+                    engine = report.Engine,
+                    scenario = report.Scenario,
+                    invariant = violation?.Invariant,
+                    expectedInvariant = report.Invariant,
+                    hash,
+                    expectedHash = report.Hash,
+                    wallMs = Math.Round(wall.TotalMilliseconds, 1),
                 }, Json));
             }
 
-            return outcome.Bug is null ? ExitCodes.Ok : ExitCodes.Bug;
+            return ExitCodes.Bug;
         });
         return command;
+    }
+
+    private static string Stem(RunConfig config, string engine) =>
+        $"{config.Scenario}-{engine}-{config.Strategy}-seed{config.Seed}{(config.Defects.Names.Count > 0 ? "-" + config.Defects : "")}";
+
+    /// <summary>Parses 90s, 5m, 1h, 250ms or a plain number of seconds.</summary>
+    private static TimeSpan ParseDuration(string text, string option)
+    {
+        var units = new (string Suffix, double Seconds)[] { ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600) };
+        foreach (var (suffix, seconds) in units)
+        {
+            if (text.EndsWith(suffix, StringComparison.Ordinal) && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0
+                && !(suffix == "s" && text.EndsWith("ms", StringComparison.Ordinal)))
+            {
+                return TimeSpan.FromSeconds(n * seconds);
+            }
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain) && plain > 0)
+        {
+            return TimeSpan.FromSeconds(plain);
+        }
+
+        throw new BadInputException($"{option}: '{text}' is not a duration (examples: 90s, 5m, 1h)");
     }
 
     // ---- bench ---------------------------------------------------------------------------------------

@@ -7,12 +7,17 @@ namespace Sim.Engine;
 public sealed class Explorer(Scenario scenario, RunConfig config)
 {
     /// <summary>Runs up to <paramref name="iterations"/> seeds from the config's seed on.</summary>
-    public ExploreOutcome Run(int iterations, Action<RunResult> afterEach)
+    public ExploreOutcome Run(int iterations, Action<RunResult> afterEach, TimeSpan? budget = null)
     {
 #pragma warning disable RS0030 // wall time of the exploration is measured, not simulated
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < iterations; i++)
         {
+            if (budget is { } limit && i > 0 && Stopwatch.GetElapsedTime(started) > limit)
+            {
+                return new ExploreOutcome(i, null, Stopwatch.GetElapsedTime(started));
+            }
+
             var result = Simulation.Run(scenario, config with { Seed = config.Seed + (ulong)i, KeepEventLog = false });
             afterEach(result);
             if (result.IsBug)

@@ -12,7 +12,7 @@ public sealed class LoopRuntime : IRuntime
     private readonly List<WorkItem> runnable = [];
     private readonly List<int> eligible = [];
     private readonly List<WorkItem> eligibleItems = [];
-    private readonly PriorityQueue<TimerHandle, (TimeSpan When, long Sequence)> timers = new();
+    private readonly TimerQueue timers = new();
     private readonly ISchedulingStrategy strategy;
     private long sequence;
     private int threadId;
@@ -22,7 +22,9 @@ public sealed class LoopRuntime : IRuntime
         this.strategy = strategy;
     }
 
-    public TimeSpan Now { get; private set; }
+    private TimeSpan now;
+
+    public TimeSpan Now => now;
 
     public long Step { get; private set; }
 
@@ -42,16 +44,11 @@ public sealed class LoopRuntime : IRuntime
         runnable.Add(new WorkItem(owner, callback, state, sequence++));
     }
 
-    public TimerHandle At(TimeSpan when, Action action)
-    {
-        if (when < Now)
-        {
-            when = Now;
-        }
+    public TimerHandle At(TimeSpan when, Action action) => timers.Add(when < now ? now : when, action);
 
-        var handle = new TimerHandle(when, action);
-        timers.Enqueue(handle, (when, sequence++));
-        return handle;
+    public void Resumed(ExecutionContextOwner owner)
+    {
+        // Paused continuations stay in the run queue; they become eligible again by themselves.
     }
 
     /// <summary>
@@ -79,7 +76,7 @@ public sealed class LoopRuntime : IRuntime
                 CollectEligible();
                 if (eligible.Count == 0)
                 {
-                    if (!AdvanceTime(horizon))
+                    if (!timers.FireNext(ref now, horizon))
                     {
                         return timers.Count == 0 ? LoopExit.Quiescent : LoopExit.Horizon;
                     }
@@ -129,44 +126,6 @@ public sealed class LoopRuntime : IRuntime
                 eligibleItems.Add(runnable[i]);
             }
         }
-    }
-
-    private bool AdvanceTime(TimeSpan horizon)
-    {
-        while (timers.TryPeek(out var next, out var key))
-        {
-            if (next.Cancelled)
-            {
-                timers.Dequeue();
-                continue;
-            }
-
-            if (key.When > horizon)
-            {
-                Now = horizon;
-                return false;
-            }
-
-            Now = key.When;
-            break;
-        }
-
-        if (timers.Count == 0)
-        {
-            return false;
-        }
-
-        // Fire every timer due now, in order; their continuations land in the run queue together.
-        while (timers.TryPeek(out var timer, out var due) && due.When <= Now)
-        {
-            timers.Dequeue();
-            if (!timer.Cancelled)
-            {
-                timer.Action();
-            }
-        }
-
-        return true;
     }
 }
 

@@ -17,6 +17,9 @@ public interface IRuntime
 
     /// <summary>Runs <paramref name="action"/> (world code) at virtual time <paramref name="when"/>.</summary>
     TimerHandle At(TimeSpan when, Action action);
+
+    /// <summary>A paused owner was resumed: continuations held for it may run again.</summary>
+    void Resumed(ExecutionContextOwner owner);
 }
 
 /// <summary>A scheduled timer; cancelling it guarantees the action never runs.</summary>

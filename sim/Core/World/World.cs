@@ -14,10 +14,17 @@ public sealed class World
     private readonly Dictionary<string, Machine> machines = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimProcess> processes = new(StringComparer.Ordinal);
 
-    public World(ulong seed, IRuntime runtime, WorldOptions options)
+    private readonly Func<string, Rng> streams;
+
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="runtime">The engine driving the world.</param>
+    /// <param name="options">World-wide knobs.</param>
+    /// <param name="streams">Makes the named randomness streams (default: seeded xoshiro streams; the Coyote engine routes every draw through Coyote).</param>
+    public World(ulong seed, IRuntime runtime, WorldOptions options, Func<string, Rng>? streams = null)
     {
         options.Network.Validate();
         Seed = seed;
+        this.streams = streams ?? (name => Rng.Stream(seed, name));
         Runtime = runtime;
         Options = options;
         Events = new EventLog(options.KeepEventLog);
@@ -53,7 +60,7 @@ public sealed class World
     public Dictionary<string, CertificateSlot> Certificates { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The randomness stream named <paramref name="name"/> of this run.</summary>
-    public Rng StreamFor(string name) => Rng.Stream(Seed, name);
+    public Rng StreamFor(string name) => streams(name);
 
     public Machine Machine(string name) => machines.TryGetValue(name, out var m) ? m : throw new ArgumentException($"no machine named '{name}'");
 
@@ -168,6 +175,7 @@ public sealed class World
         {
             process.Paused = false;
             Log("process.resume", process.Name, $"incarnation={process.Incarnation}");
+            Runtime.Resumed(process.Owner!);
         }
     }
 

@@ -7,7 +7,7 @@ namespace Sim.Worlds;
 /// (scheduling, faults, network, workload, each process) gets its own stream derived from the run's
 /// seed and the stream's name, so changing one knob does not reshuffle the others.
 /// </summary>
-public sealed class Rng : IRandomSource
+public class Rng : IRandomSource
 {
     private ulong s0;
     private ulong s1;
@@ -38,7 +38,7 @@ public sealed class Rng : IRandomSource
         return hash;
     }
 
-    public ulong NextUInt64()
+    public virtual ulong NextUInt64()
     {
         var result = RotateLeft(s1 * 5, 7) * 9;
         var t = s1 << 17;
@@ -51,7 +51,7 @@ public sealed class Rng : IRandomSource
         return result;
     }
 
-    public int Next(int maxExclusive)
+    public virtual int Next(int maxExclusive)
     {
         if (maxExclusive <= 0)
         {
@@ -61,7 +61,7 @@ public sealed class Rng : IRandomSource
         return (int)((NextUInt64() >> 33) % (ulong)maxExclusive);
     }
 
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+    public virtual double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
     /// <summary>True with probability <paramref name="p"/>.</summary>
     public bool Chance(double p) => p > 0 && NextDouble() < p;
@@ -74,7 +74,7 @@ public sealed class Rng : IRandomSource
     public TimeSpan Exponential(TimeSpan mean) =>
         TimeSpan.FromTicks((long)(-Math.Log(1.0 - NextDouble()) * mean.Ticks));
 
-    public void NextBytes(Span<byte> buffer)
+    public virtual void NextBytes(Span<byte> buffer)
     {
         for (var i = 0; i < buffer.Length; i++)
         {

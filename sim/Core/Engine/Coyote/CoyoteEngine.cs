@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using Microsoft.Coyote;
+using Microsoft.Coyote.Rewriting;
+using Microsoft.Coyote.Specifications;
+using Microsoft.Coyote.SystematicTesting;
+using Sim.Scenarios;
+using Sim.Worlds;
+
+namespace Sim.Engine.Coyote;
+
+/// <summary>
+/// The `coyote` engine: Coyote's <see cref="TestingEngine"/> runs the scenario over the rewritten
+/// assemblies; every continuation, timer and random choice is Coyote's, so any finding replays exactly
+/// from its trace.
+/// </summary>
+public static class CoyoteEngine
+{
+    public static IReadOnlyList<string> Strategies { get; } = ["random", "probabilistic", "pct", "fair-pct", "delay-bounding", "ql", "portfolio"];
+
+    /// <summary>Fails at once, saying so, when the world or the stack was not rewritten by Coyote.</summary>
+    public static void EnsureRewritten()
+    {
+        foreach (var assembly in new[] { typeof(World).Assembly, typeof(Sim.Stack.Host.IHost).Assembly })
+        {
+            if (!RewritingEngine.IsAssemblyRewritten(assembly))
+            {
+                throw new InvalidOperationException(
+                    $"{assembly.GetName().Name}.dll at {assembly.Location} was not rewritten by Coyote, so Coyote cannot control its tasks: " +
+                    "build it with `dotnet build` (the build runs `coyote rewrite`), not with a tool that skips Directory.Build.targets.");
+            }
+        }
+    }
+
+    public static CoyoteOutcome Explore(Scenario scenario, RunConfig config, CoyoteOptions options)
+    {
+        var configuration = Configure(Configuration.Create(), options)
+            .WithTestingIterations(options.Iterations)
+            .WithRandomGeneratorSeed(unchecked((uint)config.Seed));
+        if (options.Time is { } time)
+        {
+            configuration = configuration.WithTestingIterations(uint.MaxValue).WithTestingTimeout((int)Math.Max(1, time.TotalSeconds));
+        }
+
+        return Run(scenario, config, options, configuration);
+    }
+
+    /// <summary>Replays a reproducible trace; the same violation and event-log hash come out.</summary>
+    public static CoyoteOutcome Replay(Scenario scenario, RunConfig config, CoyoteOptions options, string trace) =>
+        Run(scenario, config, options, Configure(Configuration.Create(), options).WithReproducibleTrace(trace));
+
+    private static Configuration Configure(Configuration configuration, CoyoteOptions options)
+    {
+        configuration = configuration
+            .WithPartiallyControlledConcurrencyAllowed(false)
+            .WithPartiallyControlledDataNondeterminismAllowed(false)
+            .WithUncontrolledInvocationStackTraceLoggingEnabled(true)
+            .WithMaxSchedulingSteps((uint)Math.Min(uint.MaxValue / 4, options.MaxSteps * 8))
+            .WithTelemetryEnabled(false)
+            .WithConsoleLoggingEnabled(false);
+        return options.Strategy switch
+        {
+            "random" => configuration.WithRandomStrategy(),
+            "probabilistic" => configuration.WithProbabilisticStrategy(options.StrategyBound ?? 3),
+            "pct" => configuration.WithPrioritizationStrategy(false, options.StrategyBound ?? 10),
+            "fair-pct" => configuration.WithPrioritizationStrategy(true, options.StrategyBound ?? 10),
+            "delay-bounding" => configuration.WithDelayBoundingStrategy(false, options.StrategyBound ?? 10),
+            "ql" => configuration.WithQLearningStrategy(),
+            // Coyote's default: a tuned portfolio of strategies, used when none is set explicitly.
+            "portfolio" => configuration,
+            _ => throw new ArgumentException($"unknown Coyote strategy '{options.Strategy}' (known: {string.Join(", ", Strategies)})"),
+        };
+    }
+
+    private static CoyoteOutcome Run(Scenario scenario, RunConfig config, CoyoteOptions options, Configuration configuration)
+    {
+        EnsureRewritten();
+#pragma warning disable RS0030 // wall time of the exploration is measured, not simulated
+        var started = Stopwatch.GetTimestamp();
+        long iterationStarted = 0;
+        Harness? last = null;
+        long iterations = 0;
+        async Task Iteration()
+        {
+            iterationStarted = Stopwatch.GetTimestamp();
+            iterations++;
+            var runtime = new CoyoteRuntime(options.EarlyFireOdds);
+            var harness = Harness.Build(scenario, config, runtime, "coyote", options.Strategy, _ => new CoyoteRng());
+            last = harness;
+            var world = harness.World;
+            var exit = await runtime.RunAsync(harness.Context.Horizon, Math.Min(harness.Context.MaxSteps, options.MaxSteps), () => world.Violation is not null, harness.CheckSafety);
+            harness.Finish(exit, null, runtime.Step);
+            if (world.Violation is { } violation)
+            {
+                Specification.Assert(false, $"{violation.Invariant}: {violation.Message}");
+            }
+        }
+
+        using var engine = TestingEngine.Create(configuration, Iteration);
+        engine.Run();
+        var wall = Stopwatch.GetElapsedTime(started);
+        var lastWall = Stopwatch.GetElapsedTime(iterationStarted);
+#pragma warning restore RS0030
+        var report = engine.TestReport;
+        string? testbedError = null;
+        if (report.NumOfFoundBugs > 0 && last?.World.Violation is null)
+        {
+            testbedError = string.Join("\n", report.BugReports);
+        }
+        else if (report.InternalErrors.Count > 0)
+        {
+            testbedError = "Coyote internal error: " + string.Join("\n", report.InternalErrors);
+        }
+        else if (report.UncontrolledInvocations.Count > 0)
+        {
+            testbedError = "uncontrolled invocations: " + string.Join(", ", report.UncontrolledInvocations);
+        }
+
+        var violation = report.NumOfFoundBugs > 0 ? last?.World.Violation : null;
+        var log = last?.World.Events;
+        return new CoyoteOutcome(
+            iterations,
+            violation,
+            log?.Hash,
+            log,
+            report.NumOfFoundBugs > 0 ? engine.ReproducibleTrace : null,
+            report.NumOfFoundBugs > 0 ? engine.ReadableTrace : null,
+            wall,
+            lastWall,
+            testbedError);
+    }
+}

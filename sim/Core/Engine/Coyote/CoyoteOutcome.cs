@@ -1,0 +1,27 @@
+using Sim.Worlds;
+
+namespace Sim.Engine.Coyote;
+
+/// <summary>The result of a Coyote exploration or replay.</summary>
+/// <param name="Iterations">Iterations run.</param>
+/// <param name="Violation">The invariant violated, if a bug was found.</param>
+/// <param name="Hash">The failing (or last) iteration's event-log hash.</param>
+/// <param name="Log">The failing (or last) iteration's event log.</param>
+/// <param name="ReproducibleTrace">Coyote's reproducible trace (JSON) of the bug, if any.</param>
+/// <param name="ReadableTrace">Coyote's readable trace of the bug, if any.</param>
+/// <param name="WallTime">How long it took.</param>
+/// <param name="LastIterationWallTime">How long the last iteration (the failing one, if any) took.</param>
+/// <param name="TestbedError">Set when Coyote itself reported a problem of the testbed (an uncontrolled invocation, an internal error).</param>
+public sealed record CoyoteOutcome(
+    long Iterations,
+    Violation? Violation,
+    string? Hash,
+    EventLog? Log,
+    string? ReproducibleTrace,
+    string? ReadableTrace,
+    TimeSpan WallTime,
+    TimeSpan LastIterationWallTime,
+    string? TestbedError)
+{
+    public bool IsBug => Violation is not null || TestbedError is not null;
+}
