@@ -32,6 +32,12 @@ internal static partial class TestWorld
     /// <summary>The <c>seq=N</c> of an event line's details.</summary>
     public static long Seq(this EventLine line) => long.Parse(SeqPattern().Match(line.Details).Groups[1].Value, CultureInfo.InvariantCulture);
 
+    /// <summary>Whether a log time (printed to the microsecond) is <paramref name="actual"/>.</summary>
+    public static bool SameInstant(TimeSpan logged, TimeSpan actual) => (logged - actual).Duration() <= TimeSpan.FromMicroseconds(1);
+
+    public static void AssertSameInstant(TimeSpan logged, TimeSpan actual) =>
+        Assert.True(SameInstant(logged, actual), $"expected {logged} (from the event log), got {actual}");
+
     public static byte[] Frame(int value) => BitConverter.GetBytes(value);
 
     public static int Value(ReadOnlyMemory<byte> frame) => BitConverter.ToInt32(frame.Span);
