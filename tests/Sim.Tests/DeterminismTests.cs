@@ -47,6 +47,42 @@ public sealed class DeterminismTests
     }
 
     [Fact]
+    public void HashIsTheSameInAFreshProcess()
+    {
+        // Another process has other string-hash seeds, another heap and other thread ids: none may leak into a run.
+        var outDir = Directory.CreateTempSubdirectory("sim-determinism-");
+        try
+        {
+            var sim = typeof(Sim.Cli.Program).Assembly.Location;
+            var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var arg in new[] { sim, "run", "register", "--seed", "6", "--defect", "ack-before-flush", "--strategy", "pct", "--json", "--out", outDir.FullName })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var child = System.Diagnostics.Process.Start(start)!;
+            var stdout = child.StandardOutput.ReadToEnd();
+            var stderr = child.StandardError.ReadToEnd();
+            Assert.True(child.WaitForExit(TimeSpan.FromMinutes(1)), "the child sim did not finish");
+            Assert.True(child.ExitCode is 0 or 1, $"exit {child.ExitCode}: {stderr}");
+
+            var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+            using var json = System.Text.Json.JsonDocument.Parse(last);
+            var inProcess = Simulation.Run(Register, Config(6, "pct", defect: true));
+            Assert.Equal(inProcess.Hash, json.RootElement.GetProperty("hash").GetString());
+            Assert.Equal(inProcess.Log.Lines, File.ReadAllLines(json.RootElement.GetProperty("eventLog").GetString()!));
+        }
+        finally
+        {
+            outDir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void KeepingTheLogTextDoesNotChangeTheHash()
     {
         var config = Config(5, "random", defect: true);

@@ -66,6 +66,43 @@ public sealed partial class ProcessLifecycleTests
     }
 
     [Fact]
+    public void KilledProcessesCallbacksDoNotRunWhenItsConnectionsAreReset()
+    {
+        // Killing a process resets its connections. Callbacks the dead incarnation registered on them
+        // are its code too: after the kill they must not run (they could log, write to disk, ...).
+        var killAt = TimeSpan.FromSeconds(1);
+        var ranAfterDeath = new List<TimeSpan>();
+        var result = TestWorld.Run("kill-callbacks", ctx =>
+        {
+            var (m1, m2) = NetworkFaultTests.TwoMachines(ctx);
+            ctx.Horizon = TimeSpan.FromSeconds(3);
+            ctx.QuietAt = TimeSpan.FromSeconds(4);
+            ctx.At(killAt, new FaultAction.Kill("server"));
+            ctx.Process("server", m2, async host =>
+            {
+                using var listener = host.Network.Listen("10.0.0.2", 9000);
+                var conn = await listener.AcceptAsync();
+                conn.Closed.Register(() =>
+                {
+                    ranAfterDeath.Add(host.Clock.Elapsed);
+                    host.Log.Info("server.cleanup", "connection closed");
+                });
+                await host.Clock.Delay(TimeSpan.FromHours(1));
+            });
+            ctx.Process("client", m1, async host =>
+            {
+                var conn = await host.Network.DialAsync("10.0.0.2", 9000);
+                await Record.ExceptionAsync(() => conn.ReceiveAsync());
+            });
+        });
+
+        result.AssertClean();
+        Assert.Single(result.Events("process.kill"));
+        Assert.True(ranAfterDeath.Count == 0, $"the killed server's code ran at {string.Join(", ", ranAfterDeath)}");
+        Assert.Empty(result.Events("log.server.cleanup"));
+    }
+
+    [Fact]
     public void RestartStartsANewIncarnationThatKeepsTheDurableDisk()
     {
         var boots = new List<(string Name, int Incarnation, string[] Seen, TimeSpan At)>();
