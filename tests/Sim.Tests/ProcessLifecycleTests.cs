@@ -269,6 +269,39 @@ public sealed partial class ProcessLifecycleTests
         Assert.Equal([resumeAt], frames);
     }
 
+    [Fact]
+    public void RandomPausesLastWithinTheProfilesBoundsAndFreezeTheProcess()
+    {
+        var profile = new FaultProfile { Name = "pauses", PausesPerMinute = 20, PauseMin = TimeSpan.FromMilliseconds(300), PauseMax = TimeSpan.FromSeconds(1) };
+        var ticks = new List<TimeSpan>();
+        var result = TestWorld.Run("random-pauses", ctx =>
+        {
+            var m1 = ctx.Machine("m1", "site-a", "10.0.0.1");
+            ctx.Horizon = TimeSpan.FromSeconds(20);
+            ctx.Faults(profile);
+            ctx.Process("p", m1, async host =>
+            {
+                while (true)
+                {
+                    await host.Clock.Delay(TimeSpan.FromMilliseconds(50));
+                    ticks.Add(host.Clock.Elapsed);
+                }
+            });
+        });
+
+        result.AssertClean();
+        var pauses = result.Events("process.pause");
+        var resumes = result.Events("process.resume");
+        Assert.True(pauses.Count >= 2, $"only {pauses.Count} pauses");
+        Assert.Equal(pauses.Count, resumes.Count);
+        foreach (var (pause, resume) in pauses.Zip(resumes))
+        {
+            Assert.InRange(resume.Time - pause.Time, profile.PauseMin - TimeSpan.FromMicroseconds(1), profile.PauseMax + TimeSpan.FromMicroseconds(1));
+            Assert.DoesNotContain(ticks, t => t > pause.Time + TimeSpan.FromMicroseconds(1) && t < resume.Time - TimeSpan.FromMicroseconds(1));
+            Assert.Contains(ticks, t => TestWorld.SameInstant(resume.Time, t));
+        }
+    }
+
     [GeneratedRegex(@"incarnation=(\d+)")]
     private static partial Regex IncarnationPattern();
 }

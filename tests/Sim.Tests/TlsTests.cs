@@ -248,6 +248,56 @@ public sealed class TlsTests
         Assert.Null(oldSessionError);
     }
 
+    [Fact]
+    public void RandomTlsExpiriesFailSessionsOfTheChosenProcess()
+    {
+        var errors = new List<(Exception Error, TimeSpan At)>();
+        var sessions = 0;
+        var result = TestWorld.Run("tls-random-expiry", ctx =>
+        {
+            var (m1, m2) = NetworkFaultTests.TwoMachines(ctx);
+            ctx.Name("srv.example", "10.0.0.2");
+            ctx.Horizon = TimeSpan.FromSeconds(20);
+            ctx.Faults(new FaultProfile { Name = "tls", TlsExpiriesPerMinute = 20 });
+            var ca = ctx.Authority("ca");
+            var cert = ca.Issue("srv", ["srv.example"], NotBefore, NotAfter);
+            ctx.Process("server", m2, async host =>
+            {
+                using var listener = host.Network.Listen("10.0.0.2", 443, new TlsServerOptions(() => cert));
+                while (true)
+                {
+                    await listener.AcceptAsync();
+                }
+            });
+            ctx.Process("client", m1, async host =>
+            {
+                while (true)
+                {
+                    var conn = await host.Network.DialAsync("srv.example", 443, new TlsClientOptions("srv.example", ca.Trust()));
+                    sessions++;
+                    try
+                    {
+                        await conn.ReceiveAsync();
+                    }
+                    catch (NetworkException e)
+                    {
+                        errors.Add((e, host.Clock.Elapsed));
+                    }
+                }
+            });
+        });
+
+        result.AssertClean();
+        var expiries = result.Events("fault.tls-expire");
+        Assert.True(errors.Count >= 2, $"only {errors.Count} sessions failed");
+        Assert.Equal(errors.Count + 1, sessions);
+        foreach (var (error, at) in errors)
+        {
+            Assert.Equal(TlsFailure.SessionExpired, Assert.IsType<TlsHandshakeException>(error).Failure);
+            Assert.Contains(expiries, e => TestWorld.SameInstant(e.Time, at) && e.Subject is "client" or "server");
+        }
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------
 
     private static TlsServerOptions Server(Certificate certificate, TrustStore? clientTrust = null) => new(() => certificate, clientTrust);
