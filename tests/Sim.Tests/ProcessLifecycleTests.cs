@@ -1,0 +1,307 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Sim.Stack.Host;
+using Sim.Worlds;
+
+namespace Sim.Tests;
+
+/// <summary>Kill, restart, stop, pause and resume: what the process and its peers observe.</summary>
+public sealed partial class ProcessLifecycleTests
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+
+    [Fact]
+    public void KilledProcessNeverRunsAgainAndItsPeerSeesAReset()
+    {
+        var killAt = TimeSpan.FromSeconds(1.05);
+        var ticks = new List<TimeSpan>();
+        Exception? peerError = null;
+        var peerErrorAt = TimeSpan.Zero;
+        var result = TestWorld.Run("kill", ctx =>
+        {
+            var (m1, m2) = NetworkFaultTests.TwoMachines(ctx);
+            ctx.Horizon = TimeSpan.FromSeconds(5);
+            ctx.QuietAt = TimeSpan.FromSeconds(6);
+            ctx.At(killAt, new FaultAction.Kill("server"));
+            ctx.Process("server", m2, async host =>
+            {
+                host.Spawn("ticker", async _ =>
+                {
+                    while (true)
+                    {
+                        await host.Clock.Delay(Tick);
+                        ticks.Add(host.Clock.Elapsed);
+                    }
+                });
+                using var listener = host.Network.Listen("10.0.0.2", 9000);
+                var conn = await listener.AcceptAsync();
+                while (await conn.ReceiveAsync() is not null)
+                {
+                    ticks.Add(TimeSpan.MaxValue); // never: the client sends nothing
+                }
+            });
+            ctx.Process("client", m1, async host =>
+            {
+                var conn = await host.Network.DialAsync("10.0.0.2", 9000);
+                try
+                {
+                    await conn.ReceiveAsync();
+                }
+                catch (NetworkException e)
+                {
+                    (peerError, peerErrorAt) = (e, host.Clock.Elapsed);
+                }
+            });
+        });
+
+        result.AssertClean();
+        var kill = Assert.Single(result.Events("process.kill"));
+        Assert.Equal("server", kill.Subject);
+        TestWorld.AssertSameInstant(kill.Time, killAt);
+        Assert.Equal(10, ticks.Count);
+        Assert.All(ticks, t => Assert.True(t <= killAt, $"the killed process ran at {t}"));
+        Assert.IsType<ConnectionResetException>(peerError);
+        Assert.Equal(killAt, peerErrorAt);
+        Assert.Contains(result.Events("net.unlisten"), e => e.Subject == "server");
+    }
+
+    [Fact]
+    public void KilledProcessesCallbacksDoNotRunWhenItsConnectionsAreReset()
+    {
+        // Killing a process resets its connections. Callbacks the dead incarnation registered on them
+        // are its code too: after the kill they must not run (they could log, write to disk, ...).
+        var killAt = TimeSpan.FromSeconds(1);
+        var ranAfterDeath = new List<TimeSpan>();
+        var result = TestWorld.Run("kill-callbacks", ctx =>
+        {
+            var (m1, m2) = NetworkFaultTests.TwoMachines(ctx);
+            ctx.Horizon = TimeSpan.FromSeconds(3);
+            ctx.QuietAt = TimeSpan.FromSeconds(4);
+            ctx.At(killAt, new FaultAction.Kill("server"));
+            ctx.Process("server", m2, async host =>
+            {
+                using var listener = host.Network.Listen("10.0.0.2", 9000);
+                var conn = await listener.AcceptAsync();
+                conn.Closed.Register(() =>
+                {
+                    ranAfterDeath.Add(host.Clock.Elapsed);
+                    host.Log.Info("server.cleanup", "connection closed");
+                });
+                await host.Clock.Delay(TimeSpan.FromHours(1));
+            });
+            ctx.Process("client", m1, async host =>
+            {
+                var conn = await host.Network.DialAsync("10.0.0.2", 9000);
+                await Record.ExceptionAsync(() => conn.ReceiveAsync());
+            });
+        });
+
+        result.AssertClean();
+        Assert.Single(result.Events("process.kill"));
+        Assert.True(ranAfterDeath.Count == 0, $"the killed server's code ran at {string.Join(", ", ranAfterDeath)}");
+        Assert.Empty(result.Events("log.server.cleanup"));
+    }
+
+    [Fact]
+    public void RestartStartsANewIncarnationThatKeepsTheDurableDisk()
+    {
+        var boots = new List<(string Name, int Incarnation, string[] Seen, TimeSpan At)>();
+        var result = TestWorld.Run("restart", ctx =>
+        {
+            var m1 = ctx.Machine("m1", "site-a", "10.0.0.1");
+            ctx.Horizon = TimeSpan.FromSeconds(5);
+            ctx.QuietAt = TimeSpan.FromSeconds(6);
+            ctx.At(TimeSpan.FromSeconds(1), new FaultAction.Restart("p"));
+            ctx.At(TimeSpan.FromSeconds(2), new FaultAction.Kill("p"));
+            ctx.At(TimeSpan.FromSeconds(3), new FaultAction.Start("p"));
+            ctx.Process("p", m1, async host =>
+            {
+                boots.Add((host.Name, host.Incarnation, host.Disk.Keys("boot/").ToArray(), host.Clock.Elapsed));
+                host.Disk.Write($"boot/{host.Incarnation}", [1]);
+                await host.Disk.FlushAsync();
+                await host.Clock.Delay(TimeSpan.FromHours(1));
+            });
+        });
+
+        result.AssertClean();
+        Assert.Equal([1, 2, 3], boots.Select(b => b.Incarnation));
+        Assert.All(boots, b => Assert.Equal("p", b.Name));
+        Assert.Empty(boots[0].Seen);
+        Assert.Equal(["boot/1"], boots[1].Seen);
+        Assert.Equal(["boot/1", "boot/2"], boots[2].Seen);
+        Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)], boots.Select(b => b.At));
+        Assert.Equal(["incarnation=1", "incarnation=2", "incarnation=3"], result.Events("process.start").Select(e => e.Details.Split(' ')[0]));
+    }
+
+    [Fact]
+    public void RandomKillsStopEachIncarnationForGoodAndRestartTheProcess()
+    {
+        var ticks = new List<(int Incarnation, TimeSpan At)>();
+        var result = TestWorld.Run("random-kills", ctx =>
+        {
+            var m1 = ctx.Machine("m1", "site-a", "10.0.0.1");
+            ctx.Horizon = TimeSpan.FromSeconds(20);
+            ctx.Faults(new FaultProfile { Name = "kills", KillsPerMinute = 20, RestartAfterMin = TimeSpan.FromMilliseconds(200), RestartAfterMax = TimeSpan.FromMilliseconds(500) });
+            ctx.Process("victim", m1, async host =>
+            {
+                while (true)
+                {
+                    await host.Clock.Delay(TimeSpan.FromMilliseconds(30));
+                    ticks.Add((host.Incarnation, host.Clock.Elapsed));
+                }
+            });
+        });
+
+        result.AssertClean();
+        var kills = result.Events("process.kill");
+        Assert.True(kills.Count >= 2, $"only {kills.Count} kills");
+        var starts = result.Events("process.start");
+        foreach (var kill in kills)
+        {
+            Assert.Contains("killed by fault injector", kill.Details, StringComparison.Ordinal);
+            var incarnation = int.Parse(IncarnationPattern().Match(kill.Details).Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.All(ticks.Where(t => t.Incarnation == incarnation), t => Assert.True(t.At <= kill.Time + TimeSpan.FromMicroseconds(1), $"incarnation {incarnation} ran at {t.At}, after its kill at {kill.Time}"));
+
+            // Restarted as the next incarnation within the profile's restart window.
+            var next = Assert.Single(starts, s => s.Details.StartsWith($"incarnation={incarnation + 1} ", StringComparison.Ordinal));
+            var downFor = next.Time - kill.Time;
+            Assert.InRange(downFor, TimeSpan.FromMilliseconds(199), TimeSpan.FromMilliseconds(501));
+            Assert.Contains(ticks, t => t.Incarnation == incarnation + 1);
+        }
+    }
+
+    [Fact]
+    public void StopCancelsTheLifetimeThenKillsAfterTheGracePeriod()
+    {
+        var cancelledAt = TimeSpan.Zero;
+        var cleanupFinished = false;
+        string[]? recovered = null;
+        var result = TestWorld.Run("stop", ctx =>
+        {
+            var m1 = ctx.Machine("m1", "site-a", "10.0.0.1");
+            ctx.Horizon = TimeSpan.FromSeconds(5);
+            ctx.QuietAt = TimeSpan.FromSeconds(6);
+            ctx.At(TimeSpan.FromSeconds(1), new FaultAction.Stop("p", TimeSpan.FromMilliseconds(500)));
+            ctx.At(TimeSpan.FromSeconds(3), new FaultAction.Start("p"));
+            ctx.Process("p", m1, async host =>
+            {
+                if (host.Incarnation > 1)
+                {
+                    recovered = host.Disk.Keys("").ToArray();
+                    return;
+                }
+
+                try
+                {
+                    await host.Clock.Delay(TimeSpan.FromSeconds(10), host.Lifetime);
+                }
+                catch (OperationCanceledException)
+                {
+                    cancelledAt = host.Clock.Elapsed;
+                }
+
+                // The grace period is long enough to flush, not to finish a long cleanup.
+                host.Disk.Write("shutdown", [1]);
+                await host.Disk.FlushAsync();
+                await host.Clock.Delay(TimeSpan.FromSeconds(1));
+                cleanupFinished = true;
+            });
+        });
+
+        result.AssertClean();
+        Assert.Equal(TimeSpan.FromSeconds(1), cancelledAt);
+        Assert.False(cleanupFinished);
+        Assert.NotNull(recovered);
+        Assert.Equal(["shutdown"], recovered);
+        TestWorld.AssertSameInstant(Assert.Single(result.Events("process.stop")).Time, TimeSpan.FromSeconds(1));
+        var kill = Assert.Single(result.Events("process.kill"));
+        TestWorld.AssertSameInstant(kill.Time, TimeSpan.FromSeconds(1.5));
+        Assert.Contains("stopped", kill.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PausedProcessMakesNoProgressUntilResumed()
+    {
+        var pauseAt = TimeSpan.FromSeconds(1.05);
+        var resumeAt = TimeSpan.FromSeconds(2.05);
+        var ticks = new List<TimeSpan>();
+        var frames = new List<TimeSpan>();
+        var result = TestWorld.Run("pause", ctx =>
+        {
+            var (m1, m2) = NetworkFaultTests.TwoMachines(ctx);
+            ctx.Horizon = TimeSpan.FromSeconds(3);
+            ctx.At(pauseAt, new FaultAction.Pause("p"));
+            ctx.At(resumeAt, new FaultAction.Resume("p"));
+            ctx.Process("p", m2, async host =>
+            {
+                using var listener = host.Network.Listen("10.0.0.2", 9000);
+                host.Spawn("ticker", async _ =>
+                {
+                    while (true)
+                    {
+                        await host.Clock.Delay(Tick);
+                        ticks.Add(host.Clock.Elapsed);
+                    }
+                });
+                var conn = await listener.AcceptAsync();
+                while (await conn.ReceiveAsync() is not null)
+                {
+                    frames.Add(host.Clock.Elapsed);
+                }
+            });
+            ctx.Process("sender", m1, async host =>
+            {
+                var conn = await host.Network.DialAsync("10.0.0.2", 9000);
+                await host.Clock.Delay(TimeSpan.FromSeconds(1.5) - host.Clock.Elapsed);
+                conn.Send(TestWorld.Frame(1));
+            });
+        });
+
+        result.AssertClean();
+        TestWorld.AssertSameInstant(Assert.Single(result.Events("process.pause")).Time, pauseAt);
+        TestWorld.AssertSameInstant(Assert.Single(result.Events("process.resume")).Time, resumeAt);
+        Assert.DoesNotContain(ticks, t => t > pauseAt && t < resumeAt);
+        Assert.Contains(resumeAt, ticks);
+        Assert.Contains(ticks, t => t > resumeAt);
+
+        // A frame that arrived during the pause is read only once the process runs again.
+        Assert.Contains(result.Events("net.deliver"), e => e.Time > pauseAt && e.Time < resumeAt);
+        Assert.Equal([resumeAt], frames);
+    }
+
+    [Fact]
+    public void RandomPausesLastWithinTheProfilesBoundsAndFreezeTheProcess()
+    {
+        var profile = new FaultProfile { Name = "pauses", PausesPerMinute = 20, PauseMin = TimeSpan.FromMilliseconds(300), PauseMax = TimeSpan.FromSeconds(1) };
+        var ticks = new List<TimeSpan>();
+        var result = TestWorld.Run("random-pauses", ctx =>
+        {
+            var m1 = ctx.Machine("m1", "site-a", "10.0.0.1");
+            ctx.Horizon = TimeSpan.FromSeconds(20);
+            ctx.Faults(profile);
+            ctx.Process("p", m1, async host =>
+            {
+                while (true)
+                {
+                    await host.Clock.Delay(TimeSpan.FromMilliseconds(50));
+                    ticks.Add(host.Clock.Elapsed);
+                }
+            });
+        });
+
+        result.AssertClean();
+        var pauses = result.Events("process.pause");
+        var resumes = result.Events("process.resume");
+        Assert.True(pauses.Count >= 2, $"only {pauses.Count} pauses");
+        Assert.Equal(pauses.Count, resumes.Count);
+        foreach (var (pause, resume) in pauses.Zip(resumes))
+        {
+            Assert.InRange(resume.Time - pause.Time, profile.PauseMin - TimeSpan.FromMicroseconds(1), profile.PauseMax + TimeSpan.FromMicroseconds(1));
+            Assert.DoesNotContain(ticks, t => t > pause.Time + TimeSpan.FromMicroseconds(1) && t < resume.Time - TimeSpan.FromMicroseconds(1));
+            Assert.Contains(ticks, t => TestWorld.SameInstant(resume.Time, t));
+        }
+    }
+
+    [GeneratedRegex(@"incarnation=(\d+)")]
+    private static partial Regex IncarnationPattern();
+}
