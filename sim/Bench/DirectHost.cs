@@ -198,6 +198,8 @@ internal sealed class DirectNetwork
 
         public PeerCertificate? PeerCertificate => null;
 
+        public bool IsSecure => false;
+
         public CancellationToken Closed => closed.Token;
 
         public static (DirectEndpoint, DirectEndpoint) Pair()

@@ -25,7 +25,10 @@ public interface IHost
 
     ILog Log { get; }
 
-    /// <summary>Cancelled when the process is killed or stopped.</summary>
+    /// <summary>
+    /// Cancelled when the process is asked to stop gracefully. A kill cancels nothing: the process's code
+    /// simply never runs again (its pending waits never complete).
+    /// </summary>
     CancellationToken Lifetime { get; }
 
     /// <summary>Starts a background loop owned by the process; it dies with the process.</summary>

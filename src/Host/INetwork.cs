@@ -30,6 +30,9 @@ public interface IConnection : IDisposable
     /// <summary>The peer's certificate when TLS authenticated it (server's for clients, client's for mTLS servers).</summary>
     PeerCertificate? PeerCertificate { get; }
 
+    /// <summary>Whether the connection runs over TLS.</summary>
+    bool IsSecure { get; }
+
     /// <summary>Sends one frame. Throws <see cref="ConnectionResetException"/> if the connection is broken.</summary>
     void Send(ReadOnlyMemory<byte> frame);
 

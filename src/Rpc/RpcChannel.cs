@@ -226,6 +226,9 @@ public sealed class RpcChannel : CallInvoker
         {
             switch (frame.Kind)
             {
+                case FrameKind.Headers:
+                    Headers.TrySetResult(FrameCodec.ToMetadata(frame));
+                    break;
                 case FrameKind.Message:
                     Headers.TrySetResult([]);
                     messages.Enqueue(frame.Payload.ToByteArray());

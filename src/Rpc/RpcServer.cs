@@ -121,7 +121,9 @@ public sealed class RpcServer : IDisposable
             _ = CancelAtAsync(timeout, cts);
         }
 
-        var call = new ServerCall(start, connection, MakeContext(start, connection, deadline, cts.Token), cts.Token);
+        ServerCall? holder = null;
+        var call = new ServerCall(start, connection, MakeContext(start, connection, deadline, cts.Token, headers => holder!.SendHeaders(headers)), cts.Token);
+        holder = call;
         if (!handlers.TryGetValue(start.Method, out var handler))
         {
             call.Finish(new Status(StatusCode.Unimplemented, $"Method is unimplemented: {start.Method}"));
@@ -168,22 +170,18 @@ public sealed class RpcServer : IDisposable
         }
     }
 
-    private ServerCallContext MakeContext(Frame start, IConnection connection, DateTime deadline, CancellationToken token)
+    private ServerCallContext MakeContext(Frame start, IConnection connection, DateTime deadline, CancellationToken token, Action<Metadata> writeHeaders)
     {
         var properties = new Dictionary<string, List<AuthProperty>>(StringComparer.Ordinal);
         string? identityProperty = null;
+        properties["transport_security_type"] = [AuthProperty.Create("transport_security_type", connection.IsSecure ? "ssl"u8.ToArray() : "insecure"u8.ToArray())];
         if (connection.PeerCertificate is { } peer)
         {
-            properties["transport_security_type"] = [AuthProperty.Create("transport_security_type", "ssl"u8.ToArray())];
             properties["x509_common_name"] = [AuthProperty.Create("x509_common_name", System.Text.Encoding.UTF8.GetBytes(peer.Subject))];
             properties["x509_subject_alternative_name"] = peer.DnsNames
                 .Select(n => AuthProperty.Create("x509_subject_alternative_name", System.Text.Encoding.UTF8.GetBytes(n)))
                 .ToList();
             identityProperty = "x509_common_name";
-        }
-        else
-        {
-            properties["transport_security_type"] = [AuthProperty.Create("transport_security_type", "insecure"u8.ToArray())];
         }
 
         WriteOptions? writeOptions = null;
@@ -196,7 +194,11 @@ public sealed class RpcServer : IDisposable
             $"ipv4:{connection.Remote}",
             new AuthContext(identityProperty, properties),
             null,
-            _ => Task.CompletedTask,
+            headers =>
+            {
+                writeHeaders(headers);
+                return Task.CompletedTask;
+            },
             () => writeOptions,
             o => writeOptions = o);
     }
@@ -205,6 +207,7 @@ public sealed class RpcServer : IDisposable
     private sealed class ServerCall(Frame start, IConnection connection, ServerCallContext context, CancellationToken token)
     {
         private bool finished;
+        private bool headersSent;
 
         public StatusCode? FinalStatus { get; private set; }
 
@@ -214,12 +217,27 @@ public sealed class RpcServer : IDisposable
 
         public CancellationToken Token { get; } = token;
 
+        public void SendHeaders(Metadata headers)
+        {
+            if (headersSent)
+            {
+                throw new InvalidOperationException("Response headers can only be sent once per call.");
+            }
+
+            headersSent = true;
+            var frame = new Frame { Stream = Start.Stream, Kind = FrameKind.Headers };
+            FrameCodec.CopyHeaders(headers, frame);
+            TrySend(frame);
+        }
+
         public void SendMessage(byte[] payload)
         {
             if (Token.IsCancellationRequested)
             {
                 throw new RpcException(new Status(StatusCode.Cancelled, "Call cancelled"));
             }
+
+            headersSent = true;
 
             TrySend(new Frame { Stream = Start.Stream, Kind = FrameKind.Message, Payload = ByteString.CopyFrom(payload) });
         }

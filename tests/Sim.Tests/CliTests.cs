@@ -84,7 +84,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void ExploreWithTheDefectFindsTheBugAndExitsOne()
     {
-        var (code, stdout, stderr) = Sim("explore", "register", "--defect", "ack-before-flush", "--iterations", "20", "--json", "--out", outDir.FullName);
+        var (code, stdout, stderr) = Sim("explore", "register", "--engine", "loop", "--defect", "ack-before-flush", "--iterations", "20", "--json", "--out", outDir.FullName);
 
         Assert.True(code == ExitCodes.Bug, stderr + stdout);
         var json = LastLine(stdout);
@@ -97,20 +97,25 @@ public sealed class CliTests : IDisposable
         Assert.Equal(["ack-before-flush"], json.GetProperty("defects").EnumerateArray().Select(d => d.GetString()));
         Assert.True(File.Exists(json.GetProperty("eventLog").GetString()));
 
-        // The replay it prints reproduces the bug with the same hash.
-        var replay = json.GetProperty("replay").GetString()!;
-        Assert.Contains($"run register --seed {iterations} --strategy random --defect ack-before-flush", replay, StringComparison.Ordinal);
-        var (replayCode, replayOut, _) = Sim("run", "register", "--seed", iterations.ToString(System.Globalization.CultureInfo.InvariantCulture), "--defect", "ack-before-flush", "--json", "--out", outDir.FullName);
-        Assert.Equal(ExitCodes.Bug, replayCode);
+        // The replay it prints (the bug report it wrote) reproduces the bug with the same hash...
+        var report = json.GetProperty("report").GetString()!;
+        Assert.Equal($"dotnet run --project sim -- replay {report}", json.GetProperty("replay").GetString());
+        var (replayCode, replayOut, replayErr) = Sim("replay", report, "--json");
+        Assert.True(replayCode == ExitCodes.Bug, replayErr + replayOut);
         var replayed = LastLine(replayOut);
         Assert.Equal("bug", replayed.GetProperty("verdict").GetString());
         Assert.Equal(json.GetProperty("hash").GetString(), replayed.GetProperty("hash").GetString());
+
+        // ... and so does a plain run with the seed.
+        var (runCode, runOut, _) = Sim("run", "register", "--seed", iterations.ToString(System.Globalization.CultureInfo.InvariantCulture), "--defect", "ack-before-flush", "--json", "--out", outDir.FullName);
+        Assert.Equal(ExitCodes.Bug, runCode);
+        Assert.Equal(json.GetProperty("hash").GetString(), LastLine(runOut).GetProperty("hash").GetString());
     }
 
     [Fact]
     public void ExploreWithoutTheDefectFindsNothingAndExitsZero()
     {
-        var (code, stdout, stderr) = Sim("explore", "register", "--iterations", "3", "--seed", "10", "--json", "--out", outDir.FullName);
+        var (code, stdout, stderr) = Sim("explore", "register", "--engine", "loop", "--iterations", "3", "--seed", "10", "--json", "--out", outDir.FullName);
 
         Assert.True(code == ExitCodes.Ok, stderr + stdout);
         var json = LastLine(stdout);

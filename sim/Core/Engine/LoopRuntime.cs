@@ -93,7 +93,7 @@ public sealed class LoopRuntime : IRuntime
                 var item = runnable[pick];
                 runnable.RemoveAt(pick);
                 Step++;
-                SynchronizationContext.SetSynchronizationContext(item.Owner);
+                SynchronizationContext.SetSynchronizationContext(item.Owner.EngineState as SynchronizationContext ?? (SynchronizationContext)(item.Owner.EngineState = new LoopSynchronizationContext(this, item.Owner)));
                 item.Callback(item.State);
                 SynchronizationContext.SetSynchronizationContext(null);
                 afterStep();

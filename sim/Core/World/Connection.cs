@@ -86,6 +86,8 @@ internal sealed class Endpoint(SimProcess process, ExecutionContextOwner owner, 
 
     public PeerCertificate? PeerCertificate { get; set; }
 
+    public bool IsSecure => connection?.Tls ?? false;
+
     public CancellationToken Closed => closed.Token;
 
     public bool IsFinished => failure is not null || (finSent && finReceived);
@@ -151,7 +153,7 @@ internal sealed class Endpoint(SimProcess process, ExecutionContextOwner owner, 
             inbox.Enqueue(next.Payload);
             if (next.Payload is null)
             {
-                closed.Cancel();
+                CancelClosed();
             }
         }
 
@@ -162,7 +164,7 @@ internal sealed class Endpoint(SimProcess process, ExecutionContextOwner owner, 
     public void Break(Exception error)
     {
         failure ??= error;
-        closed.Cancel();
+        CancelClosed();
         Wake();
     }
 
@@ -176,7 +178,7 @@ internal sealed class Endpoint(SimProcess process, ExecutionContextOwner owner, 
 
         finSent = true;
         connection.Transmit(this, new Segment(nextSend++, null));
-        closed.Cancel();
+        CancelClosed();
         connection.HalfClosed();
     }
 
@@ -193,8 +195,25 @@ internal sealed class Endpoint(SimProcess process, ExecutionContextOwner owner, 
         }
     }
 
+    /// <summary>
+    /// Fires <see cref="Closed"/> as the owner's own step: callbacks registered on it are the owner's
+    /// code, so they run when the owner runs — never if it was killed.
+    /// </summary>
+    private void CancelClosed()
+    {
+        if (!closed.IsCancellationRequested && Owner.Alive)
+        {
+            Owner.Run(closed.Cancel);
+        }
+    }
+
     private void Wake()
     {
+        if (!Owner.Alive)
+        {
+            return;
+        }
+
         var w = waiter;
         waiter = null;
         w?.TrySetResult(true);
@@ -259,6 +278,11 @@ internal sealed class SimListener(Network network, SimProcess process, Execution
 
     private void Wake()
     {
+        if (!Owner.Alive)
+        {
+            return;
+        }
+
         var w = waiter;
         waiter = null;
         w?.TrySetResult(true);

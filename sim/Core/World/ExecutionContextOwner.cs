@@ -1,11 +1,10 @@
 namespace Sim.Worlds;
 
 /// <summary>
-/// The synchronization context of one process incarnation (or of the world itself). Every continuation
-/// that code running here awaits is posted back through it, so the engine sees, orders and — when the
-/// incarnation is killed — drops it.
+/// Who a continuation belongs to: one process incarnation, or the world itself. The engine runs a
+/// killed incarnation's code never again and holds a paused one's until it resumes.
 /// </summary>
-public sealed class ExecutionContextOwner : SynchronizationContext
+public sealed class ExecutionContextOwner
 {
     private readonly IRuntime runtime;
 
@@ -24,18 +23,17 @@ public sealed class ExecutionContextOwner : SynchronizationContext
 
     public int Incarnation { get; }
 
-    /// <summary>False once the incarnation is killed or stopped: its continuations are dropped.</summary>
+    /// <summary>False once the incarnation is killed: its continuations are dropped, its wake-ups never come.</summary>
     public bool Alive { get; set; } = true;
 
     /// <summary>True while the process is paused: its continuations wait.</summary>
     public bool Paused => Process is { Paused: true } && Alive;
 
-    public override void Post(SendOrPostCallback d, object? state) => runtime.Post(this, d, state);
+    /// <summary>The engine's own per-owner state (the loop engine keeps its synchronization context here).</summary>
+    public object? EngineState { get; set; }
 
-    public override void Send(SendOrPostCallback d, object? state) =>
-        throw new NotSupportedException("Synchronous Send would block the single simulation thread.");
-
-    public override SynchronizationContext CreateCopy() => this;
+    /// <summary>Queues <paramref name="action"/> to run as this owner's code.</summary>
+    public void Run(Action action) => runtime.Post(this, static a => ((Action)a!)(), action);
 
     public override string ToString() => Name;
 }

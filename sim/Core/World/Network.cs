@@ -17,6 +17,7 @@ public sealed class Network
     private readonly List<SimListener> listeners = [];
     private readonly List<Connection> connections = [];
     private readonly HashSet<(string From, string To)> cut = [];
+    private readonly Dictionary<(string, string), TimeSpan> linkDownSince = [];
     private readonly Dictionary<(string From, string To), TimeSpan> cloggedUntil = [];
     private readonly Rng rng;
     private long nextConnectionId = 1;
@@ -54,12 +55,18 @@ public sealed class Network
 
     public bool IsCut(Machine from, Machine to) => from != to && cut.Contains((from.Name, to.Name));
 
+    /// <summary>The unordered pair of machines a link joins.</summary>
+    private static (string, string) Link(Machine a, Machine b) =>
+        string.CompareOrdinal(a.Name, b.Name) < 0 ? (a.Name, b.Name) : (b.Name, a.Name);
+
     /// <summary>Cuts the link from one machine to another (one direction).</summary>
     public void Cut(Machine from, Machine to)
     {
         if (from != to && cut.Add((from.Name, to.Name)))
         {
             world.Log("net.cut", $"{from}->{to}", "");
+            // A link is down while either direction is cut; a round trip (and so a keepalive) fails then.
+            linkDownSince.TryAdd(Link(from, to), world.Now);
             foreach (var connection in connections.Where(c => c.Crosses(from, to)).ToList())
             {
                 ScheduleKeepaliveCheck(connection);
@@ -72,6 +79,10 @@ public sealed class Network
         if (cut.Remove((from.Name, to.Name)))
         {
             world.Log("net.heal", $"{from}->{to}", "");
+            if (!IsCut(to, from))
+            {
+                linkDownSince.Remove(Link(from, to));
+            }
         }
     }
 
@@ -82,6 +93,8 @@ public sealed class Network
             cut.Remove((from, to));
             world.Log("net.heal", $"{from}->{to}", "");
         }
+
+        linkDownSince.Clear();
 
         foreach (var link in cloggedUntil.Keys.ToList())
         {
@@ -101,6 +114,11 @@ public sealed class Network
     internal IListener Listen(SimProcess process, ExecutionContextOwner owner, string address, int port, TlsServerOptions? tls)
     {
         var machine = process.Machine;
+        if (!owner.Alive)
+        {
+            throw new InvalidOperationException($"{owner} is dead");
+        }
+
         if (address != AnyAddress && !machine.Owns(address))
         {
             world.Log("net.bind-failed", process.Name, $"{address}:{port} not owned by {machine}");
@@ -132,6 +150,12 @@ public sealed class Network
 
     internal async Task<IConnection> DialAsync(SimProcess process, ExecutionContextOwner owner, string host, int port, TlsClientOptions? tls, CancellationToken cancellationToken)
     {
+        if (!owner.Alive)
+        {
+            // A dead incarnation's dial never completes.
+            return await new TaskCompletionSource<IConnection>().Task;
+        }
+
         var target = $"{host}:{port}";
         var address = names.TryGetValue(host, out var resolved) ? resolved : host;
         if (!addressOwners.TryGetValue(address, out var machine))
@@ -143,13 +167,13 @@ public sealed class Network
         var from = process.Machine;
         if (IsCut(from, machine) || IsCut(machine, from))
         {
-            await world.Sleep(Options.ConnectTimeout, cancellationToken);
+            await world.Sleep(Options.ConnectTimeout, cancellationToken, owner);
             world.Log("net.dial-failed", process.Name, $"{target} unreachable from {from}");
             throw new HostUnreachableException(target);
         }
 
         // SYN / SYN-ACK.
-        await world.Sleep(OneWay(from, machine) + OneWay(machine, from), cancellationToken);
+        await world.Sleep(OneWay(from, machine) + OneWay(machine, from), cancellationToken, owner);
         var listener = listeners.FirstOrDefault(l => l.Machine == machine && l.Port == port && (l.Address == address || l.Address == AnyAddress));
         if (listener is null || !listener.Owner.Alive || IsCut(from, machine) || IsCut(machine, from))
         {
@@ -164,9 +188,17 @@ public sealed class Network
         connections.Add(connection);
         world.Log("net.connect", process.Name, $"conn={connection.Id} {connection.Client.LocalAddress}->{target} ({listener.Process})");
 
+        if (tls is null && listener.Tls is not null)
+        {
+            // The server waits for a ClientHello and gets plaintext: it drops the connection.
+            world.Log("tls.handshake-failed", listener.Process.Name, $"conn={connection.Id} plaintext client {process} on a TLS port");
+            Reset(connection, () => new ConnectionResetException($"{target} expects a TLS handshake; the server closed the plaintext connection"), "plaintext on a TLS port");
+            throw new ConnectionResetException($"{target} expects a TLS handshake; the server closed the plaintext connection");
+        }
+
         if (tls is not null)
         {
-            await world.Sleep(OneWay(from, machine) + OneWay(machine, from), cancellationToken);
+            await world.Sleep(OneWay(from, machine) + OneWay(machine, from), cancellationToken, owner);
             var failure = world.Tls.Handshake(connection, tls, listener.Tls, process.Machine, machine);
             if (failure is not null)
             {
@@ -336,14 +368,20 @@ public sealed class Network
     private void ExpireSession(Connection connection) =>
         Reset(connection, () => new TlsHandshakeException(TlsFailure.SessionExpired, "TLS session expired; a new handshake is required"), "tls session expired");
 
-    private void ScheduleKeepaliveCheck(Connection connection) =>
-        world.Runtime.At(world.Now + Options.KeepaliveTimeout, () =>
+    private void ScheduleKeepaliveCheck(Connection connection)
+    {
+        var since = world.Now;
+        world.Runtime.At(since + Options.KeepaliveTimeout, () =>
         {
-            if (connection.IsOpen && (IsCut(connection.Client.Process.Machine, connection.Server.Process.Machine) || IsCut(connection.Server.Process.Machine, connection.Client.Process.Machine)))
+            // Only a link that stayed down for the whole keepalive period kills the connection; a link
+            // that goes down again later schedules its own check.
+            var link = Link(connection.Client.Process.Machine, connection.Server.Process.Machine);
+            if (connection.IsOpen && linkDownSince.TryGetValue(link, out var down) && down <= since)
             {
                 Reset(connection, () => new ConnectionResetException("connection timed out (keepalive: partition)"), "keepalive timeout");
             }
         });
+    }
 
     private TimeSpan OneWay(Machine a, Machine b) => a == b ? Options.LoopbackLatency : Options.Latency.Sample(rng);
 }

@@ -16,7 +16,7 @@ public sealed class ProcessHost : IHost, ILog, IDisk
         this.process = process;
         this.owner = owner;
         Lifetime = lifetime;
-        Clock = new SimClock(world, process.Machine);
+        Clock = new SimClock(world, process.Machine, owner);
         Random = world.StreamFor($"process/{process.Name}/{process.Incarnation}");
         Network = new ProcessNetwork(world.Network, process, owner);
         if (!process.Machine.Disks.TryGetValue(process.Name, out var store))
@@ -53,16 +53,42 @@ public sealed class ProcessHost : IHost, ILog, IDisk
             return;
         }
 
-        owner.Post(_ => _ = ObserveAsync(name, loop), null);
+        owner.Run(() => _ = ObserveAsync(name, loop));
     }
 
-    void ILog.Info(string evt, string details) => world.Log("log." + evt, process.Name, details);
+    // A killed incarnation's code never runs under the loop engine; under Coyote a continuation already
+    // runnable at the kill may still run, so every effect it could have on the world is dropped here.
+    void ILog.Info(string evt, string details)
+    {
+        if (owner.Alive)
+        {
+            world.Log("log." + evt, process.Name, details);
+        }
+    }
 
-    void ILog.Warn(string evt, string details) => world.Log("warn." + evt, process.Name, details);
+    void ILog.Warn(string evt, string details)
+    {
+        if (owner.Alive)
+        {
+            world.Log("warn." + evt, process.Name, details);
+        }
+    }
 
-    void IDisk.Write(string key, ReadOnlySpan<byte> value) => disk.Write(key, value.ToArray());
+    void IDisk.Write(string key, ReadOnlySpan<byte> value)
+    {
+        if (owner.Alive)
+        {
+            disk.Write(key, value.ToArray());
+        }
+    }
 
-    void IDisk.Delete(string key) => disk.Write(key, null);
+    void IDisk.Delete(string key)
+    {
+        if (owner.Alive)
+        {
+            disk.Write(key, null);
+        }
+    }
 
     byte[]? IDisk.Read(string key) => disk.Read(key);
 

@@ -114,7 +114,7 @@ public sealed class World
         var host = new ProcessHost(this, process, owner, lifetime.Token);
         process.Host = host;
         Log("process.start", process.Name, $"incarnation={process.Incarnation} machine={process.Machine}");
-        owner.Post(_ => _ = RunMainAsync(process, host), null);
+        owner.Run(() => _ = RunMainAsync(process, host));
     }
 
     /// <summary>Kills a process: its memory and unflushed writes are lost, its connections reset.</summary>
@@ -187,8 +187,11 @@ public sealed class World
 
     // ---- time, log, invariants -----------------------------------------------------------------------
 
-    /// <summary>A task that completes after <paramref name="delay"/> of virtual time.</summary>
-    public Task Sleep(TimeSpan delay, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A task that completes after <paramref name="delay"/> of virtual time — unless <paramref name="owner"/>
+    /// (the incarnation waiting) was killed meanwhile: then it never completes, and the dead code never resumes.
+    /// </summary>
+    public Task Sleep(TimeSpan delay, CancellationToken cancellationToken = default, ExecutionContextOwner? owner = null)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -200,14 +203,20 @@ public sealed class World
         var timer = Runtime.At(Now + (delay < TimeSpan.Zero ? TimeSpan.Zero : delay), () =>
         {
             registration.Dispose();
-            tcs.TrySetResult();
+            if (owner is not { Alive: false })
+            {
+                tcs.TrySetResult();
+            }
         });
         if (cancellationToken.CanBeCanceled)
         {
             registration = cancellationToken.Register(() =>
             {
                 timer.Cancel();
-                tcs.TrySetCanceled(cancellationToken);
+                if (owner is not { Alive: false })
+                {
+                    tcs.TrySetCanceled(cancellationToken);
+                }
             });
         }
 

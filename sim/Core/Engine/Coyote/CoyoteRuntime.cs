@@ -122,18 +122,10 @@ public sealed class CoyoteRuntime : IRuntime
             return;
         }
 
+        // Awaits inside the callback continue as Coyote's own controlled tasks; a killed incarnation's
+        // pending awaits never complete because every world wake-up checks the owner first.
         Step++;
-        var previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(owner);
-        try
-        {
-            callback(state);
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(previous);
-        }
-
+        callback(state);
         afterStep();
     }
 }
