@@ -105,7 +105,7 @@ public sealed class RegisterScenario : Scenario
         var written = 0;
         while (host.Clock.Elapsed < verifyAt)
         {
-            await host.Clock.Delay(TimeSpan.FromMilliseconds(faker.Random.Int(20, 200)), host.Lifetime);
+            await host.Clock.Delay(TimeSpan.FromMilliseconds(faker.Random.Int(100, 400)), host.Lifetime);
             var key = keys[faker.Random.Int(0, keys.Count - 1)];
             try
             {

@@ -326,7 +326,7 @@ public sealed class RpcChannel : CallInvoker
             status = final;
             channel.host.Log.Info("rpc.done", $"{method} -> {channel.Target} status={final.StatusCode}{(final.StatusCode == StatusCode.OK ? "" : " " + final.Detail)}");
             channel.calls.Remove(stream);
-            cancelRegistration.Dispose();
+            cancelRegistration.Unregister();
             deadlineCts?.Cancel();
             Headers.TrySetResult([]);
             Completion.TrySetResult(final);

@@ -49,8 +49,9 @@ public sealed class RpcServer : IDisposable
                 {
                     connection = await bound.AcceptAsync(lifetime);
                 }
-                catch (OperationCanceledException)
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
                 {
+                    // The process is stopping, or the server was disposed.
                     return;
                 }
 
@@ -87,7 +88,7 @@ public sealed class RpcServer : IDisposable
                 switch (frame.Kind)
                 {
                     case FrameKind.Start:
-                        var cts = CancellationTokenSource.CreateLinkedTokenSource(lifetime, connection.Closed);
+                        var cts = new CancellationTokenSource();
                         calls[frame.Stream] = cts;
                         _ = DispatchAsync(connection, frame, cts, calls);
                         break;
@@ -112,6 +113,9 @@ public sealed class RpcServer : IDisposable
 
     private async Task DispatchAsync(IConnection connection, Frame start, CancellationTokenSource cts, Dictionary<uint, CancellationTokenSource> calls)
     {
+        // Linked by hand: a linked source's Dispose waits for running callbacks, which deadlocks under Coyote.
+        var onStop = host.Lifetime.Register(static c => ((CancellationTokenSource)c!).Cancel(), cts);
+        var onClose = connection.Closed.Register(static c => ((CancellationTokenSource)c!).Cancel(), cts);
         var deadline = DateTime.MaxValue;
         if (start.DeadlineTicks > 0)
         {
@@ -152,7 +156,8 @@ public sealed class RpcServer : IDisposable
 
         host.Log.Info("rpc.handled", $"{start.Method} stream={start.Stream} status={call.FinalStatus}");
         calls.Remove(start.Stream);
-        cts.Dispose();
+        onStop.Unregister();
+        onClose.Unregister();
     }
 
     private async Task CancelAtAsync(TimeSpan timeout, CancellationTokenSource cts)
@@ -163,9 +168,6 @@ public sealed class RpcServer : IDisposable
             cts.Cancel();
         }
         catch (OperationCanceledException)
-        {
-        }
-        catch (ObjectDisposedException)
         {
         }
     }

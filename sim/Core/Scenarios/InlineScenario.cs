@@ -7,5 +7,7 @@ public sealed class InlineScenario(string name, Action<ScenarioContext> build, s
 
     public override string Description => description;
 
+    public override IEnumerable<System.Reflection.Assembly> CodeAssemblies => [GetType().Assembly, build.Method.Module.Assembly];
+
     public override void Build(ScenarioContext context) => build(context);
 }

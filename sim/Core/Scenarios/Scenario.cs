@@ -16,6 +16,9 @@ public abstract class Scenario
     /// <summary>The defects of the catalogue whose invariants live in this scenario.</summary>
     public IReadOnlyList<Defect> Defects => DefectCatalogue.All.Where(d => d.Scenario == Name).ToList();
 
+    /// <summary>The assemblies whose code the scenario runs (they must be rewritten for the Coyote engine).</summary>
+    public virtual IEnumerable<System.Reflection.Assembly> CodeAssemblies => [GetType().Assembly];
+
     /// <summary>Builds the topology, starts the workload and declares invariants and faults.</summary>
     public abstract void Build(ScenarioContext context);
 }

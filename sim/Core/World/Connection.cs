@@ -131,9 +131,14 @@ internal sealed class Endpoint(SimProcess process, ExecutionContextOwner owner, 
 
             cancellationToken.ThrowIfCancellationRequested();
             waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            using (cancellationToken.Register(static w => ((TaskCompletionSource<bool>)w!).TrySetCanceled(), waiter))
+            var registration = cancellationToken.Register(static w => ((TaskCompletionSource<bool>)w!).TrySetCanceled(), waiter);
+            try
             {
                 await waiter.Task;
+            }
+            finally
+            {
+                registration.Unregister();
             }
         }
     }
@@ -261,9 +266,14 @@ internal sealed class SimListener(Network network, SimProcess process, Execution
 
             cancellationToken.ThrowIfCancellationRequested();
             waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            using (cancellationToken.Register(static w => ((TaskCompletionSource<bool>)w!).TrySetCanceled(), waiter))
+            var registration = cancellationToken.Register(static w => ((TaskCompletionSource<bool>)w!).TrySetCanceled(), waiter);
+            try
             {
                 await waiter.Task;
+            }
+            finally
+            {
+                registration.Unregister();
             }
         }
     }

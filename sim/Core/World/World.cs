@@ -202,7 +202,7 @@ public sealed class World
         CancellationTokenRegistration registration = default;
         var timer = Runtime.At(Now + (delay < TimeSpan.Zero ? TimeSpan.Zero : delay), () =>
         {
-            registration.Dispose();
+            registration.Unregister();
             if (owner is not { Alive: false })
             {
                 tcs.TrySetResult();

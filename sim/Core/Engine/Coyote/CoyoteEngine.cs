@@ -17,10 +17,10 @@ public static class CoyoteEngine
 {
     public static IReadOnlyList<string> Strategies { get; } = ["random", "probabilistic", "pct", "fair-pct", "delay-bounding", "ql", "portfolio"];
 
-    /// <summary>Fails at once, saying so, when the world or the stack was not rewritten by Coyote.</summary>
-    public static void EnsureRewritten()
+    /// <summary>Fails at once, saying so, when the world, the stack or <paramref name="more"/> were not rewritten by Coyote.</summary>
+    public static void EnsureRewritten(params System.Reflection.Assembly[] more)
     {
-        foreach (var assembly in new[] { typeof(World).Assembly, typeof(Sim.Stack.Host.IHost).Assembly })
+        foreach (var assembly in new[] { typeof(World).Assembly, typeof(Sim.Stack.Host.IHost).Assembly }.Concat(more).Distinct())
         {
             if (!RewritingEngine.IsAssemblyRewritten(assembly))
             {
@@ -56,6 +56,8 @@ public static class CoyoteEngine
             .WithUncontrolledInvocationStackTraceLoggingEnabled(true)
             .WithMaxSchedulingSteps((uint)Math.Min(uint.MaxValue / 4, options.MaxSteps * 8))
             .WithTelemetryEnabled(false)
+            .WithDeadlockTimeout(30_000)
+            .WithVerbosityEnabled(Microsoft.Coyote.Logging.VerbosityLevel.None)
             .WithConsoleLoggingEnabled(false);
         return options.Strategy switch
         {
@@ -73,7 +75,8 @@ public static class CoyoteEngine
 
     private static CoyoteOutcome Run(Scenario scenario, RunConfig config, CoyoteOptions options, Configuration configuration)
     {
-        EnsureRewritten();
+        // The scenario's own code runs under Coyote too: its assembly must be rewritten as well.
+        EnsureRewritten([.. scenario.CodeAssemblies]);
 #pragma warning disable RS0030 // wall time of the exploration is measured, not simulated
         var started = Stopwatch.GetTimestamp();
         long iterationStarted = 0;
@@ -87,7 +90,23 @@ public static class CoyoteEngine
             var harness = Harness.Build(scenario, config, runtime, "coyote", options.Strategy, _ => new CoyoteRng());
             last = harness;
             var world = harness.World;
-            var exit = await runtime.RunAsync(harness.Context.Horizon, Math.Min(harness.Context.MaxSteps, options.MaxSteps), () => world.Violation is not null, harness.CheckSafety);
+            Specification.RegisterMonitor<LivenessMonitor>();
+            bool? owed = null;
+            void CheckAfterStep()
+            {
+                harness.CheckSafety();
+                if (harness.Nemesis.Quiet && harness.Context.Liveness.Count > 0)
+                {
+                    var now = harness.Context.Liveness.Any(l => l.Check() is not null);
+                    if (now != owed)
+                    {
+                        owed = now;
+                        Specification.Monitor<LivenessMonitor>(now ? LivenessMonitor.Owed.Instance : LivenessMonitor.Met.Instance);
+                    }
+                }
+            }
+
+            var exit = await runtime.RunAsync(harness.Context.Horizon, Math.Min(harness.Context.MaxSteps, options.MaxSteps), () => world.Violation is not null, CheckAfterStep);
             harness.Finish(exit, null, runtime.Step);
             if (world.Violation is { } violation)
             {
@@ -101,6 +120,11 @@ public static class CoyoteEngine
         var lastWall = Stopwatch.GetElapsedTime(iterationStarted);
 #pragma warning restore RS0030
         var report = engine.TestReport;
+        if (Environment.GetEnvironmentVariable("SIM_COYOTE_STATS") is not null)
+        {
+            Console.Error.WriteLine($"coyote stats: operations={report.TotalControlledOperations} fair-steps={report.TotalExploredFairSteps} unfair-steps={report.TotalExploredUnfairSteps} world-steps={last?.World.Runtime.Step} frames={last?.World.Network.FramesDelivered}");
+        }
+
         string? testbedError = null;
         if (report.NumOfFoundBugs > 0 && last?.World.Violation is null)
         {

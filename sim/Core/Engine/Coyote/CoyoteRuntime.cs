@@ -68,8 +68,11 @@ public sealed class CoyoteRuntime : IRuntime
         {
             while (true)
             {
-                // A scheduling point: Coyote runs any number of continuations before the clock moves again.
-                await Task.Yield();
+                // A controlled delay: Coyote decides after how many steps the clock moves again.
+#pragma warning disable RS0030 // Rewritten by Coyote into a controlled delay (its duration is ignored).
+                await Task.Delay(1);
+#pragma warning restore RS0030
+                Step++;
                 afterStep();
                 if (stop())
                 {

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Sim.Cli;
+using Sim.Engine;
+using Sim.Engine.Coyote;
+using Sim.Scenarios;
+using Sim.Scenarios.Register;
+using Sim.Stack.Defects;
+using Sim.Testing;
+
+namespace Sim.Tests;
+
+/// <summary>Coyote runs alone: its engine takes over task scheduling in the process while it explores.</summary>
+[CollectionDefinition(nameof(CoyoteCollection), DisableParallelization = true)]
+public sealed class CoyoteCollection;
+
+/// <summary>The Coyote engine on small budgets: it finds the planted defect, replays it exactly, and fails loudly on bad input.</summary>
+[Collection(nameof(CoyoteCollection))]
+public sealed class CoyoteEngineTests : IDisposable
+{
+    private readonly DirectoryInfo outDir = Directory.CreateTempSubdirectory("sim-coyote-");
+
+    public void Dispose() => outDir.Delete(recursive: true);
+
+    [Theory]
+    [InlineData("random")]
+    [InlineData("probabilistic")]
+    [InlineData("pct")]
+    [InlineData("fair-pct")]
+    [InlineData("delay-bounding")]
+    [InlineData("portfolio")]
+    public void EachStrategyFindsTheRegisterDefect(string strategy)
+    {
+        var outcome = Explore.WithCoyote("register", defect: DefectCatalogue.AckBeforeFlush, strategy: strategy, iterations: 10);
+
+        Assert.True(outcome.Violation is not null, outcome.Summary());
+        Assert.Equal(RegisterChecker.NoLostAckedWrite, outcome.Violation.Invariant);
+        Assert.NotNull(outcome.ReproducibleTrace);
+    }
+
+    [Fact]
+    public void AFoundTraceReplaysToTheSameInvariantAndHash()
+    {
+        var scenario = ScenarioCatalog.Find("register")!;
+        var config = new RunConfig("register", 7, "pct", new DefectSet([DefectCatalogue.AckBeforeFlush]));
+        var options = new CoyoteOptions("pct", 10);
+        var found = CoyoteEngine.Explore(scenario, config, options);
+        Assert.True(found.Violation is not null, found.Summary());
+
+        var replayed = CoyoteEngine.Replay(scenario, config, options, found.ReproducibleTrace!);
+
+        Assert.Equal(found.Violation.Invariant, replayed.Violation?.Invariant);
+        Assert.Equal(found.Violation.Message, replayed.Violation?.Message);
+        Assert.Equal(found.Hash, replayed.Hash);
+    }
+
+    [Fact]
+    public void WithoutTheDefectAFixedBudgetFindsNothing()
+    {
+        var outcome = Explore.WithCoyote("register", iterations: 3, seed: 11);
+
+        Assert.False(outcome.IsBug, outcome.Summary());
+        Assert.Equal(3, outcome.Iterations);
+    }
+
+    [Fact]
+    public void ARunOnAnAssemblyThatIsNotRewrittenFailsSayingSo()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => CoyoteEngine.EnsureRewritten(typeof(Xunit.Assert).Assembly));
+
+        Assert.Contains("was not rewritten by Coyote", e.Message, StringComparison.Ordinal);
+        Assert.Contains("xunit.assert", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void TheWorldTheStackAndTheTestsAreRewritten() =>
+        CoyoteEngine.EnsureRewritten(typeof(CoyoteEngineTests).Assembly);
+
+    [Fact]
+    public void ExploreWritesTraceLogAndReportAndReplayReproducesIt()
+    {
+        var (code, stdout, stderr) = Cli("explore", "register", "--engine", "coyote", "--strategy", "random", "--defect", DefectCatalogue.AckBeforeFlush, "--iterations", "10", "--json", "--out", outDir.FullName);
+
+        Assert.True(code == ExitCodes.Bug, stderr + stdout);
+        var json = LastLine(stdout);
+        foreach (var field in new[] { "verdict", "iterations", "bugIteration", "invariant", "trace" })
+        {
+            Assert.True(json.TryGetProperty(field, out _), $"missing '{field}' in {json}");
+        }
+
+        Assert.Equal("bug", json.GetProperty("verdict").GetString());
+        Assert.Equal(RegisterChecker.NoLostAckedWrite, json.GetProperty("invariant").GetString());
+        var trace = json.GetProperty("trace").GetString()!;
+        Assert.True(File.Exists(trace));
+        Assert.True(File.Exists(json.GetProperty("eventLog").GetString()));
+        Assert.True(File.Exists(trace + ".txt"));
+        Assert.Equal($"dotnet run --project sim -- replay {trace}", json.GetProperty("replay").GetString());
+
+        var (replayCode, replayOut, replayErr) = Cli("replay", trace, "--json");
+
+        Assert.True(replayCode == ExitCodes.Bug, replayErr + replayOut);
+        var replayed = LastLine(replayOut);
+        Assert.Equal("bug", replayed.GetProperty("verdict").GetString());
+        Assert.Equal(json.GetProperty("hash").GetString(), replayed.GetProperty("hash").GetString());
+    }
+
+    [Fact]
+    public void ACorruptTraceGivesAClearMessageAndExitCodeTwo()
+    {
+        var (_, stdout, _) = Cli("explore", "register", "--engine", "coyote", "--defect", DefectCatalogue.AckBeforeFlush, "--iterations", "10", "--json", "--out", outDir.FullName);
+        var trace = LastLine(stdout).GetProperty("trace").GetString()!;
+        var text = File.ReadAllText(trace);
+        File.WriteAllText(trace, text[..(text.Length / 2)]);
+
+        var (code, _, stderr) = Cli("replay", trace);
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains(trace, stderr, StringComparison.Ordinal);
+        Assert.Contains("corrupt or truncated", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("no such file")]
+    [InlineData("not a Sim bug report")]
+    public void AMissingOrForeignFileGivesExitCodeTwo(string expected)
+    {
+        var path = Path.Combine(outDir.FullName, "x.bug.json");
+        if (expected != "no such file")
+        {
+            File.WriteAllText(path, """{"hello": "world"}""");
+        }
+
+        var (code, _, stderr) = Cli("replay", path);
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnUnknownCoyoteStrategyIsBadInput()
+    {
+        var (code, _, stderr) = Cli("explore", "register", "--engine", "coyote", "--strategy", "dfs-everything");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("unknown Coyote strategy 'dfs-everything'", stderr, StringComparison.Ordinal);
+    }
+
+    private static (int Code, string Stdout, string Stderr) Cli(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static JsonElement LastLine(string stdout) =>
+        JsonDocument.Parse(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement;
+}
