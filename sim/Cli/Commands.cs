@@ -245,7 +245,7 @@ internal static class Commands
         string? reportPath = null;
         if (outcome.Bug is { } bug)
         {
-            var full = Simulation.Run(scenario, bug.Config);
+            var full = Simulation.Run(scenario, bug.Config with { KeepEventLog = true });
             var stem = Path.Combine(dir, Stem(bug.Config, "loop"));
             logPath = stem + ".log";
             reportPath = stem + ".bug.json";
