@@ -13,6 +13,8 @@ public sealed class EventLog
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly List<string>? lines;
     private readonly StringBuilder line = new();
+    private readonly byte[] pending = new byte[64 * 1024];
+    private int pendingLength;
     private string? finalHash;
 
     /// <param name="keepLines">Keep the text of every line (for the report); the hash is always kept.</param>
@@ -33,38 +35,64 @@ public sealed class EventLog
             return;
         }
 
+        // "step seconds.micros kind subject details": fixed, culture-free formatting.
+        var micros = time.Ticks / 10;
         line.Clear();
-        line.Append(step.ToString(CultureInfo.InvariantCulture)).Append(' ')
-            .Append(time.TotalSeconds.ToString("F6", CultureInfo.InvariantCulture)).Append(' ')
+        line.Append(step).Append(' ')
+            .Append(micros / 1_000_000).Append('.').Append((micros % 1_000_000).ToString("D6", CultureInfo.InvariantCulture)).Append(' ')
             .Append(kind).Append(' ').Append(subject);
         if (details.Length > 0)
         {
             line.Append(' ').Append(details);
         }
 
-        var text = line.ToString();
-        Span<byte> buffer = stackalloc byte[Encoding.UTF8.GetMaxByteCount(Math.Min(text.Length, 256))];
-        if (text.Length <= 256)
+        line.Append('\n');
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(line.Length);
+        if (pendingLength + maxBytes > pending.Length)
         {
-            var n = Encoding.UTF8.GetBytes(text, buffer);
-            hash.AppendData(buffer[..n]);
+            FlushPending();
+        }
+
+        if (maxBytes > pending.Length)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(line.ToString()));
         }
         else
         {
-            hash.AppendData(Encoding.UTF8.GetBytes(text));
+            foreach (var chunk in line.GetChunks())
+            {
+                pendingLength += Encoding.UTF8.GetBytes(chunk.Span, pending.AsSpan(pendingLength));
+            }
         }
 
-        hash.AppendData("\n"u8);
-        lines?.Add(text);
+        lines?.Add(line.ToString(0, line.Length - 1));
         Count++;
     }
 
     /// <summary>The log's hash; the log is sealed once it is asked for.</summary>
-    public string Hash => finalHash ??= Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    public string Hash
+    {
+        get
+        {
+            if (finalHash is null)
+            {
+                FlushPending();
+                finalHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+            }
+
+            return finalHash;
+        }
+    }
 
     public void WriteTo(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllLines(path, Lines);
+    }
+
+    private void FlushPending()
+    {
+        hash.AppendData(pending, 0, pendingLength);
+        pendingLength = 0;
     }
 }
