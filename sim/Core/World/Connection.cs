@@ -64,12 +64,12 @@ internal sealed class Connection
 /// <summary>One end of a connection, as the owning process sees it.</summary>
 internal sealed class Endpoint(SimProcess process, ExecutionContextOwner owner, string localAddress) : IConnection
 {
+    private readonly WakeSignal signal = new(owner);
     private readonly Queue<ReadOnlyMemory<byte>?> inbox = new();
     private readonly SortedDictionary<long, Segment> outOfOrder = [];
     private readonly CancellationTokenSource closed = new();
     private Connection? connection;
     private Endpoint? peer;
-    private TaskCompletionSource<bool>? waiter;
     private Exception? failure;
     private long nextSend;
     private long expected;
@@ -129,17 +129,7 @@ internal sealed class Endpoint(SimProcess process, ExecutionContextOwner owner, 
                 return null;
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
-            waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var registration = cancellationToken.Register(static w => ((TaskCompletionSource<bool>)w!).TrySetCanceled(), waiter);
-            try
-            {
-                await waiter.Task;
-            }
-            finally
-            {
-                registration.Unregister();
-            }
+            await signal.WaitAsync(cancellationToken);
         }
     }
 
@@ -212,24 +202,14 @@ internal sealed class Endpoint(SimProcess process, ExecutionContextOwner owner, 
         }
     }
 
-    private void Wake()
-    {
-        if (!Owner.Alive)
-        {
-            return;
-        }
-
-        var w = waiter;
-        waiter = null;
-        w?.TrySetResult(true);
-    }
+    private void Wake() => signal.Wake();
 }
 
 /// <summary>A bound port accepting connections.</summary>
 internal sealed class SimListener(Network network, SimProcess process, ExecutionContextOwner owner, string address, int port, TlsServerOptions? tls) : IListener
 {
     private readonly Queue<Endpoint> backlog = new();
-    private TaskCompletionSource<bool>? waiter;
+    private readonly WakeSignal signal = new(owner);
     private bool failed;
 
     public SimProcess Process { get; } = process;
@@ -264,17 +244,7 @@ internal sealed class SimListener(Network network, SimProcess process, Execution
                 throw new ObjectDisposedException($"listener {Address}:{Port}");
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
-            waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var registration = cancellationToken.Register(static w => ((TaskCompletionSource<bool>)w!).TrySetCanceled(), waiter);
-            try
-            {
-                await waiter.Task;
-            }
-            finally
-            {
-                registration.Unregister();
-            }
+            await signal.WaitAsync(cancellationToken);
         }
     }
 
@@ -286,17 +256,7 @@ internal sealed class SimListener(Network network, SimProcess process, Execution
 
     public void Dispose() => network.Unlisten(this);
 
-    private void Wake()
-    {
-        if (!Owner.Alive)
-        {
-            return;
-        }
-
-        var w = waiter;
-        waiter = null;
-        w?.TrySetResult(true);
-    }
+    private void Wake() => signal.Wake();
 }
 
 /// <summary>The network as one process incarnation sees it.</summary>
