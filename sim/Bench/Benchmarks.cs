@@ -1,11 +1,13 @@
 #pragma warning disable RS0030 // Benchmarks measure wall time and run the thread-pool floor on purpose.
 using System.Diagnostics;
 using Sim.Engine;
+using Sim.Engine.Coyote;
 using Sim.Scenarios;
 using Sim.Scenarios.Heartbeat;
 using Sim.Scenarios.Register;
 using Sim.Stack.Defects;
 using Sim.Stack.Heartbeat;
+using Sim.Testing;
 using Sim.Worlds;
 
 namespace Sim.Bench;
@@ -19,7 +21,78 @@ public static class Benchmarks
     private const int HeartbeatNodes = 20;
     private static readonly TimeSpan HeartbeatHorizon = TimeSpan.FromMinutes(10);
 
-    public static IEnumerable<Figure> Run(int seeds, Action<string> progress)
+    public static IEnumerable<Figure> Run(int seeds, Action<string> progress, string engines = "all")
+    {
+        if (engines is "all" or "loop")
+        {
+            foreach (var figure in Loop(seeds, progress))
+            {
+                yield return figure;
+            }
+        }
+
+        if (engines is "all" or "coyote")
+        {
+            foreach (var figure in Coyote(Math.Min(seeds, 5), progress))
+            {
+                yield return figure;
+            }
+        }
+    }
+
+    /// <summary>The Coyote engine: iteration rate, the world's overhead per scheduling step, bug finding per strategy, replay.</summary>
+    public static IEnumerable<Figure> Coyote(int seeds, Action<string> progress)
+    {
+        var register = ScenarioCatalog.Find("register")!;
+        var clean = new RunConfig("register", 1, "random", DefectSet.None);
+        progress("coyote: register without defects, 3 iterations (random)");
+        var run = CoyoteEngine.Explore(register, clean, new CoyoteOptions("random", 3));
+        if (run.IsBug)
+        {
+            throw new InvalidOperationException($"register without defects failed under Coyote: {run.Summary()}");
+        }
+
+        yield return new Figure("coyote.register.iterations_per_second", Math.Round(run.Iterations / run.WallTime.TotalSeconds, 3), "iterations/s", $"{run.Iterations} iterations in {run.WallTime.TotalSeconds:F1} s");
+        var worldPerStep = run.WallTime.TotalMicroseconds / run.SchedulingSteps;
+        yield return new Figure("coyote.register.us_per_step", Math.Round(worldPerStep, 1), "us", $"{run.SchedulingSteps} scheduling decisions over {run.Iterations} iterations");
+
+        progress($"coyote: plain ping-pong baseline with the same number of messages ({run.FramesDelivered})");
+        CoyoteEngine.PingPong(100);
+        var (pingWall, pingSteps) = CoyoteEngine.PingPong((int)Math.Max(2, run.FramesDelivered));
+        var baselinePerStep = pingWall.TotalMicroseconds / pingSteps;
+        yield return new Figure("coyote.pingpong.us_per_step", Math.Round(baselinePerStep, 1), "us", $"{pingSteps} scheduling decisions for {run.FramesDelivered} messages");
+        yield return new Figure("coyote.world_overhead_ratio", Math.Round(worldPerStep / baselinePerStep, 3), "ratio", "world's time per scheduling step / plain ping-pong's (aim <= 1.5)");
+
+        var buggy = new DefectSet([DefectCatalogue.AckBeforeFlush]);
+        CoyoteOutcome? sample = null;
+        foreach (var strategy in CoyoteEngine.Strategies.Where(s => s != "ql"))
+        {
+            progress($"coyote: {strategy} against {DefectCatalogue.AckBeforeFlush}, {seeds} seeds, budget 20 iterations each");
+            var outcomes = Enumerable.Range(0, seeds)
+                .Select(k => CoyoteEngine.Explore(register, new RunConfig("register", (ulong)(1 + (k * 1000)), strategy, buggy), new CoyoteOptions(strategy, 20)))
+                .ToList();
+            var found = outcomes.Where(o => o.Violation is not null).ToList();
+            sample ??= found.FirstOrDefault();
+            yield return new Figure($"coyote.{strategy}.ack_before_flush.found", found.Count, "of " + seeds, "explorations (budget 20 iterations) that found the defect");
+            if (found.Count > 0)
+            {
+                yield return new Figure($"coyote.{strategy}.ack_before_flush.iterations_median", Median(found.Select(o => (double)o.Iterations)), "iterations", $"median over {found.Count} seeds");
+                yield return new Figure($"coyote.{strategy}.ack_before_flush.wall_seconds_median", Math.Round(Median(found.Select(o => o.WallTime.TotalSeconds)), 2), "s", $"median over {found.Count} seeds");
+            }
+        }
+
+        if (sample is not null)
+        {
+            progress("coyote: replaying one finding");
+            var config = new RunConfig("register", 1, "random", buggy);
+            var replay = CoyoteEngine.Replay(register, config, new CoyoteOptions("random", 1), sample.ReproducibleTrace!);
+            yield return new Figure("coyote.replay_vs_finding_iteration", Math.Round(replay.LastIterationWallTime.TotalSeconds / sample.LastIterationWallTime.TotalSeconds, 3), "ratio",
+                $"replay {replay.LastIterationWallTime.TotalMilliseconds:F0} ms vs the finding iteration {sample.LastIterationWallTime.TotalMilliseconds:F0} ms (same hash: {replay.Hash == sample.Hash})");
+        }
+    }
+
+    /// <summary>The loop engine: time compression, scheduling rate against the thread pool, bug finding, memory.</summary>
+    public static IEnumerable<Figure> Loop(int seeds, Action<string> progress)
     {
         // Warm the JIT on a short run so the first measured run is not charged for it.
         Simulation.Run(new HeartbeatScenario(HeartbeatNodes, TimeSpan.FromSeconds(20)), new RunConfig("heartbeat", 1, "random", DefectSet.None, KeepEventLog: false));

@@ -31,6 +31,52 @@ public static class CoyoteEngine
         }
     }
 
+    /// <summary>
+    /// The baseline of the overhead figure: two controlled tasks exchanging <paramref name="messages"/>
+    /// messages through task completion sources, with no world at all. Returns (wall time, scheduling steps).
+    /// </summary>
+    public static (TimeSpan Wall, long Steps) PingPong(int messages)
+    {
+        async Task Test()
+        {
+            var rounds = Math.Max(1, messages / 2);
+            var pings = Enumerable.Range(0, rounds).Select(_ => new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+            var pongs = Enumerable.Range(0, rounds).Select(_ => new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+#pragma warning disable RS0030 // Rewritten by Coyote into a controlled task.
+            var server = Task.Run(async () =>
+            {
+                for (var i = 0; i < rounds; i++)
+                {
+                    pongs[i].SetResult(await pings[i].Task + 1);
+                }
+            });
+#pragma warning restore RS0030
+            for (var i = 0; i < rounds; i++)
+            {
+                pings[i].SetResult(i);
+                await pongs[i].Task;
+            }
+
+            await server;
+        }
+
+        var configuration = Configuration.Create().WithTestingIterations(1).WithRandomStrategy()
+            .WithPartiallyControlledConcurrencyAllowed(false).WithTelemetryEnabled(false)
+            .WithVerbosityEnabled(Microsoft.Coyote.Logging.VerbosityLevel.None).WithConsoleLoggingEnabled(false);
+#pragma warning disable RS0030 // wall time of the baseline is measured, not simulated
+        var started = Stopwatch.GetTimestamp();
+        using var engine = TestingEngine.Create(configuration, Test);
+        engine.Run();
+        var wall = Stopwatch.GetElapsedTime(started);
+#pragma warning restore RS0030
+        if (engine.TestReport.NumOfFoundBugs > 0)
+        {
+            throw new InvalidOperationException("the ping-pong baseline failed: " + string.Join("\n", engine.TestReport.BugReports));
+        }
+
+        return (wall, engine.TestReport.TotalExploredFairSteps + engine.TestReport.TotalExploredUnfairSteps);
+    }
+
     public static CoyoteOutcome Explore(Scenario scenario, RunConfig config, CoyoteOptions options)
     {
         var configuration = Configure(Configuration.Create(), options)
@@ -120,10 +166,6 @@ public static class CoyoteEngine
         var lastWall = Stopwatch.GetElapsedTime(iterationStarted);
 #pragma warning restore RS0030
         var report = engine.TestReport;
-        if (Environment.GetEnvironmentVariable("SIM_COYOTE_STATS") is not null)
-        {
-            Console.Error.WriteLine($"coyote stats: operations={report.TotalControlledOperations} fair-steps={report.TotalExploredFairSteps} unfair-steps={report.TotalExploredUnfairSteps} world-steps={last?.World.Runtime.Step} frames={last?.World.Network.FramesDelivered}");
-        }
 
         string? testbedError = null;
         if (report.NumOfFoundBugs > 0 && last?.World.Violation is null)
@@ -150,6 +192,8 @@ public static class CoyoteEngine
             report.NumOfFoundBugs > 0 ? engine.ReadableTrace : null,
             wall,
             lastWall,
-            testbedError);
+            testbedError,
+            report.TotalExploredFairSteps + report.TotalExploredUnfairSteps,
+            last?.World.Network.FramesDelivered ?? 0);
     }
 }

@@ -12,6 +12,8 @@ namespace Sim.Engine.Coyote;
 /// <param name="WallTime">How long it took.</param>
 /// <param name="LastIterationWallTime">How long the last iteration (the failing one, if any) took.</param>
 /// <param name="TestbedError">Set when Coyote itself reported a problem of the testbed (an uncontrolled invocation, an internal error).</param>
+/// <param name="SchedulingSteps">Coyote's scheduling decisions over all iterations.</param>
+/// <param name="FramesDelivered">Frames the network delivered in the last iteration.</param>
 public sealed record CoyoteOutcome(
     long Iterations,
     Violation? Violation,
@@ -21,7 +23,9 @@ public sealed record CoyoteOutcome(
     string? ReadableTrace,
     TimeSpan WallTime,
     TimeSpan LastIterationWallTime,
-    string? TestbedError)
+    string? TestbedError,
+    long SchedulingSteps = 0,
+    long FramesDelivered = 0)
 {
     public bool IsBug => Violation is not null || TestbedError is not null;
 }
