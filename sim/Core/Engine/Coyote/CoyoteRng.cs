@@ -6,21 +6,20 @@ namespace Sim.Engine.Coyote;
 /// <summary>
 /// A randomness stream whose every draw is a Coyote choice (<see cref="Generator"/>): latency, drops,
 /// fault injection, workload seeds. The choices are part of Coyote's trace, so a replay makes them again.
-/// Choices stay small (at most 2^10 values each): strategies such as Q-learning keep a value per possible
-/// choice, and fractions finer than 1/1024 change nothing the world does.
+/// Each choice is small (2^<c>bits</c> values): strategies such as Q-learning keep a value per possible
+/// choice. A fraction is drawn from two choices, so its resolution is 2^-(2·bits).
 /// </summary>
-public sealed class CoyoteRng() : Rng(0)
+public sealed class CoyoteRng(int bits = 8) : Rng(0)
 {
-    private const int Bits = 10;
-    private const int Values = 1 << Bits;
     private readonly Generator generator = Generator.Create();
+    private readonly int values = 1 << bits;
 
     public override ulong NextUInt64()
     {
         ulong value = 0;
-        for (var i = 0; i < 64; i += Bits)
+        for (var i = 0; i < 64; i += bits)
         {
-            value = (value << Bits) | (uint)generator.NextInteger(Values);
+            value = (value << bits) | (uint)generator.NextInteger(values);
         }
 
         return value;
@@ -33,8 +32,9 @@ public sealed class CoyoteRng() : Rng(0)
             throw new ArgumentOutOfRangeException(nameof(maxExclusive), maxExclusive, "must be positive");
         }
 
-        return maxExclusive <= Values ? generator.NextInteger(maxExclusive) : (int)(NextUInt64() % (ulong)maxExclusive);
+        return maxExclusive <= values ? generator.NextInteger(maxExclusive) : (int)(NextUInt64() % (ulong)maxExclusive);
     }
 
-    public override double NextDouble() => (generator.NextInteger(Values) + 0.5) / Values;
+    public override double NextDouble() =>
+        ((generator.NextInteger(values) * (double)values) + generator.NextInteger(values) + 0.5) / ((double)values * values);
 }
