@@ -21,6 +21,8 @@ public sealed class CoyoteRuntime : IRuntime
     private TimeSpan now;
     private int pending;
     private bool finished;
+    private bool fireEarly;
+    private TaskCompletionSource? drained;
     private Action afterStep = () => { };
 
     /// <param name="earlyFireOdds">At each clock step with continuations runnable, the timer fires early with probability 1/odds.</param>
@@ -44,6 +46,13 @@ public sealed class CoyoteRuntime : IRuntime
         }
 
         pending++;
+        if (drained is { Task.IsCompleted: false } waiting && generator.NextInteger(earlyFireOdds) == 0)
+        {
+            // Coyote's choice: the next timer fires before the continuations now runnable have run.
+            fireEarly = true;
+            waiting.TrySetResult();
+        }
+
 #pragma warning disable RS0030 // Rewritten by Coyote into a controlled task: Coyote schedules it.
         _ = Task.Run(() => Execute(owner, callback, state));
 #pragma warning restore RS0030
@@ -72,6 +81,15 @@ public sealed class CoyoteRuntime : IRuntime
 #pragma warning disable RS0030 // Rewritten by Coyote into a controlled delay (its duration is ignored).
                 await Task.Delay(1);
 #pragma warning restore RS0030
+
+                // The clock never spins: while posted continuations wait to run it is blocked, so no strategy
+                // can starve them by scheduling the clock over and over. A post may wake it early (see Post).
+                while (pending > 0 && !fireEarly)
+                {
+                    drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    await drained.Task;
+                }
+
                 Step++;
                 afterStep();
                 if (stop())
@@ -84,23 +102,14 @@ public sealed class CoyoteRuntime : IRuntime
                     return LoopExit.StepBound;
                 }
 
-                if (pending > 0)
+                if (fireEarly)
                 {
-                    if (generator.NextInteger(earlyFireOdds) != 0)
-                    {
-                        continue;
-                    }
-
+                    fireEarly = false;
                     EarlyFirings++;
                 }
 
-                if (!timers.FireNext(ref now, horizon))
+                if (!timers.FireNext(ref now, horizon) && pending == 0)
                 {
-                    if (pending > 0)
-                    {
-                        continue;
-                    }
-
                     return timers.Count == 0 ? LoopExit.Quiescent : LoopExit.Horizon;
                 }
             }
@@ -116,12 +125,14 @@ public sealed class CoyoteRuntime : IRuntime
         pending--;
         if (finished || !owner.Alive)
         {
+            WakeClockIfDrained();
             return;
         }
 
         if (owner.Paused)
         {
             held.Add((owner, callback, state));
+            WakeClockIfDrained();
             return;
         }
 
@@ -130,5 +141,14 @@ public sealed class CoyoteRuntime : IRuntime
         Step++;
         callback(state);
         afterStep();
+        WakeClockIfDrained();
+    }
+
+    private void WakeClockIfDrained()
+    {
+        if (pending == 0)
+        {
+            drained?.TrySetResult();
+        }
     }
 }
