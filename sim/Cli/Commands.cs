@@ -120,6 +120,11 @@ internal static class Commands
             if (!parse.GetValue(json))
             {
                 stdout.WriteLine($"scenario {config.Scenario}  seed {config.Seed}  strategy {config.Strategy}  defects {config.Defects}");
+                foreach (var line in result.Account)
+                {
+                    stdout.WriteLine(line);
+                }
+
                 stdout.WriteLine($"verdict: {result.Verdict.ToUpperInvariant()}");
                 if (result.Violation is { } v)
                 {

@@ -95,7 +95,8 @@ public sealed class RpcChannel : CallInvoker
 
     private async Task<IConnection> DialAsync()
     {
-        var dialed = await host.Network.DialAsync(target, port, tls, host.Lifetime);
+        // Not cancelled by a graceful stop: a stopping process still says goodbye (DeleteNode); a kill drops the dial anyway.
+        var dialed = await host.Network.DialAsync(target, port, tls, CancellationToken.None);
         connection = dialed;
         host.Spawn($"rpc-client:{Target}", token => ReceiveLoopAsync(dialed, token));
         return dialed;

@@ -12,7 +12,8 @@ public sealed record RunResult(
     LoopExit Exit,
     EventLog Log,
     TimeSpan WallTime,
-    int FaultsInjected)
+    int FaultsInjected,
+    IReadOnlyList<string> Account)
 {
     public bool IsBug => Violation is not null;
 

@@ -1,3 +1,4 @@
+using Sim.Scenarios.Fleet;
 using Sim.Scenarios.Heartbeat;
 using Sim.Scenarios.Register;
 
@@ -6,7 +7,7 @@ namespace Sim.Scenarios;
 /// <summary>Every scenario the `sim` command knows, by name.</summary>
 public static class ScenarioCatalog
 {
-    public static IReadOnlyList<Scenario> All { get; } = [new RegisterScenario(), new HeartbeatScenario()];
+    public static IReadOnlyList<Scenario> All { get; } = [new RegisterScenario(), new HeartbeatScenario(), new FleetRestartScenario()];
 
     public static Scenario? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
 }

@@ -15,6 +15,7 @@ public sealed class ScenarioContext
     private readonly List<Invariant> safety = [];
     private readonly List<Invariant> liveness = [];
     private readonly List<SimProcess> autostart = [];
+    private readonly List<Func<IEnumerable<string>>> accounts = [];
 
     public ScenarioContext(World world, DefectSet defects, FaultProfile? profileOverride)
     {
@@ -92,6 +93,12 @@ public sealed class ScenarioContext
 
     /// <summary>A liveness invariant, checked at the horizon, after faults stopped at the quiet point.</summary>
     public void Eventually(string name, Func<string?> check) => liveness.Add(new Invariant(name, check));
+
+    /// <summary>Adds lines to the run's readable account (what happened to whom), printed by `sim run`.</summary>
+    public void Account(Func<IEnumerable<string>> lines) => accounts.Add(lines);
+
+    /// <summary>The run's readable account, as the scenario tells it.</summary>
+    public IReadOnlyList<string> AccountLines() => [.. accounts.SelectMany(a => a())];
 
     /// <summary>Reports a violation found by an event-driven checker.</summary>
     public void Fail(string invariant, string message) => World.Fail(invariant, message);

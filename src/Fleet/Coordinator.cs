@@ -1,0 +1,259 @@
+using System.Globalization;
+using Grpc.Core;
+using Sim.Stack.Defects;
+using Sim.Stack.Fleet.Contracts;
+using Sim.Stack.Host;
+using Sim.Stack.Rpc;
+
+namespace Sim.Stack.Fleet;
+
+/// <summary>How the coordinator runs.</summary>
+/// <param name="ListenAddress">The address to bind.</param>
+/// <param name="Port">The port to bind.</param>
+/// <param name="Tls">The TLS server settings (its certificate carries the coordinator's name).</param>
+/// <param name="AllowedKeys">The allow-list of node public keys (hex).</param>
+/// <param name="Durable">Keep the state on the simulated disk (survives restarts) instead of in memory.</param>
+/// <param name="Defects">The defect switches on for this run.</param>
+/// <param name="TimestampWindow">How old a signed timestamp may be (upstream 10 s).</param>
+/// <param name="ClockDrift">Allowance for clock drift, both ways (upstream 5 s).</param>
+public sealed record CoordinatorOptions(
+    string ListenAddress,
+    int Port,
+    TlsServerOptions Tls,
+    IReadOnlySet<string> AllowedKeys,
+    bool Durable,
+    DefectSet Defects,
+    TimeSpan TimestampWindow,
+    TimeSpan ClockDrift);
+
+/// <summary>
+/// A Flower-style coordinator (SuperLink): the Fleet API for nodes, with node authentication, the node
+/// registry and task routing, and the Driver API for whoever submits work.
+/// </summary>
+public sealed class Coordinator
+{
+    private readonly IHost host;
+    private readonly CoordinatorOptions options;
+
+    private Coordinator(IHost host, CoordinatorOptions options, FleetState state)
+    {
+        this.host = host;
+        this.options = options;
+        State = state;
+    }
+
+    public FleetState State { get; }
+
+    /// <summary>Calls rejected by authentication, with why (for the scenario's account).</summary>
+    public List<string> Rejections { get; } = [];
+
+    public static Coordinator Start(IHost host, CoordinatorOptions options)
+    {
+        var state = options.Durable ? FleetState.OnDisk(host.Disk) : FleetState.InMemory();
+        var coordinator = new Coordinator(host, options, state);
+        var server = new RpcServer(host, options.ListenAddress, options.Port, options.Tls);
+        server.AddService(Contracts.Fleet.BindService(new FleetService(coordinator)));
+        server.AddService(Driver.BindService(new DriverService(coordinator)));
+        server.Start();
+        host.Log.Info("fleet.coordinator-up", $"backend={(options.Durable ? "durable" : "in-memory")} nodes={state.Nodes.Count}");
+        return coordinator;
+    }
+
+    private DateTime Now => host.Clock.UtcNow;
+
+    /// <summary>Node authentication: allow-listed key, valid signature, timestamp inside the window. Returns the key (hex).</summary>
+    private string Authenticate(ServerCallContext context)
+    {
+        var headers = context.RequestHeaders;
+        var key = headers.GetValueBytes(NodeCredentials.PublicKeyHeader);
+        var timestamp = headers.GetValue(NodeCredentials.TimestampHeader);
+        var signature = headers.GetValueBytes(NodeCredentials.SignatureHeader);
+        string? why = null;
+        var keyHex = key is null ? "-" : Convert.ToHexStringLower(key);
+        if (key is null || timestamp is null || signature is null)
+        {
+            why = "missing authentication metadata";
+        }
+        else if (!options.AllowedKeys.Contains(keyHex))
+        {
+            why = "public key not in the allow-list";
+        }
+        else if (!NodeCredentials.Verify(key, timestamp, signature))
+        {
+            why = "signature does not verify";
+        }
+        else if (!long.TryParse(timestamp, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks))
+        {
+            why = "malformed timestamp";
+        }
+        else
+        {
+            var age = Now - new DateTime(ticks, DateTimeKind.Utc);
+            if (age > options.TimestampWindow + options.ClockDrift || age < -options.ClockDrift)
+            {
+                why = $"timestamp outside the window (age {age.TotalSeconds:F1}s)";
+            }
+        }
+
+        if (why is not null)
+        {
+            Rejections.Add($"{keyHex[..Math.Min(12, keyHex.Length)]}: {why}");
+            host.Log.Warn("fleet.auth-rejected", $"key={keyHex[..Math.Min(12, keyHex.Length)]} method={context.Method}: {why}");
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "Access denied"));
+        }
+
+        return keyHex;
+    }
+
+    private bool IsOnline(NodeEntry entry) => entry.OnlineUntil > Now;
+
+    private sealed class FleetService(Coordinator c) : Contracts.Fleet.FleetBase
+    {
+        public override async Task<CreateNodeResponse> CreateNode(CreateNodeRequest request, ServerCallContext context)
+        {
+            var key = c.Authenticate(context);
+            var state = c.State;
+            if (state.KeyToNode.TryGetValue(key, out var existing))
+            {
+                if (c.options.Defects.IsOn(DefectCatalogue.StaleNodeMapping))
+                {
+                    // 1.14: the key's mapping is trusted even when its node entry is gone.
+                    c.host.Log.Info("fleet.create-node", $"key={key[..12]} returns existing node {existing}");
+                    return new CreateNodeResponse { Node = new Node { NodeId = existing } };
+                }
+
+                if (state.Nodes.TryGetValue(existing, out var entry) && c.IsOnline(entry))
+                {
+                    c.host.Log.Warn("fleet.create-node-refused", $"key={key[..12]} held by online node {existing}");
+                    throw new RpcException(new Status(StatusCode.FailedPrecondition, "Public key already in use"));
+                }
+
+                // A crashed node never sent DeleteNode: it reclaims its key once it is offline.
+                state.Nodes.Remove(existing);
+                state.KeyToNode.Remove(key);
+                state.PendingTasks.Remove(existing);
+            }
+
+            var id = state.NextNodeId++;
+            state.KeyToNode[key] = id;
+            state.Nodes[id] = new NodeEntry(id, key, c.Now + TimeSpan.FromSeconds(request.PingInterval), request.PingInterval);
+            await state.CommitAsync(context.CancellationToken);
+            c.host.Log.Info("fleet.create-node", $"key={key[..12]} node={id}");
+            return new CreateNodeResponse { Node = new Node { NodeId = id } };
+        }
+
+        public override async Task<DeleteNodeResponse> DeleteNode(DeleteNodeRequest request, ServerCallContext context)
+        {
+            var key = c.Authenticate(context);
+            var id = request.Node.NodeId;
+            var state = c.State;
+            if (state.Nodes.TryGetValue(id, out var entry) && entry.KeyHex == key)
+            {
+                state.Nodes.Remove(id);
+                state.PendingTasks.Remove(id);
+                if (!c.options.Defects.IsOn(DefectCatalogue.StaleNodeMapping))
+                {
+                    state.KeyToNode.Remove(key);
+                }
+
+                await state.CommitAsync(context.CancellationToken);
+                c.host.Log.Info("fleet.delete-node", $"node={id}");
+            }
+
+            return new DeleteNodeResponse();
+        }
+
+        public override async Task<PingResponse> Ping(PingRequest request, ServerCallContext context)
+        {
+            var key = c.Authenticate(context);
+            var id = request.Node.NodeId;
+            if (c.State.Nodes.TryGetValue(id, out var entry) && entry.KeyHex == key)
+            {
+                c.State.Nodes[id] = entry with { OnlineUntil = c.Now + TimeSpan.FromSeconds(request.PingInterval), PingInterval = request.PingInterval };
+                await c.State.CommitAsync(context.CancellationToken);
+                return new PingResponse { Success = true };
+            }
+
+            return new PingResponse { Success = false };
+        }
+
+        public override async Task<PullTaskInsResponse> PullTaskIns(PullTaskInsRequest request, ServerCallContext context)
+        {
+            var key = c.Authenticate(context);
+            var id = request.Node.NodeId;
+            var response = new PullTaskInsResponse();
+            if (c.State.Nodes.TryGetValue(id, out var entry) && entry.KeyHex == key && c.IsOnline(entry)
+                && c.State.PendingTasks.Remove(id, out var tasks) && tasks.Count > 0)
+            {
+                response.TaskInsList.AddRange(tasks);
+                await c.State.CommitAsync(context.CancellationToken);
+            }
+
+            return response;
+        }
+
+        public override async Task<PushTaskResResponse> PushTaskRes(PushTaskResRequest request, ServerCallContext context)
+        {
+            var key = c.Authenticate(context);
+            foreach (var result in request.TaskResList)
+            {
+                if (c.State.Nodes.TryGetValue(result.NodeId, out var entry) && entry.KeyHex == key)
+                {
+                    c.State.Results[result.TaskId] = result;
+                }
+            }
+
+            await c.State.CommitAsync(context.CancellationToken);
+            return new PushTaskResResponse();
+        }
+
+        public override Task<GetRunResponse> GetRun(GetRunRequest request, ServerCallContext context)
+        {
+            c.Authenticate(context);
+            return c.State.Runs.TryGetValue(request.RunId, out var fab)
+                ? Task.FromResult(new GetRunResponse { RunId = request.RunId, Fab = fab })
+                : throw new RpcException(new Status(StatusCode.NotFound, $"Run {request.RunId} not found"));
+        }
+    }
+
+    private sealed class DriverService(Coordinator c) : Driver.DriverBase
+    {
+        public override async Task<CreateRunResponse> CreateRun(CreateRunRequest request, ServerCallContext context)
+        {
+            var id = c.State.NextRunId++;
+            c.State.Runs[id] = request.Fab;
+            await c.State.CommitAsync(context.CancellationToken);
+            return new CreateRunResponse { RunId = id };
+        }
+
+        public override Task<GetNodesResponse> GetNodes(GetNodesRequest request, ServerCallContext context)
+        {
+            var response = new GetNodesResponse();
+            response.Nodes.AddRange(c.State.Nodes.Values.Where(c.IsOnline).OrderBy(n => n.NodeId).Select(n => new Node { NodeId = n.NodeId }));
+            return Task.FromResult(response);
+        }
+
+        public override async Task<DriverPushTaskInsResponse> PushTaskIns(DriverPushTaskInsRequest request, ServerCallContext context)
+        {
+            var response = new DriverPushTaskInsResponse();
+            foreach (var task in request.TaskInsList)
+            {
+                if (c.State.Nodes.ContainsKey(task.NodeId))
+                {
+                    c.State.Pending(task.NodeId).Add(task);
+                    response.TaskIds.Add(task.TaskId);
+                }
+            }
+
+            await c.State.CommitAsync(context.CancellationToken);
+            return response;
+        }
+
+        public override Task<DriverPullTaskResResponse> PullTaskRes(DriverPullTaskResRequest request, ServerCallContext context)
+        {
+            var response = new DriverPullTaskResResponse();
+            response.TaskResList.AddRange(request.TaskIds.Where(c.State.Results.ContainsKey).Select(id => c.State.Results[id]));
+            return Task.FromResult(response);
+        }
+    }
+}
