@@ -15,7 +15,7 @@ namespace Sim.Scenarios.Fleet;
 /// nodes (unknown key, forged signature, replayed timestamp) and a node dialing the wrong name.
 /// Invariants: SCENARIOS.md section 1.
 /// </summary>
-public sealed class FleetRestartScenario(int nodes = 4, bool durable = false) : Scenario
+public sealed class FleetRestartScenario(int nodes = 4, bool durable = false, TimeSpan? horizon = null) : Scenario
 {
     public const string MappingPointsAtLiveEntry = "key-mapping-points-at-live-entry";
     public const string PingLoopNeverDies = "ping-loop-never-dies";
@@ -36,8 +36,8 @@ public sealed class FleetRestartScenario(int nodes = 4, bool durable = false) : 
 
     public override void Build(ScenarioContext context)
     {
-        context.Horizon = TimeSpan.FromSeconds(60);
-        context.QuietAt = TimeSpan.FromSeconds(45);
+        context.Horizon = horizon ?? TimeSpan.FromSeconds(60);
+        context.QuietAt = context.Horizon * 0.75;
         context.Faults(new FaultProfile
         {
             Name = "fleet-chaos",
@@ -179,8 +179,13 @@ public sealed class FleetRestartScenario(int nodes = 4, bool durable = false) : 
                 .SelectMany(n => new[] { $"{n.Key}: node {n.Value.NodeId}, {n.Value.TasksDone} task(s) in its current incarnation, ping loop {(n.Value.PingLoopAlive ? "alive" : "DEAD: " + n.Value.PingLoopDeath)}" }
                     .Concat(incarnations[n.Key].SelectMany(i => i.Account).Select(a => "    " + a)))
                 .Concat(hostile.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}: {h.Value.Rejected} call(s) rejected, {h.Value.Accepted} accepted; last error: {h.Value.LastError}"))
-                .Concat(coordinator is null ? [] : [$"superlink: {coordinator.State.Nodes.Count} node(s) registered, {coordinator.State.Results.Count} result(s), {coordinator.Rejections.Count} rejection(s) since its last start"]));
+                .Concat(coordinator is null ? [] : [$"superlink: {coordinator.State.Nodes.Count} node(s) registered, {coordinator.State.Results.Count} result(s), {coordinator.Rejections.Count} rejection(s) since its last start", RegistryOutcome(coordinator, honest)]));
     }
+
+    /// <summary>Which honest nodes' keys end the run registered (the outcome both backends must agree on).</summary>
+    public static string RegistryOutcome(Coordinator coordinator, IReadOnlyList<NodeCredentials> honest) =>
+        "registry outcome: " + string.Join(", ", honest.Select((c, i) =>
+            $"node{i}={(coordinator.State.KeyToNode.TryGetValue(Convert.ToHexStringLower(c.PublicKey), out var id) && coordinator.State.Nodes.ContainsKey(id) ? "registered" : "absent")}"));
 
     private static void AddHostile(ScenarioContext context, Dictionary<string, HostileProbe> probes, Machine machine, string name, TrustStore trust, Func<DateTime, Metadata> auth, string serverName = Name_)
     {

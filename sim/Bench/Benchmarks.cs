@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Sim.Engine;
 using Sim.Engine.Coyote;
 using Sim.Scenarios;
+using Sim.Scenarios.Fleet;
 using Sim.Scenarios.Heartbeat;
 using Sim.Scenarios.Register;
 using Sim.Stack.Defects;
@@ -36,6 +37,61 @@ public static class Benchmarks
             foreach (var figure in Coyote(Math.Min(seeds, 5), progress))
             {
                 yield return figure;
+            }
+        }
+
+        if (engines is "all" or "fleet")
+        {
+            foreach (var figure in Fleet(Math.Min(seeds, 5), progress))
+            {
+                yield return figure;
+            }
+        }
+    }
+
+    /// <summary>The fleet-restart scenario: time compression with 10 nodes, and how fast each engine finds stale-node-mapping.</summary>
+    public static IEnumerable<Figure> Fleet(int seeds, Action<string> progress)
+    {
+        progress("fleet: 10 nodes, 10 virtual minutes, loop engine, 3 runs");
+        var runs = Enumerable.Range(1, 3)
+            .Select(seed => Simulation.Run(new FleetRestartScenario(nodes: 10, horizon: TimeSpan.FromMinutes(10)), new RunConfig("fleet-restart", (ulong)seed, "random", DefectSet.None, KeepEventLog: false)))
+            .ToList();
+        if (runs.FirstOrDefault(r => r.IsBug) is { } failed)
+        {
+            throw new InvalidOperationException($"fleet-restart without defects failed: {failed.Violation}");
+        }
+
+        yield return new Figure("fleet.loop.time_compression", Math.Round(Median(runs.Select(r => r.TimeCompression))), "x", $"10 nodes x 600 virtual s, median of {runs.Count} ({Median(runs.Select(r => r.WallTime.TotalMilliseconds)):F0} ms wall)");
+
+        var defect = new DefectSet([DefectCatalogue.StaleNodeMapping]);
+        var fleet = ScenarioCatalog.Find("fleet-restart")!;
+        foreach (var strategy in RunConfig.Strategies)
+        {
+            progress($"fleet: loop ({strategy}) against {DefectCatalogue.StaleNodeMapping}, {seeds} seeds");
+            var found = Enumerable.Range(0, seeds)
+                .Select(k => new Explorer(fleet, new RunConfig("fleet-restart", (ulong)(1 + (k * 1000)), strategy, defect)).Run(200, _ => { }))
+                .Where(o => o.Bug is not null)
+                .ToList();
+            yield return new Figure($"fleet.loop.{strategy}.stale_node_mapping.found", found.Count, "of " + seeds, "explorations (budget 200) that found the defect");
+            if (found.Count > 0)
+            {
+                yield return new Figure($"fleet.loop.{strategy}.stale_node_mapping.iterations_median", Median(found.Select(o => (double)o.Iterations)), "iterations", $"median over {found.Count} seeds");
+                yield return new Figure($"fleet.loop.{strategy}.stale_node_mapping.wall_seconds_median", Math.Round(Median(found.Select(o => o.WallTime.TotalSeconds)), 3), "s", $"median over {found.Count} seeds");
+            }
+        }
+
+        foreach (var strategy in CoyoteEngine.Strategies.Where(s => s != "ql"))
+        {
+            progress($"fleet: coyote ({strategy}) against {DefectCatalogue.StaleNodeMapping}, {seeds} seeds");
+            var found = Enumerable.Range(0, seeds)
+                .Select(k => CoyoteEngine.Explore(fleet, new RunConfig("fleet-restart", (ulong)(1 + (k * 1000)), strategy, defect), new CoyoteOptions(strategy, 10)))
+                .Where(o => o.Violation is not null)
+                .ToList();
+            yield return new Figure($"fleet.coyote.{strategy}.stale_node_mapping.found", found.Count, "of " + seeds, "explorations (budget 10 iterations) that found the defect");
+            if (found.Count > 0)
+            {
+                yield return new Figure($"fleet.coyote.{strategy}.stale_node_mapping.iterations_median", Median(found.Select(o => (double)o.Iterations)), "iterations", $"median over {found.Count} seeds");
+                yield return new Figure($"fleet.coyote.{strategy}.stale_node_mapping.wall_seconds_median", Math.Round(Median(found.Select(o => o.WallTime.TotalSeconds)), 2), "s", $"median over {found.Count} seeds");
             }
         }
     }

@@ -39,6 +39,21 @@ public sealed class FleetTests
     }
 
     [Fact]
+    public void BothBackendsReachTheSameRegistryOutcome()
+    {
+        for (ulong seed = 5; seed <= 7; seed++)
+        {
+            var outcomes = new[] { false, true }
+                .Select(durable => Simulation.Run(new FleetRestartScenario(durable: durable), new RunConfig("fleet-restart", seed, "random", DefectSet.None)))
+                .Select(r => r.Account.Single(l => l.StartsWith("registry outcome:", StringComparison.Ordinal)))
+                .ToList();
+
+            Assert.Equal(outcomes[0], outcomes[1]);
+            Assert.DoesNotContain("absent", outcomes[0], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void HostileNodesGetAccessDeniedAndTheMisdialerANameMismatch()
     {
         var result = Simulation.Run(ScenarioCatalog.Find("fleet-restart")!, new RunConfig("fleet-restart", 3, "random", DefectSet.None));
