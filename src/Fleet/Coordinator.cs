@@ -107,6 +107,9 @@ public sealed class Coordinator
 
     private bool IsOnline(NodeEntry entry) => entry.OnlineUntil > Now;
 
+    /// <summary>The 1.14 registry bug lived in the in-memory state backend only, as upstream.</summary>
+    private bool StaleMapping => options.Defects.IsOn(DefectCatalogue.StaleNodeMapping) && !options.Durable;
+
     private sealed class FleetService(Coordinator c) : Contracts.Fleet.FleetBase
     {
         public override async Task<CreateNodeResponse> CreateNode(CreateNodeRequest request, ServerCallContext context)
@@ -115,7 +118,7 @@ public sealed class Coordinator
             var state = c.State;
             if (state.KeyToNode.TryGetValue(key, out var existing))
             {
-                if (c.options.Defects.IsOn(DefectCatalogue.StaleNodeMapping))
+                if (c.StaleMapping)
                 {
                     // 1.14: the key's mapping is trusted even when its node entry is gone.
                     c.host.Log.Info("fleet.create-node", $"key={key[..12]} returns existing node {existing}");
@@ -151,7 +154,7 @@ public sealed class Coordinator
             {
                 state.Nodes.Remove(id);
                 state.PendingTasks.Remove(id);
-                if (!c.options.Defects.IsOn(DefectCatalogue.StaleNodeMapping))
+                if (!c.StaleMapping)
                 {
                     state.KeyToNode.Remove(key);
                 }

@@ -24,6 +24,14 @@ public sealed class FleetTests
         Assert.Contains(outcome.Bug.Violation!.Invariant, new[] { FleetRestartScenario.MappingPointsAtLiveEntry, FleetRestartScenario.PingLoopNeverDies });
     }
 
+    [Fact]
+    public void TheDurableBackendDoesNotHaveTheStaleMappingBug()
+    {
+        var result = Simulation.Run(new FleetRestartScenario(durable: true), new RunConfig("fleet-restart", 1, "random", new DefectSet([DefectCatalogue.StaleNodeMapping])));
+
+        Assert.NotEqual(FleetRestartScenario.MappingPointsAtLiveEntry, result.Violation?.Invariant);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
