@@ -81,7 +81,8 @@ internal static class Commands
             }
 
             stdout.WriteLine($"fault profiles: {string.Join(", ", FaultProfile.Builtin.Select(p => p.Name))}");
-            stdout.WriteLine($"strategies: {string.Join(", ", RunConfig.Strategies)}");
+            stdout.WriteLine($"loop strategies: {string.Join(", ", RunConfig.Strategies)}");
+            stdout.WriteLine($"coyote strategies: {string.Join(", ", CoyoteEngine.Strategies)}");
             return ExitCodes.Ok;
         });
         return command;

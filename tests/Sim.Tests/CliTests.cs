@@ -18,6 +18,7 @@ public sealed class CliTests : IDisposable
     [InlineData("unknown scenario 'nosuch'", "explore", "nosuch", "--iterations", "1")]
     [InlineData("unknown defect 'nosuch'", "run", "register", "--defect", "nosuch")]
     [InlineData("unknown defect 'nosuch'", "explore", "register", "--defect", "ack-before-flush,nosuch")]
+    [InlineData("'stale-node-mapping' belongs to scenario 'fleet-restart', not 'register'", "run", "register", "--defect", "stale-node-mapping")]
     [InlineData("unknown strategy 'dfs'", "run", "register", "--strategy", "dfs")]
     [InlineData("--iterations must be positive", "explore", "register", "--iterations", "0")]
     [InlineData("--iterations must be positive", "explore", "register", "--iterations", "-3")]
@@ -133,7 +134,8 @@ public sealed class CliTests : IDisposable
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Contains("register:", stdout, StringComparison.Ordinal);
         Assert.Contains("defect ack-before-flush", stdout, StringComparison.Ordinal);
-        Assert.Contains("strategies: random, pct", stdout, StringComparison.Ordinal);
+        Assert.Contains("loop strategies: random, pct", stdout, StringComparison.Ordinal);
+        Assert.Contains("coyote strategies: random, probabilistic, pct, fair-pct, delay-bounding, ql, portfolio", stdout, StringComparison.Ordinal);
     }
 
     private static (int Code, string Stdout, string Stderr) Sim(params string[] args)
