@@ -72,11 +72,9 @@ public static class Benchmarks
                 .Select(k => new Explorer(fleet, new RunConfig("fleet-restart", (ulong)(1 + (k * 1000)), strategy, defect)).Run(200, _ => { }))
                 .Where(o => o.Bug is not null)
                 .ToList();
-            yield return new Figure($"fleet.loop.{strategy}.stale_node_mapping.found", found.Count, "of " + seeds, "explorations (budget 200) that found the defect");
-            if (found.Count > 0)
+            foreach (var figure in Finding($"fleet.loop.{strategy}.stale_node_mapping", seeds, "budget 200", [.. found.Select(o => ((long)o.Iterations, o.WallTime))]))
             {
-                yield return new Figure($"fleet.loop.{strategy}.stale_node_mapping.iterations_median", Median(found.Select(o => (double)o.Iterations)), "iterations", $"median over {found.Count} seeds");
-                yield return new Figure($"fleet.loop.{strategy}.stale_node_mapping.wall_seconds_median", Math.Round(Median(found.Select(o => o.WallTime.TotalSeconds)), 3), "s", $"median over {found.Count} seeds");
+                yield return figure;
             }
         }
 
@@ -87,11 +85,9 @@ public static class Benchmarks
                 .Select(k => CoyoteEngine.Explore(fleet, new RunConfig("fleet-restart", (ulong)(1 + (k * 1000)), strategy, defect), new CoyoteOptions(strategy, 10)))
                 .Where(o => o.Violation is not null)
                 .ToList();
-            yield return new Figure($"fleet.coyote.{strategy}.stale_node_mapping.found", found.Count, "of " + seeds, "explorations (budget 10 iterations) that found the defect");
-            if (found.Count > 0)
+            foreach (var figure in Finding($"fleet.coyote.{strategy}.stale_node_mapping", seeds, "budget 10 iterations", [.. found.Select(o => (o.Iterations, o.WallTime))]))
             {
-                yield return new Figure($"fleet.coyote.{strategy}.stale_node_mapping.iterations_median", Median(found.Select(o => (double)o.Iterations)), "iterations", $"median over {found.Count} seeds");
-                yield return new Figure($"fleet.coyote.{strategy}.stale_node_mapping.wall_seconds_median", Math.Round(Median(found.Select(o => o.WallTime.TotalSeconds)), 2), "s", $"median over {found.Count} seeds");
+                yield return figure;
             }
         }
     }
@@ -129,11 +125,9 @@ public static class Benchmarks
                 .ToList();
             var found = outcomes.Where(o => o.Violation is not null).ToList();
             sample ??= found.FirstOrDefault();
-            yield return new Figure($"coyote.{strategy}.ack_before_flush.found", found.Count, "of " + seeds, "explorations (budget 20 iterations) that found the defect");
-            if (found.Count > 0)
+            foreach (var figure in Finding($"coyote.{strategy}.ack_before_flush", seeds, "budget 20 iterations", [.. found.Select(o => (o.Iterations, o.WallTime))]))
             {
-                yield return new Figure($"coyote.{strategy}.ack_before_flush.iterations_median", Median(found.Select(o => (double)o.Iterations)), "iterations", $"median over {found.Count} seeds");
-                yield return new Figure($"coyote.{strategy}.ack_before_flush.wall_seconds_median", Math.Round(Median(found.Select(o => o.WallTime.TotalSeconds)), 2), "s", $"median over {found.Count} seeds");
+                yield return figure;
             }
         }
 
@@ -196,11 +190,9 @@ public static class Benchmarks
         }
 
         var found = explorations.Where(e => e.Bug is not null).ToList();
-        yield return new Figure("explore.ack_before_flush.found", found.Count, "of " + seeds, "explorations (budget 500 iterations each) that found the defect");
-        if (found.Count > 0)
+        foreach (var figure in Finding("explore.ack_before_flush", seeds, "budget 500 iterations each", [.. found.Select(e => ((long)e.Iterations, e.WallTime))]))
         {
-            yield return new Figure("explore.ack_before_flush.iterations_median", Median(found.Select(e => (double)e.Iterations)), "iterations", $"median over {found.Count} starting seeds");
-            yield return new Figure("explore.ack_before_flush.wall_seconds_median", Math.Round(Median(found.Select(e => e.WallTime.TotalSeconds)), 3), "s", $"median over {found.Count} starting seeds");
+            yield return figure;
         }
     }
 
@@ -249,6 +241,17 @@ public static class Benchmarks
             }
 
             Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>The three figures of a bug-finding benchmark: how many seeds found it, and the median iterations and wall time of those that did.</summary>
+    private static IEnumerable<Figure> Finding(string prefix, int seeds, string budget, IReadOnlyList<(long Iterations, TimeSpan Wall)> found)
+    {
+        yield return new Figure($"{prefix}.found", found.Count, "of " + seeds, $"explorations ({budget}) that found the defect");
+        if (found.Count > 0)
+        {
+            yield return new Figure($"{prefix}.iterations_median", Median(found.Select(f => (double)f.Iterations)), "iterations", $"median over {found.Count} seeds");
+            yield return new Figure($"{prefix}.wall_seconds_median", Math.Round(Median(found.Select(f => f.Wall.TotalSeconds)), 3), "s", $"median over {found.Count} seeds");
         }
     }
 
