@@ -27,9 +27,6 @@ public sealed class NodeCredentials
 
     public byte[] PublicKey { get; }
 
-    /// <summary>Short printable form of the public key.</summary>
-    public string KeyId => Convert.ToHexStringLower(PublicKey)[..12];
-
     /// <summary>A key pair from a deterministic stream.</summary>
     public static NodeCredentials Generate(IRandomSource random)
     {

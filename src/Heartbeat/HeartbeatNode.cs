@@ -21,15 +21,11 @@ public sealed record HeartbeatOptions(int Port, IReadOnlyList<string> Peers, Tim
 public sealed class HeartbeatNode : Contracts.Heartbeat.HeartbeatBase
 {
     private readonly IHost host;
-    private readonly Dictionary<string, long> seen = new(StringComparer.Ordinal);
 
     private HeartbeatNode(IHost host)
     {
         this.host = host;
     }
-
-    /// <summary>Beats received, per peer.</summary>
-    public IReadOnlyDictionary<string, long> Seen => seen;
 
     public long Received { get; private set; }
 
@@ -51,7 +47,6 @@ public sealed class HeartbeatNode : Contracts.Heartbeat.HeartbeatBase
     public override Task<BeatReply> Beat(BeatRequest request, ServerCallContext context)
     {
         Received++;
-        seen[request.From] = request.Sequence;
         return Task.FromResult(new BeatReply { From = host.Name, BeatsSeen = Received });
     }
 

@@ -54,13 +54,6 @@ public sealed class RpcChannel : CallInvoker
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) =>
         throw new NotSupportedException("Duplex streaming is not carried by the simulated transport.");
 
-    /// <summary>Breaks the current connection (if any); the next call redials.</summary>
-    public void Disconnect()
-    {
-        connection?.Dispose();
-        connection = null;
-    }
-
     private static async Task<TResponse> UnaryAsync<TRequest, TResponse>(ClientCall call, Method<TRequest, TResponse> method, TRequest request)
     {
         await call.StartAsync(Payload.Serialize(method.RequestMarshaller, request));

@@ -31,8 +31,6 @@ public sealed class LoopRuntime : IRuntime
     /// <summary>Set when something escaped the simulation (a post from another thread).</summary>
     public string? UncontrolledConcurrency { get; private set; }
 
-    public ISchedulingStrategy Strategy => strategy;
-
     public void Post(ExecutionContextOwner owner, SendOrPostCallback callback, object? state)
     {
         if (threadId != 0 && Environment.CurrentManagedThreadId != threadId)

@@ -33,8 +33,6 @@ public sealed class Network
 
     public IReadOnlyCollection<(string From, string To)> Cuts => cut;
 
-    public int OpenConnections => connections.Count;
-
     public long FramesDelivered { get; private set; }
 
     internal void AddMachine(Machine machine)

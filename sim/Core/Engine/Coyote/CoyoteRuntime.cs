@@ -35,9 +35,6 @@ public sealed class CoyoteRuntime : IRuntime
 
     public long Step { get; private set; }
 
-    /// <summary>Timers fired before the continuations runnable at the time had run.</summary>
-    public long EarlyFirings { get; private set; }
-
     public void Post(ExecutionContextOwner owner, SendOrPostCallback callback, object? state)
     {
         if (finished)
@@ -102,11 +99,7 @@ public sealed class CoyoteRuntime : IRuntime
                     return LoopExit.StepBound;
                 }
 
-                if (fireEarly)
-                {
-                    fireEarly = false;
-                    EarlyFirings++;
-                }
+                fireEarly = false;
 
                 if (!timers.FireNext(ref now, horizon) && pending == 0)
                 {
