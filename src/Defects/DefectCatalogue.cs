@@ -5,6 +5,8 @@ public static class DefectCatalogue
 {
     public const string AckBeforeFlush = "ack-before-flush";
     public const string StaleNodeMapping = "stale-node-mapping";
+    public const string BareCancel = "bare-cancel";
+    public const string DroppedCancelReason = "dropped-cancel-reason";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -14,6 +16,12 @@ public static class DefectCatalogue
         new(StaleNodeMapping, "fleet-restart",
             "DeleteNode removes the node entry but keeps the public-key mapping; a restarted node's CreateNode gets the stale id, its first Ping answers success=false and its ping loop stops (\"Ping failed unexpectedly\")",
             "flwrlabs/flower issue 4844 (Flower 1.14, fixed in 1.15.0)"),
+        new(BareCancel, "client-reconnect",
+            "when the client loses its scheduler, its pending futures fail with a bare cancellation that names only the key, with no reason and no message",
+            "dask/distributed issue 8690 (fixed by PR 8705, released in 2024.7.0)"),
+        new(DroppedCancelReason, "client-reconnect",
+            "a future's own Cancel(reason, msg) forwards the futures but drops the reason and message, so the user sees reason 'unknown'",
+            "dask/distributed PR 9028 (the reason dropped by the synchronous cancel)"),
     ];
 
     public static Defect? Find(string name) => All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.Ordinal));
