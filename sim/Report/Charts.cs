@@ -73,7 +73,10 @@ public sealed class Charts(string outDirectory)
     {
         var what = wallTime ? "Time" : "Iterations";
         var title = $"{what} to find {defect} (spread over seeds)";
-        var plot = NewPlot(title, "engine/strategy", wallTime ? "wall time to find (s)" : "iterations to find (runs)");
+        var plot = NewPlot(title, "engine/strategy", wallTime ? "wall time to find (s, log scale)" : "iterations to find (runs)");
+
+        // Wall times span milliseconds (loop) to seconds (coyote): they are drawn on a log scale.
+        double Scale(double value) => wallTime ? Math.Log10(Math.Max(value, 1e-4)) : value;
         var groups = hunts.GroupBy(h => (h.Engine, h.Strategy)).OrderBy(g => g.Key.Engine == "loop" ? 0 : 1).ThenBy(g => g.Key.Strategy, StringComparer.Ordinal).ToList();
         var labels = new List<string>();
         var top = 0.0;
@@ -81,7 +84,7 @@ public sealed class Charts(string outDirectory)
         {
             var color = groups[i].Key.Engine == "loop" ? Loop : Coyote;
             var found = groups[i].Where(h => h.Found).Select(h => wallTime ? h.WallSeconds : h.Iterations).Order().ToList();
-            labels.Add($"{groups[i].Key.Engine}/{groups[i].Key.Strategy}\n{found.Count}/{groups[i].Count()} found");
+            labels.Add($"{groups[i].Key.Engine}\n{groups[i].Key.Strategy}\n{found.Count}/{groups[i].Count()} found");
             if (found.Count == 0)
             {
                 continue;
@@ -91,32 +94,47 @@ public sealed class Charts(string outDirectory)
             var box = plot.Add.Box(new Box
             {
                 Position = i,
-                BoxMin = Quantile(found, 0.25),
-                BoxMax = Quantile(found, 0.75),
-                BoxMiddle = Quantile(found, 0.5),
-                WhiskerMin = found[0],
-                WhiskerMax = found[^1],
+                BoxMin = Scale(Quantile(found, 0.25)),
+                BoxMax = Scale(Quantile(found, 0.75)),
+                BoxMiddle = Scale(Quantile(found, 0.5)),
+                WhiskerMin = Scale(found[0]),
+                WhiskerMax = Scale(found[^1]),
                 Width = 0.5,
             });
             box.FillColor = color.WithAlpha(0.35);
             box.LineColor = color;
-            var dots = plot.Add.ScatterPoints(found.Select((_, k) => i + ((k - ((found.Count - 1) / 2.0)) * 0.06)).ToArray(), found.ToArray(), color);
+            var dots = plot.Add.ScatterPoints(found.Select((_, k) => i + ((k - ((found.Count - 1) / 2.0)) * 0.06)).ToArray(), found.Select(Scale).ToArray(), color);
             dots.MarkerSize = 6;
         }
 
         plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, groups.Count).Select(i => (double)i)], [.. labels]);
-        plot.Axes.Bottom.MinimumSize = 50;
-        plot.Axes.SetLimits(-0.6, groups.Count - 0.4, 0, top <= 0 ? 1 : top * 1.25);
-        if (!wallTime && top <= 12)
+        plot.Axes.Bottom.MinimumSize = 70;
+        if (wallTime)
         {
-            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
+            var low = Math.Floor(Scale(hunts.Where(h => h.Found).Select(h => h.WallSeconds).DefaultIfEmpty(0.01).Min()));
+            var high = Math.Ceiling(Scale(Math.Max(top, 0.01)) + 0.3);
+            plot.Axes.SetLimits(-0.6, groups.Count - 0.4, low, high);
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                IntegerTicksOnly = true,
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                LabelFormatter = y => Math.Pow(10, y).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+        else
+        {
+            plot.Axes.SetLimits(-0.6, groups.Count - 0.4, 0, top <= 0 ? 1 : top * 1.25);
+            if (top <= 12)
+            {
+                plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
+            }
         }
 
         EngineLegend(plot, groups.Select(g => g.Key.Engine), " (box: quartiles, whiskers: min-max, dots: seeds)");
         plot.ShowLegend(Alignment.UpperLeft);
         var file = $"defect-{Slug(defect)}-{(wallTime ? "time" : "iterations")}.png";
         return Save(plot, file, title,
-            $"{what} each starting seed needed to find the planted defect {defect}, per engine and strategy; seeds that did not find it within the budget are left out and counted under each label.", Width, Height + 30);
+            $"{what} each starting seed needed to find the planted defect {defect}, per engine and strategy; seeds that did not find it within the budget are left out and counted under each label.", 1000, Height + 50);
     }
 
     /// <summary>Iterations per second of worker time, per scenario and engine.</summary>
