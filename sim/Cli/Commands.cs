@@ -549,7 +549,7 @@ internal static class Commands
     private static Command BenchCommand(TextWriter stdout, TextWriter stderr)
     {
         var json = JsonOption();
-        var seeds = new Option<int>("--seeds") { Description = "Starting seeds for the bug-finding figures (Coyote uses at most 5).", DefaultValueFactory = _ => 10 };
+        var seeds = new Option<int>("--seeds") { Description = "Starting seeds for the bug-finding figures (Coyote uses at most 5); with --defects, seeds per search (default 3).", DefaultValueFactory = _ => 10 };
         var engines = new Option<string>("--engine") { Description = "Which figures: loop, coyote, fleet or all.", DefaultValueFactory = _ => "all" };
         var defects = new Bench.DefectBench();
         var command = new Command("bench", "Measure the engines: time compression, scheduling rate against the thread pool, Coyote's overhead per step, bug-finding speed, replay, memory; with --defects, the bug-finding benchmark over the defect catalogue.")
