@@ -16,12 +16,12 @@ public sealed class Charts(string outDirectory)
     private static readonly Color Coyote = Color.FromHex("#ff7f0e");
     private static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
 
-    private static readonly (string Kind, Color Color)[] FaultColors =
+    private static readonly (string Kind, string Counted, Color Color)[] FaultColors =
     [
-        (RunTimeline.Partition, Color.FromHex("#d62728").WithAlpha(0.18)),
-        (RunTimeline.ProcessDown, Color.FromHex("#7f7f7f").WithAlpha(0.30)),
-        (RunTimeline.Paused, Color.FromHex("#9467bd").WithAlpha(0.25)),
-        (RunTimeline.Clog, Color.FromHex("#bcbd22").WithAlpha(0.30)),
+        (RunTimeline.Partition, "link cuts", Color.FromHex("#d62728").WithAlpha(0.18)),
+        (RunTimeline.ProcessDown, "kills", Color.FromHex("#7f7f7f").WithAlpha(0.30)),
+        (RunTimeline.Paused, "pauses", Color.FromHex("#9467bd").WithAlpha(0.25)),
+        (RunTimeline.Clog, "clogs", Color.FromHex("#bcbd22").WithAlpha(0.30)),
     ];
 
     /// <summary>Cumulative distinct (scenario, invariant) findings against iterations, one line per engine and strategy.</summary>
@@ -164,7 +164,7 @@ public sealed class Charts(string outDirectory)
         var title = $"Timeline of {scenario} (seed {timeline.Run.Config.Seed})";
         var plot = NewPlot(title, "virtual time (s)", "per virtual second (1/s)");
         var top = Math.Max(1, timeline.DeliveredPerSecond.DefaultIfEmpty(0).Max());
-        foreach (var (kind, color) in FaultColors)
+        foreach (var (kind, counted, color) in FaultColors)
         {
             var intervals = timeline.Merged(kind);
             foreach (var (start, end) in intervals)
@@ -175,7 +175,7 @@ public sealed class Charts(string outDirectory)
 
             if (intervals.Count > 0)
             {
-                plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{kind} ({timeline.Faults.Count(f => f.Kind == kind)})", FillColor = color });
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{kind} ({timeline.Faults.Count(f => f.Kind == kind)} {counted})", FillColor = color });
             }
         }
 
