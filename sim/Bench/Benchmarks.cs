@@ -69,10 +69,10 @@ public static class Benchmarks
         {
             progress($"fleet: loop ({strategy}) against {DefectCatalogue.StaleNodeMapping}, {seeds} seeds");
             var found = Enumerable.Range(0, seeds)
-                .Select(k => new Explorer(fleet, new RunConfig("fleet-restart", (ulong)(1 + (k * 1000)), strategy, defect)).Run(200, _ => { }))
-                .Where(o => o.Bug is not null)
+                .Select(k => DefectHunt.Run(DefectCatalogue.Find(DefectCatalogue.StaleNodeMapping)!, "loop", strategy, (ulong)(1 + (k * 1000)), 200))
+                .Where(h => h.Found)
                 .ToList();
-            foreach (var figure in Finding($"fleet.loop.{strategy}.stale_node_mapping", seeds, "budget 200", [.. found.Select(o => ((long)o.Iterations, o.WallTime))]))
+            foreach (var figure in Finding($"fleet.loop.{strategy}.stale_node_mapping", seeds, "budget 200", [.. found.Select(h => (h.Iterations, h.Wall))]))
             {
                 yield return figure;
             }
@@ -181,16 +181,11 @@ public static class Benchmarks
         yield return new Figure("loop.vs_threadpool_ratio", Math.Round(loopBeatsPerSecond / floor, 3), "ratio", "loop heartbeats/s divided by thread-pool heartbeats/s (1.0 = as fast as no simulation)");
 
         progress($"bug finding: explore register --defect {DefectCatalogue.AckBeforeFlush} from {seeds} starting seeds");
-        var explorations = new List<ExploreOutcome>();
-        var register = ScenarioCatalog.Find("register")!;
-        for (var k = 0; k < seeds; k++)
-        {
-            var config = new RunConfig("register", (ulong)(1 + (k * 1000)), "random", new DefectSet([DefectCatalogue.AckBeforeFlush]));
-            explorations.Add(new Explorer(register, config).Run(500, _ => { }));
-        }
-
-        var found = explorations.Where(e => e.Bug is not null).ToList();
-        foreach (var figure in Finding("explore.ack_before_flush", seeds, "budget 500 iterations each", [.. found.Select(e => ((long)e.Iterations, e.WallTime))]))
+        var found = Enumerable.Range(0, seeds)
+            .Select(k => DefectHunt.Run(DefectCatalogue.Find(DefectCatalogue.AckBeforeFlush)!, "loop", "random", (ulong)(1 + (k * 1000)), 500))
+            .Where(h => h.Found)
+            .ToList();
+        foreach (var figure in Finding("explore.ack_before_flush", seeds, "budget 500 iterations each", [.. found.Select(h => (h.Iterations, h.Wall))]))
         {
             yield return figure;
         }
@@ -247,17 +242,14 @@ public static class Benchmarks
     /// <summary>The three figures of a bug-finding benchmark: how many seeds found it, and the median iterations and wall time of those that did.</summary>
     private static IEnumerable<Figure> Finding(string prefix, int seeds, string budget, IReadOnlyList<(long Iterations, TimeSpan Wall)> found)
     {
-        yield return new Figure($"{prefix}.found", found.Count, "of " + seeds, $"explorations ({budget}) that found the defect");
-        if (found.Count > 0)
+        var stats = FindingStats.Of(seeds, found.Select(f => (f.Iterations, f.Wall.TotalSeconds)));
+        yield return new Figure($"{prefix}.found", stats.Found, "of " + seeds, $"explorations ({budget}) that found the defect");
+        if (stats.Found > 0)
         {
-            yield return new Figure($"{prefix}.iterations_median", Median(found.Select(f => (double)f.Iterations)), "iterations", $"median over {found.Count} seeds");
-            yield return new Figure($"{prefix}.wall_seconds_median", Math.Round(Median(found.Select(f => f.Wall.TotalSeconds)), 3), "s", $"median over {found.Count} seeds");
+            yield return new Figure($"{prefix}.iterations_median", stats.MedianIterations, "iterations", $"median over {stats.Found} seeds");
+            yield return new Figure($"{prefix}.wall_seconds_median", Math.Round(stats.MedianWallSeconds, 3), "s", $"median over {stats.Found} seeds");
         }
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
+    private static double Median(IEnumerable<double> values) => FindingStats.Median(values);
 }

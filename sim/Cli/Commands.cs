@@ -23,6 +23,7 @@ internal static class Commands
         root.Subcommands.Add(ExploreCommand(stdout, stderr));
         root.Subcommands.Add(ReplayCommand(stdout));
         root.Subcommands.Add(BenchCommand(stdout, stderr));
+        root.Subcommands.Add(Report.ReportCommand.Build(stdout, stderr));
         return root;
     }
 
@@ -548,18 +549,29 @@ internal static class Commands
     private static Command BenchCommand(TextWriter stdout, TextWriter stderr)
     {
         var json = JsonOption();
-        var seeds = new Option<int>("--seeds") { Description = "Starting seeds for the bug-finding figures (Coyote uses at most 5).", DefaultValueFactory = _ => 10 };
+        var seeds = new Option<int>("--seeds") { Description = "Starting seeds for the bug-finding figures (Coyote uses at most 5); with --defects, seeds per search (default 3).", DefaultValueFactory = _ => 10 };
         var engines = new Option<string>("--engine") { Description = "Which figures: loop, coyote, fleet or all.", DefaultValueFactory = _ => "all" };
-        var command = new Command("bench", "Measure the engines: time compression, scheduling rate against the thread pool, Coyote's overhead per step, bug-finding speed, replay, memory.")
+        var defects = new Bench.DefectBench();
+        var command = new Command("bench", "Measure the engines: time compression, scheduling rate against the thread pool, Coyote's overhead per step, bug-finding speed, replay, memory; with --defects, the bug-finding benchmark over the defect catalogue.")
         {
             json, seeds, engines,
         };
+        foreach (var option in defects.Options)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse =>
         {
             var count = parse.GetValue(seeds);
             if (count <= 0)
             {
                 throw new BadInputException($"--seeds must be positive (got {count})");
+            }
+
+            if (defects.Requested(parse))
+            {
+                return defects.Run(parse, parse.GetResult(seeds) is { Implicit: false } ? count : null, parse.GetValue(json), stdout, stderr);
             }
 
             var which = parse.GetValue(engines)!;

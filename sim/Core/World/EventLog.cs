@@ -12,6 +12,7 @@ public sealed class EventLog
 {
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly List<string>? lines;
+    private readonly List<LoggedEvent>? entries;
     private readonly StringBuilder line = new();
     private readonly byte[] pending = new byte[64 * 1024];
     private int pendingLength;
@@ -21,11 +22,15 @@ public sealed class EventLog
     public EventLog(bool keepLines = true)
     {
         lines = keepLines ? [] : null;
+        entries = keepLines ? [] : null;
     }
 
     public long Count { get; private set; }
 
     public IReadOnlyList<string> Lines => lines ?? [];
+
+    /// <summary>The events kept with <see cref="Lines"/>, field by field (for reports that read them back).</summary>
+    public IReadOnlyList<LoggedEvent> Entries => entries ?? [];
 
     /// <summary>Appends one event. <paramref name="kind"/> is a dotted name; <paramref name="subject"/> names who.</summary>
     public void Append(long step, TimeSpan time, string kind, string subject, string details)
@@ -66,6 +71,7 @@ public sealed class EventLog
         }
 
         lines?.Add(line.ToString(0, line.Length - 1));
+        entries?.Add(new LoggedEvent(step, time, kind, subject, details));
         Count++;
     }
 

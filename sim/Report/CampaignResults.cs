@@ -1,0 +1,60 @@
+namespace Sim.Report;
+
+/// <summary>A record with where it was read: its file and line, and the campaign run (config hash, shard) it belongs to.</summary>
+public sealed record Placed<T>(T Record, string File, int Line, string? ConfigHash, string? Shard);
+
+/// <summary>One row of the findings table: the findings of one (scenario, invariant) pair.</summary>
+/// <param name="First">The finding of the lowest unit: its replay command is the row's.</param>
+/// <param name="Count">How many units found it.</param>
+/// <param name="Planted">Whether every unit that found it had a defect planted (an expected finding).</param>
+public sealed record DistinctFinding(string Scenario, string Invariant, FindingRecord First, int Count, bool Planted, IReadOnlyList<string> Engines);
+
+/// <summary>
+/// The merged results of one or more result directories (shards): every record once. Iterations and findings
+/// are keyed by (config hash, unit), so a directory given twice, or a unit written twice, counts once.
+/// </summary>
+public sealed class CampaignResults
+{
+    public List<string> Directories { get; } = [];
+
+    /// <summary>The files read and how many records each gave.</summary>
+    public List<(string File, int Records)> Files { get; } = [];
+
+    public List<Placed<CampaignRecord>> Campaigns { get; } = [];
+
+    public List<Placed<IterationRecord>> Iterations { get; } = [];
+
+    public List<Placed<FindingRecord>> Findings { get; } = [];
+
+    public List<Placed<BatchRecord>> Batches { get; } = [];
+
+    public List<DefectBenchRecord> DefectHunts { get; } = [];
+
+    /// <summary>What the reader skipped and why (a truncated last line, records of unknown types, duplicates).</summary>
+    public List<string> Warnings { get; } = [];
+
+    public int TruncatedLines { get; set; }
+
+    public int DuplicatesDropped { get; set; }
+
+    /// <summary>Iterations in unit order (the order of the campaign's enumeration, whatever shard ran them).</summary>
+    public IEnumerable<Placed<IterationRecord>> IterationsInUnitOrder =>
+        Iterations.OrderBy(i => i.Record.Unit).ThenBy(i => i.ConfigHash, StringComparer.Ordinal);
+
+    /// <summary>Findings de-duplicated by (scenario, invariant), in the order they were first found.</summary>
+    public IReadOnlyList<DistinctFinding> DistinctFindings() =>
+        [.. Findings
+            .OrderBy(f => f.Record.Unit)
+            .GroupBy(f => (f.Record.Scenario, f.Record.Invariant))
+            .Select(g => new DistinctFinding(
+                g.Key.Scenario,
+                g.Key.Invariant,
+                g.First().Record,
+                g.Count(),
+                g.All(f => f.Record.Planted),
+                [.. g.Select(f => $"{f.Record.Engine}/{f.Record.Strategy}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]))];
+
+    /// <summary>The shards seen, e.g. 0/3 and 2/3, in order.</summary>
+    public IReadOnlyList<string> Shards() =>
+        [.. Campaigns.Select(c => c.Record.Shard).Concat(Batches.Select(b => b.Record.Shard)).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+}
