@@ -63,9 +63,10 @@ public sealed class CampaignProgress(TextWriter stdout, TextWriter stderr, long?
 
     private string Describe(CampaignStatus status)
     {
-        TimeSpan? left = budget is { } b ? b - status.Elapsed
-            : total is { } t && status.Rate > 0 ? TimeSpan.FromSeconds((t - status.Done) / status.Rate)
-            : null;
+        // The sooner of the budget's end and the units' end at the current rate.
+        TimeSpan? byBudget = budget is { } b ? b - status.Elapsed : null;
+        TimeSpan? byUnits = total is { } t && status.Rate > 0 ? TimeSpan.FromSeconds((t - status.Done) / status.Rate) : null;
+        var left = byBudget is { } x && byUnits is { } y ? (x < y ? x : y) : byBudget ?? byUnits;
         var units = total is { } all ? $"{status.Done}/{all}" : $"{status.Done}";
         var remaining = left is { } l ? $", {Format(l < TimeSpan.Zero ? TimeSpan.Zero : l)} left" : "";
         return $"{units} units, {status.Findings} finding(s), {status.Rate:F1} units/s{remaining}, {status.Workers} worker(s)";
