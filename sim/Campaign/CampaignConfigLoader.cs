@@ -43,6 +43,11 @@ public static class CampaignConfigLoader
         {
             throw new BadInputException($"{path}:{e.Start.Line}: not valid YAML: {Innermost(e).Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner gives up on some malformed flow collections without a position.
+            throw new BadInputException($"{path}: not valid YAML: {e.Message}");
+        }
 
         if (stream.Documents.Count != 1)
         {

@@ -14,4 +14,11 @@ namespace Sim.Campaign;
 public sealed record UnitStream(string Scenario, string? Profile, string Engine, string Strategy, uint? Bound, IReadOnlyList<string> Defects, int? Iterations)
 {
     public bool Planted => Defects.Count > 0;
+
+    /// <summary>Streams are equal when they run the same thing (the defect lists compared item by item).</summary>
+    public bool Equals(UnitStream? other) =>
+        other is not null && Scenario == other.Scenario && Profile == other.Profile && Engine == other.Engine && Strategy == other.Strategy
+        && Bound == other.Bound && Iterations == other.Iterations && Defects.SequenceEqual(other.Defects);
+
+    public override int GetHashCode() => HashCode.Combine(Scenario, Profile, Engine, Strategy, Bound, Iterations, string.Join(",", Defects));
 }

@@ -59,13 +59,13 @@ public sealed class CampaignConfigTests : IDisposable
     [InlineData("scenario: register", "scenario: heartbeat", "campaign.yaml:20: defects[0].scenario: defect 'ack-before-flush' belongs to scenario 'register', not 'heartbeat'")]
     [InlineData("        strategies: [random]\n", "", "campaign.yaml:22: defects[0].engines[0]: missing key 'strategies'")]
     [InlineData("profiles: [default, chaos]", "profiles: chaos", "campaign.yaml:8: scenarios[0].profiles: expected a list, got 'chaos'")]
-    [InlineData("  seeds:", "  seeds: [", "campaign.yaml:4: not valid YAML")]
+    [InlineData("timeout: 60s", "timeout: @60s", "campaign.yaml:5: not valid YAML: While scanning for the next token, found character that cannot start any token.")]
     public void ABadCampaignFileNamesTheFileTheLineAndTheKey(string find, string replace, string message)
     {
         Assert.Contains(find, Valid, StringComparison.Ordinal);
         var config = Config(dir, Valid.Replace(find, replace, StringComparison.Ordinal));
 
-        var (code, stdout, stderr) = Sim("fuzz", "--config", config, "--out", Path.Combine(dir.FullName, "out"));
+        var (code, stdout, stderr) = RunSim("fuzz", "--config", config, "--out", Path.Combine(dir.FullName, "out"));
 
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Equal("", stdout);
@@ -76,9 +76,9 @@ public sealed class CampaignConfigTests : IDisposable
     [Fact]
     public void AStreamWithoutIterationsNeedsAWallBudget()
     {
-        var config = Config(dir, Valid.Replace("  budget: 5m\n", "", StringComparison.Ordinal).Replace("    iterations: 2\n", "", StringComparison.Ordinal));
+        var config = Config(dir, Valid.Replace("  budget: 5m\n", "", StringComparison.Ordinal).Replace("        iterations: 2\n", "", StringComparison.Ordinal));
 
-        var (code, _, stderr) = Sim("fuzz", "--config", config, "--out", Path.Combine(dir.FullName, "out"));
+        var (code, _, stderr) = RunSim("fuzz", "--config", config, "--out", Path.Combine(dir.FullName, "out"));
 
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("campaign.yaml:9: scenarios[0].engines[0]: no 'iterations' and no wall budget", stderr, StringComparison.Ordinal);
@@ -99,7 +99,7 @@ public sealed class CampaignConfigTests : IDisposable
             args.AddRange(["--config", Config(dir, Valid)]);
         }
 
-        var (code, _, stderr) = Sim([.. args]);
+        var (code, _, stderr) = RunSim([.. args]);
 
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains(message, stderr, StringComparison.Ordinal);
@@ -114,8 +114,8 @@ public sealed class CampaignConfigTests : IDisposable
         File.WriteAllText(Path.Combine(outDir, ResultsFile.FileName), line + "\n");
         var config = Config(dir, Valid);
 
-        var (fresh, _, freshErr) = Sim("fuzz", "--config", config, "--out", outDir);
-        var (resumed, _, resumedErr) = Sim("fuzz", "--config", config, "--out", outDir, "--resume");
+        var (fresh, _, freshErr) = RunSim("fuzz", "--config", config, "--out", outDir);
+        var (resumed, _, resumedErr) = RunSim("fuzz", "--config", config, "--out", outDir, "--resume");
 
         Assert.Equal(ExitCodes.BadInput, fresh);
         Assert.Contains("already holds a campaign", freshErr, StringComparison.Ordinal);

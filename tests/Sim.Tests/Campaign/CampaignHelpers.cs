@@ -7,7 +7,7 @@ namespace Sim.Tests.Campaign;
 /// <summary>Runs `sim` in this process (the coordinator; its workers are real processes) or as a process of its own.</summary>
 internal static class CampaignHelpers
 {
-    public static (int Code, string Stdout, string Stderr) Sim(params string[] args)
+    public static (int Code, string Stdout, string Stderr) RunSim(params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();

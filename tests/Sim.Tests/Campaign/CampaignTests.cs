@@ -39,7 +39,7 @@ public sealed class RunThroughCampaign : IDisposable
     public RunThroughCampaign()
     {
         Config = CampaignHelpers.Config(Dir, Yaml);
-        (Code, Stdout, Stderr) = Sim("fuzz", "--config", Config, "--out", Out, "--workers", "2");
+        (Code, Stdout, Stderr) = RunSim("fuzz", "--config", Config, "--out", Out, "--workers", "2");
     }
 
     public DirectoryInfo Dir { get; } = Directory.CreateTempSubdirectory("sim-campaign-through-");
@@ -75,7 +75,7 @@ public sealed class CampaignTests(RunThroughCampaign through) : IClassFixture<Ru
         var config = Config(dir, yaml);
         var outDir = Path.Combine(dir.FullName, "out");
 
-        var (code, stdout, stderr) = Sim("fuzz", "--config", config, "--out", outDir, "--workers", "2");
+        var (code, stdout, stderr) = RunSim("fuzz", "--config", config, "--out", outDir, "--workers", "2");
 
         Assert.True(code == ExitCodes.Ok, stderr + stdout);
         var results = Results(outDir);
@@ -96,7 +96,7 @@ public sealed class CampaignTests(RunThroughCampaign through) : IClassFixture<Ru
         var replayed = finding.Replay.Split(' ')[^1];
         Assert.StartsWith($"dotnet run --project sim -- replay {outDir}", finding.Replay, StringComparison.Ordinal);
         Assert.All(finding.Files, f => Assert.True(File.Exists(Path.Combine(outDir, f)), f));
-        var (replayCode, replayOut, replayErr) = Sim("replay", replayed);
+        var (replayCode, replayOut, replayErr) = RunSim("replay", replayed);
         Assert.True(replayCode == ExitCodes.Bug, replayErr + replayOut);
         Assert.StartsWith($"reproduced: {finding.Invariant}", replayOut, StringComparison.Ordinal);
         Assert.Contains($"hash {finding.Hash}", replayOut, StringComparison.Ordinal);
@@ -122,7 +122,7 @@ public sealed class CampaignTests(RunThroughCampaign through) : IClassFixture<Ru
         Assert.InRange(killed.Iterations.Count, 4, RunThroughCampaign.Units - 1);
         Assert.Empty(killed.Batches);
 
-        var (code, stdout, stderr) = Sim("fuzz", "--config", through.Config, "--out", outDir, "--workers", "2", "--resume");
+        var (code, stdout, stderr) = RunSim("fuzz", "--config", through.Config, "--out", outDir, "--workers", "2", "--resume");
 
         Assert.True(code == ExitCodes.Ok, stderr + stdout);
         var resumed = Results(outDir);
@@ -142,7 +142,7 @@ public sealed class CampaignTests(RunThroughCampaign through) : IClassFixture<Ru
         for (var i = 0; i < 3; i++)
         {
             var outDir = Path.Combine(dir.FullName, $"shard-{i}");
-            var (code, stdout, stderr) = Sim("fuzz", "--config", through.Config, "--out", outDir, "--workers", "1", "--shard", $"{i}/3");
+            var (code, stdout, stderr) = RunSim("fuzz", "--config", through.Config, "--out", outDir, "--workers", "1", "--shard", $"{i}/3");
 
             Assert.True(code == ExitCodes.Ok, stderr + stdout);
             var shard = Outcomes(outDir);
@@ -170,7 +170,7 @@ public sealed class CampaignTests(RunThroughCampaign through) : IClassFixture<Ru
             """);
         var outDir = Path.Combine(dir.FullName, "faults");
 
-        var (code, stdout, stderr) = Sim("fuzz", "--config", config, "--out", outDir, "--workers", "2", "--test-fault", "crash@1,hang@3");
+        var (code, stdout, stderr) = RunSim("fuzz", "--config", config, "--out", outDir, "--workers", "2", "--test-fault", "crash@1,hang@3");
 
         Assert.True(code == ExitCodes.Bug, stderr + stdout);
         var results = Results(outDir);

@@ -92,12 +92,10 @@ public sealed class DeployTests
     /// <summary>The positional directories of a `sim report DIR... --out DIR` line.</summary>
     private static List<string> ReportInputs(List<string> args)
     {
-        var root = Commands.Build(TextWriter.Null, TextWriter.Null);
-        if (root.Subcommands.FirstOrDefault(c => c.Name == "report") is { } verb)
+        var parse = Commands.Build(TextWriter.Null, TextWriter.Null).Parse([.. args]);
+        if (parse.CommandResult.Command.Name == "report")
         {
-            var parse = root.Parse(args);
-            Assert.Empty(parse.Errors);
-            Assert.Same(verb, parse.CommandResult.Command);
+            Assert.True(parse.Errors.Count == 0, $"'sim {string.Join(" ", args)}': {string.Join("; ", parse.Errors.Select(e => e.Message))}");
             Assert.NotNull(parse.GetValue<string>("--out"));
             return [.. parse.CommandResult.Tokens.Where(t => t.Type == System.CommandLine.Parsing.TokenType.Argument).Select(t => t.Value)];
         }
