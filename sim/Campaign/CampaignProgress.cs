@@ -53,7 +53,8 @@ public sealed class CampaignProgress(TextWriter stdout, TextWriter stderr, long?
     {
         if (interactive)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(line));
+            // Spectre wraps a Text to the terminal's width itself, so the live progress bar below it stays in place.
+            AnsiConsole.Write(new Text(line + "\n"));
         }
         else
         {

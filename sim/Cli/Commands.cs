@@ -486,7 +486,7 @@ internal static class Commands
     {
         var json = JsonOption();
         var seeds = new Option<int>("--seeds") { Description = "Starting seeds for the bug-finding figures (Coyote uses at most 5).", DefaultValueFactory = _ => 10 };
-        var engines = new Option<string>("--engine") { Description = "Which figures: loop, coyote, fleet or all.", DefaultValueFactory = _ => "all" };
+        var engines = new Option<string>("--engine") { Description = "Which figures: loop, coyote, fleet, all (those three), or campaign (sim fuzz throughput with 1 and 2 workers).", DefaultValueFactory = _ => "all" };
         var command = new Command("bench", "Measure the engines: time compression, scheduling rate against the thread pool, Coyote's overhead per step, bug-finding speed, replay, memory.")
         {
             json, seeds, engines,
@@ -500,9 +500,9 @@ internal static class Commands
             }
 
             var which = parse.GetValue(engines)!;
-            if (which is not ("loop" or "coyote" or "fleet" or "all"))
+            if (which is not ("loop" or "coyote" or "fleet" or "all" or "campaign"))
             {
-                throw new BadInputException($"--engine: unknown figure set '{which}' (known: loop, coyote, fleet, all)");
+                throw new BadInputException($"--engine: unknown figure set '{which}' (known: loop, coyote, fleet, all, campaign)");
             }
 
             foreach (var figure in Bench.Benchmarks.Run(count, progress => stderr.WriteLine(progress), which))
