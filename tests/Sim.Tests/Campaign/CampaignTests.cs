@@ -160,7 +160,7 @@ public sealed class CampaignTests(RunThroughCampaign through) : IClassFixture<Ru
     {
         var config = Config(dir, """
             campaign:
-              timeout: 3s
+              timeout: 5s
             scenarios:
               - name: heartbeat
                 engines:
