@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Sim.Cli;
 using Sim.Engine;
@@ -44,15 +45,27 @@ public static class UnitRunner
     {
         var options = new CoyoteOptions(unit.Strategy, 1, null, unit.Bound);
         var outcome = CoyoteEngine.Explore(scenario, config, options);
+        var (steps, seconds) = LastStamp(outcome.Log);
         if (!outcome.IsBug)
         {
-            return new UnitResult(unit.Unit, "ok", null, null, outcome.Hash, Math.Round(outcome.WallTime.TotalSeconds, 4), null, outcome.SchedulingSteps, [], null);
+            return new UnitResult(unit.Unit, "ok", null, null, outcome.Hash, Math.Round(outcome.WallTime.TotalSeconds, 4), seconds, steps, [], null);
         }
 
         var files = FindingFiles.WriteCoyote(scenario, config, options, outcome, stem);
         var invariant = outcome.Violation?.Invariant ?? "testbed-defect";
         var message = outcome.Violation?.Message ?? outcome.TestbedError;
-        return new UnitResult(unit.Unit, "bug", invariant, message, outcome.Hash, Math.Round(outcome.WallTime.TotalSeconds, 4), outcome.Violation?.Time.TotalSeconds, outcome.SchedulingSteps, [.. files.All],
+        return new UnitResult(unit.Unit, "bug", invariant, message, outcome.Hash, Math.Round(outcome.WallTime.TotalSeconds, 4), seconds, steps, [.. files.All],
             files.Report is null ? null : files.ReplayTarget);
+    }
+
+    /// <summary>The step and virtual time of the iteration's last event (its <c>run.end</c>), as the loop engine reports them.</summary>
+    private static (long? Steps, double? Seconds) LastStamp(EventLog? log)
+    {
+        var fields = log is { Lines.Count: > 0 } ? log.Lines[^1].Split(' ', 3) : [];
+        return fields.Length >= 2
+            && long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var step)
+            && double.TryParse(fields[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            ? (step, seconds)
+            : (null, null);
     }
 }
