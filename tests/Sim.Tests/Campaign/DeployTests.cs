@@ -97,7 +97,7 @@ public sealed class DeployTests
         {
             Assert.True(parse.Errors.Count == 0, $"'sim {string.Join(" ", args)}': {string.Join("; ", parse.Errors.Select(e => e.Message))}");
             Assert.NotNull(parse.GetValue<string>("--out"));
-            return [.. parse.CommandResult.Tokens.Where(t => t.Type == System.CommandLine.Parsing.TokenType.Argument).Select(t => t.Value)];
+            return [.. parse.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value)];
         }
 
         // `sim report` lands on another branch: until then, check the line's shape.
