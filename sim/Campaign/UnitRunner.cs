@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Diagnostics;
+using System.Globalization;
 using Sim.Cli;
 using Sim.Engine;
 using Sim.Engine.Coyote;
