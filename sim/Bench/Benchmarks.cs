@@ -47,6 +47,15 @@ public static class Benchmarks
                 yield return figure;
             }
         }
+
+        // Not part of "all": it starts worker processes of its own.
+        if (engines is "campaign")
+        {
+            foreach (var figure in CampaignBenchmark.Run(progress))
+            {
+                yield return figure;
+            }
+        }
     }
 
     /// <summary>The fleet-restart scenario: time compression with 10 nodes, and how fast each engine finds stale-node-mapping.</summary>

@@ -23,6 +23,8 @@ internal static class Commands
         root.Subcommands.Add(ExploreCommand(stdout, stderr));
         root.Subcommands.Add(ReplayCommand(stdout));
         root.Subcommands.Add(BenchCommand(stdout, stderr));
+        root.Subcommands.Add(Campaign.FuzzCommand.Build(stdout, stderr));
+        root.Subcommands.Add(Campaign.FuzzCommand.Worker());
         root.Subcommands.Add(Report.ReportCommand.Build(stdout, stderr));
         return root;
     }
@@ -248,31 +250,8 @@ internal static class Commands
             })
             : explorer.Run(count, _ => { }, budget);
 
-        string? logPath = null;
-        string? reportPath = null;
-        if (outcome.Bug is { } bug)
-        {
-            var full = Simulation.Run(scenario, bug.Config with { KeepEventLog = true });
-            var stem = Path.Combine(dir, Stem(bug.Config, "loop"));
-            logPath = stem + ".log";
-            reportPath = stem + ".bug.json";
-            full.Log.WriteTo(logPath);
-            new BugReport
-            {
-                Engine = "loop",
-                Scenario = scenario.Name,
-                Seed = bug.Config.Seed,
-                Strategy = bug.Config.Strategy,
-                PctDepth = bug.Config.PctDepth,
-                Defects = [.. bug.Config.Defects.Names.Order(StringComparer.Ordinal)],
-                Faults = bug.Config.Profile?.Name,
-                Invariant = full.Violation!.Invariant,
-                Message = full.Violation.Message,
-                Hash = full.Hash,
-            }.Write(reportPath);
-        }
-
-        var replay = reportPath is null ? null : $"dotnet run --project sim -- replay {reportPath}";
+        var files = outcome.Bug is { } bug ? FindingFiles.WriteLoop(scenario, bug.Config, Path.Combine(dir, FindingFiles.Stem(bug.Config, "loop"))) : null;
+        var (logPath, reportPath, replay) = (files?.Log, files?.Report, files?.ReplayCommand);
         var violation = outcome.Bug?.Violation;
         if (!asJson)
         {
@@ -332,47 +311,8 @@ internal static class Commands
             throw new BadInputException(e.Message);
         }
 
-        string? tracePath = null, readablePath = null, logPath = null, reportPath = null;
-        if (outcome.IsBug)
-        {
-            var stem = Path.Combine(dir, Stem(config, "coyote"));
-            Directory.CreateDirectory(dir);
-            logPath = stem + ".log";
-            outcome.Log?.WriteTo(logPath);
-            if (outcome.ReproducibleTrace is { } trace)
-            {
-                tracePath = stem + ".trace";
-                File.WriteAllText(tracePath, trace);
-            }
-
-            if (outcome.ReadableTrace is { } readable)
-            {
-                readablePath = stem + ".trace.txt";
-                File.WriteAllText(readablePath, readable);
-            }
-
-            if (outcome.Violation is { } found && tracePath is not null)
-            {
-                reportPath = stem + ".bug.json";
-                new BugReport
-                {
-                    Engine = "coyote",
-                    Scenario = scenario.Name,
-                    Seed = config.Seed,
-                    Strategy = options.Strategy,
-                    StrategyBound = options.StrategyBound,
-                    Defects = [.. config.Defects.Names.Order(StringComparer.Ordinal)],
-                    Faults = config.Profile?.Name,
-                    EarlyFireOdds = options.EarlyFireOdds,
-                    MaxSteps = options.MaxSteps,
-                    Invariant = found.Invariant,
-                    Message = found.Message,
-                    Hash = outcome.Hash!,
-                    Trace = Path.GetFileName(tracePath),
-                }.Write(reportPath);
-            }
-        }
-
+        var files = outcome.IsBug ? FindingFiles.WriteCoyote(scenario, config, options, outcome, Path.Combine(dir, FindingFiles.Stem(config, "coyote"))) : null;
+        var (tracePath, readablePath, logPath, reportPath) = (files?.Trace, files?.ReadableTrace, files?.Log, files?.Report);
         var replay = tracePath is null ? null : $"dotnet run --project sim -- replay {tracePath}";
         var violation = outcome.Violation;
         if (!asJson)
@@ -520,11 +460,8 @@ internal static class Commands
         return command;
     }
 
-    private static string Stem(RunConfig config, string engine) =>
-        $"{config.Scenario}-{engine}-{config.Strategy}-seed{config.Seed}{(config.Defects.Names.Count > 0 ? "-" + config.Defects : "")}";
-
     /// <summary>Parses 90s, 5m, 1h, 250ms or a plain number of seconds.</summary>
-    private static TimeSpan ParseDuration(string text, string option)
+    internal static TimeSpan ParseDuration(string text, string option)
     {
         var units = new (string Suffix, double Seconds)[] { ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600) };
         foreach (var (suffix, seconds) in units)
@@ -550,7 +487,7 @@ internal static class Commands
     {
         var json = JsonOption();
         var seeds = new Option<int>("--seeds") { Description = "Starting seeds for the bug-finding figures (Coyote uses at most 5); with --defects, seeds per search (default 3).", DefaultValueFactory = _ => 10 };
-        var engines = new Option<string>("--engine") { Description = "Which figures: loop, coyote, fleet or all.", DefaultValueFactory = _ => "all" };
+        var engines = new Option<string>("--engine") { Description = "Which figures: loop, coyote, fleet, all (those three), or campaign (sim fuzz throughput with 1 and 2 workers).", DefaultValueFactory = _ => "all" };
         var defects = new Bench.DefectBench();
         var command = new Command("bench", "Measure the engines: time compression, scheduling rate against the thread pool, Coyote's overhead per step, bug-finding speed, replay, memory; with --defects, the bug-finding benchmark over the defect catalogue.")
         {
@@ -575,9 +512,9 @@ internal static class Commands
             }
 
             var which = parse.GetValue(engines)!;
-            if (which is not ("loop" or "coyote" or "fleet" or "all"))
+            if (which is not ("loop" or "coyote" or "fleet" or "all" or "campaign"))
             {
-                throw new BadInputException($"--engine: unknown figure set '{which}' (known: loop, coyote, fleet, all)");
+                throw new BadInputException($"--engine: unknown figure set '{which}' (known: loop, coyote, fleet, all, campaign)");
             }
 
             foreach (var figure in Bench.Benchmarks.Run(count, progress => stderr.WriteLine(progress), which))

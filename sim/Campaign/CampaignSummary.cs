@@ -1,0 +1,69 @@
+using System.Globalization;
+using Spectre.Console;
+
+namespace Sim.Campaign;
+
+/// <summary>
+/// The end of a campaign: its distinct findings, one row per (scenario, invariant) with the count and the
+/// first unit's replay command, and for every planted defect whether it was found.
+/// </summary>
+public sealed class CampaignSummary(FuzzOptions options, IReadOnlyList<IterationLine> iterations, IReadOnlyList<FindingLine> findings, long unitsThisRun, TimeSpan wall, bool interrupted)
+{
+    /// <summary>Findings in units without planted defects: each one is a bug of the stack (or the testbed).</summary>
+    public int Unexpected => findings.Count(f => !f.Planted);
+
+    public void Write(TextWriter stdout, bool interactive)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stdout),
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        if (!interactive)
+        {
+            console.Profile.Width = 250;
+        }
+
+        var rate = wall.TotalSeconds > 0 ? unitsThisRun / wall.TotalSeconds : 0;
+        var how = interrupted ? "interrupted" : "finished";
+        console.WriteLine($"campaign {options.Config.Path} shard {options.Shard} {how}: {iterations.Count} unit(s) ({unitsThisRun} in this run, {wall.TotalSeconds:F1} s, {rate:F1} units/s, {options.Workers} worker(s)), {findings.Count} finding(s)");
+        console.WriteLine($"results: {Path.Combine(options.OutDir, ResultsFile.FileName)}");
+
+        if (findings.Count > 0)
+        {
+            var table = new Table().Title("distinct findings").AddColumns("scenario", "invariant", "count", "planted", "first unit", "replay");
+            foreach (var group in findings.GroupBy(f => (f.Scenario, f.Invariant)).OrderBy(g => g.Min(f => f.Unit)))
+            {
+                var first = group.MinBy(f => f.Unit)!;
+                var planted = group.Count(f => f.Planted);
+                var plantedText = planted == group.Count() ? "yes" : planted == 0 ? "no" : $"{planted} of {group.Count()}";
+                table.AddRow(Markup.Escape(group.Key.Scenario), Markup.Escape(group.Key.Invariant), group.Count().ToString(CultureInfo.InvariantCulture),
+                    plantedText, first.Unit.ToString(CultureInfo.InvariantCulture), Markup.Escape(first.Replay));
+            }
+
+            console.Write(table);
+        }
+
+        if (options.Config.Defects.Count > 0)
+        {
+            var table = new Table().Title("planted defects").AddColumns("defect", "scenario", "units", "found", "invariant", "first unit");
+            var bugs = iterations.Where(i => i.Verdict == "bug").Select(i => i.Unit).ToHashSet();
+            foreach (var defect in options.Config.Defects.DistinctBy(d => d.Name))
+            {
+                var units = iterations.Count(i => i.Defects.Contains(defect.Name));
+                var found = findings.Where(f => f.Defects.Contains(defect.Name) && bugs.Contains(f.Unit)).MinBy(f => f.Unit);
+                table.AddRow(Markup.Escape(defect.Name), Markup.Escape(defect.Scenario), units.ToString(CultureInfo.InvariantCulture),
+                    found is null ? (units == 0 ? "not run" : "NOT FOUND") : "found",
+                    Markup.Escape(found?.Invariant ?? ""), found?.Unit.ToString(CultureInfo.InvariantCulture) ?? "");
+            }
+
+            console.Write(table);
+        }
+
+        console.WriteLine(Unexpected == 0
+            ? "no unexpected finding"
+            : $"{Unexpected} unexpected finding(s) in units without planted defects");
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Sim.Campaign;
+
+/// <summary>
+/// The lines of a campaign's <c>results.jsonl</c> (JSON Lines, camelCase, one object per line, each with
+/// a <c>type</c>): the contract between `sim fuzz`, which appends them, and `sim report`, which reads them.
+/// </summary>
+public static class ResultLines
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public static string Serialize(object line) => JsonSerializer.Serialize(line, line.GetType(), Json);
+
+    /// <summary>An ISO 8601 UTC time stamp to the second, as the lines carry it.</summary>
+    public static string Utc(DateTime time) => time.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Written at every start and resume of a campaign.</summary>
+public sealed record CampaignLine
+{
+    public string Type { get; init; } = "campaign";
+
+    public required string Config { get; init; }
+
+    public required string ConfigHash { get; init; }
+
+    public required string Shard { get; init; }
+
+    public required string? Budget { get; init; }
+
+    public required int Workers { get; init; }
+
+    public required bool Resumed { get; init; }
+
+    public required string StartedUtc { get; init; }
+}
+
+/// <summary>One finished work unit: one loop-engine run, or one Coyote iteration.</summary>
+public sealed record IterationLine
+{
+    public string Type { get; init; } = "iteration";
+
+    public required long Unit { get; init; }
+
+    public required string Scenario { get; init; }
+
+    public required string Engine { get; init; }
+
+    public required string Strategy { get; init; }
+
+    public required string? Profile { get; init; }
+
+    public required string[] Defects { get; init; }
+
+    public required bool Planted { get; init; }
+
+    public required ulong Seed { get; init; }
+
+    /// <summary><c>ok</c>, <c>bug</c>, <c>crash</c> (the worker died) or <c>hang</c> (the worker outlived the unit timeout).</summary>
+    public required string Verdict { get; init; }
+
+    public required string? Invariant { get; init; }
+
+    public required string? Message { get; init; }
+
+    public required string? Hash { get; init; }
+
+    public required double WallSeconds { get; init; }
+
+    public required double? VirtualSeconds { get; init; }
+
+    public required long? Steps { get; init; }
+
+    public required int Worker { get; init; }
+}
+
+/// <summary>A bug, crash or hang, right after its iteration line, with the command that replays it.</summary>
+public sealed record FindingLine
+{
+    public string Type { get; init; } = "finding";
+
+    public required long Unit { get; init; }
+
+    public required string Scenario { get; init; }
+
+    public required string Engine { get; init; }
+
+    public required string Strategy { get; init; }
+
+    public required string? Profile { get; init; }
+
+    public required string[] Defects { get; init; }
+
+    public required bool Planted { get; init; }
+
+    public required ulong Seed { get; init; }
+
+    /// <summary>The invariant violated; <c>worker-crash</c> or <c>worker-hang</c> for a lost worker.</summary>
+    public required string Invariant { get; init; }
+
+    public required string? Message { get; init; }
+
+    public required string? Hash { get; init; }
+
+    public required string Replay { get; init; }
+
+    /// <summary>The finding's files (bug report, trace, event log), relative to the results directory.</summary>
+    public required string[] Files { get; init; }
+}
+
+/// <summary>Written when a campaign run ends: budget exhausted, all units done, or interrupted.</summary>
+public sealed record BatchLine
+{
+    public string Type { get; init; } = "batch";
+
+    public required string Shard { get; init; }
+
+    /// <summary>Units finished by this run (not counting earlier runs of a resumed campaign).</summary>
+    public required long Units { get; init; }
+
+    /// <summary>Findings of this run.</summary>
+    public required long Bugs { get; init; }
+
+    public required double WallSeconds { get; init; }
+
+    public required string FinishedUtc { get; init; }
+}

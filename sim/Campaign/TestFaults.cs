@@ -1,0 +1,50 @@
+using System.Globalization;
+using Sim.Cli;
+
+namespace Sim.Campaign;
+
+/// <summary>
+/// The hidden test hook of `sim fuzz --test-fault crash@5,hang@7`: the worker that receives unit 5 exits
+/// at once, the one that receives unit 7 never answers. Tests use it to see a campaign record the crash or
+/// hang as a finding, replace the worker and go on.
+/// </summary>
+public sealed class TestFaults
+{
+    private readonly Dictionary<long, string> faults = [];
+
+    public static TestFaults None { get; } = new();
+
+    public static TestFaults Parse(string? text, string option)
+    {
+        var result = new TestFaults();
+        foreach (var item in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = item.Split('@');
+            if (parts.Length != 2 || parts[0] is not ("crash" or "hang") || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var unit))
+            {
+                throw new BadInputException($"{option}: '{item}' is not crash@UNIT or hang@UNIT");
+            }
+
+            result.faults[unit] = parts[0];
+        }
+
+        return result;
+    }
+
+    public void Apply(long unit)
+    {
+        switch (faults.GetValueOrDefault(unit))
+        {
+            case "crash":
+                Console.Error.WriteLine($"test fault: crashing on unit {unit}");
+                Environment.Exit(70);
+                break;
+            case "hang":
+                Console.Error.WriteLine($"test fault: hanging on unit {unit}");
+                Thread.Sleep(Timeout.Infinite);
+                break;
+            default:
+                break;
+        }
+    }
+}
