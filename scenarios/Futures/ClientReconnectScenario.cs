@@ -320,8 +320,10 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
         {
             await host.Clock.Delay(after, host.Lifetime);
             var future = tracked.Future;
-            if (future.IsDone || client.Status != ClientStatus.Running)
+            if (future.IsDone || client.Status != ClientStatus.Running || future.Generation != client.Generation)
             {
+                // Only a pending future of the client's current generation is the user's to cancel: one of an
+                // older generation is being swept (under Coyote a sweep's completions interleave with other work).
                 return;
             }
 
