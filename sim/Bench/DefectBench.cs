@@ -95,18 +95,8 @@ public sealed class DefectBench
                         }
 
                         hunts.Add(hunt);
-                        file?.WriteLine(JsonSerializer.Serialize(new
-                        {
-                            type = "defect-bench",
-                            defect = hunt.Defect,
-                            scenario = hunt.Scenario,
-                            engine = hunt.Engine,
-                            strategy = hunt.Strategy,
-                            seed = hunt.Seed,
-                            found = hunt.Found,
-                            iterations = hunt.Iterations,
-                            wallSeconds = Math.Round(hunt.Wall.TotalSeconds, 4),
-                        }, Json));
+                        file?.WriteLine(JsonSerializer.Serialize(
+                            new Report.DefectBenchRecord(hunt.Defect, hunt.Scenario, hunt.Engine, hunt.Strategy, hunt.Seed, hunt.Found, hunt.Iterations, Math.Round(hunt.Wall.TotalSeconds, 4)), Json));
                         file?.Flush();
                     }
 

@@ -1,3 +1,4 @@
+using Sim.Campaign;
 namespace Sim.Report;
 
 /// <summary>A record with where it was read: its file and line, and the campaign run (config hash, shard) it belongs to.</summary>
@@ -7,7 +8,7 @@ public sealed record Placed<T>(T Record, string File, int Line, string? ConfigHa
 /// <param name="First">The finding of the lowest unit: its replay command is the row's.</param>
 /// <param name="Count">How many units found it.</param>
 /// <param name="Planted">Whether every unit that found it had a defect planted (an expected finding).</param>
-public sealed record DistinctFinding(string Scenario, string Invariant, FindingRecord First, int Count, bool Planted, IReadOnlyList<string> Engines);
+public sealed record DistinctFinding(string Scenario, string Invariant, FindingLine First, int Count, bool Planted, IReadOnlyList<string> Engines);
 
 /// <summary>
 /// The merged results of one or more result directories (shards): every record once. Iterations and findings
@@ -20,13 +21,13 @@ public sealed class CampaignResults
     /// <summary>The files read and how many records each gave.</summary>
     public List<(string File, int Records)> Files { get; } = [];
 
-    public List<Placed<CampaignRecord>> Campaigns { get; } = [];
+    public List<Placed<CampaignLine>> Campaigns { get; } = [];
 
-    public List<Placed<IterationRecord>> Iterations { get; } = [];
+    public List<Placed<IterationLine>> Iterations { get; } = [];
 
-    public List<Placed<FindingRecord>> Findings { get; } = [];
+    public List<Placed<FindingLine>> Findings { get; } = [];
 
-    public List<Placed<BatchRecord>> Batches { get; } = [];
+    public List<Placed<BatchLine>> Batches { get; } = [];
 
     public List<DefectBenchRecord> DefectHunts { get; } = [];
 
@@ -38,7 +39,7 @@ public sealed class CampaignResults
     public int DuplicatesDropped { get; set; }
 
     /// <summary>Iterations in unit order (the order of the campaign's enumeration, whatever shard ran them).</summary>
-    public IEnumerable<Placed<IterationRecord>> IterationsInUnitOrder =>
+    public IEnumerable<Placed<IterationLine>> IterationsInUnitOrder =>
         Iterations.OrderBy(i => i.Record.Unit).ThenBy(i => i.ConfigHash, StringComparer.Ordinal);
 
     /// <summary>Findings de-duplicated by (scenario, invariant), in the order they were first found.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Sim.Bench;
+using Sim.Campaign;
 using Sim.Engine;
 using Sim.Scenarios;
 using Sim.Stack.Defects;
@@ -116,7 +117,7 @@ public sealed class HtmlReport(CampaignResults results, string outDirectory, Act
             {
                 var message = f.First.Message ?? "";
                 html.Append("<tr><td>").Append(Encode(f.Scenario)).Append("</td><td>").Append(Encode(f.Invariant)).Append("</td><td class=\"n\">").Append(f.Count)
-                    .Append("</td><td>").Append(f.Planted ? "yes: " + Encode(string.Join(", ", f.First.Defects ?? [])) : "<span class=\"bad\">no</span>")
+                    .Append("</td><td>").Append(f.Planted ? "yes: " + Encode(string.Join(", ", f.First.Defects)) : "<span class=\"bad\">no</span>")
                     .Append("</td><td>").Append(Encode(string.Join(", ", f.Engines))).Append("</td><td class=\"n\">").Append(f.First.Unit).Append(" (seed ").Append(f.First.Seed)
                     .Append(")</td><td>").Append(Encode(message.Length > 240 ? message[..240] + "…" : message)).Append("</td></tr>\n")
                     .Append("<tr><td colspan=\"7\">replay: <code>").Append(Encode(f.First.Replay ?? "-")).Append("</code></td></tr>\n");
@@ -170,7 +171,7 @@ public sealed class HtmlReport(CampaignResults results, string outDirectory, Act
         {
             html.Append("<h3>In the campaign</h3>\n<p>Units with a defect planted, per defect and engine/strategy: iterations run, iterations that found it, and iterations until the first find.</p>\n");
             html.Append("<table>\n<tr><th>defects</th><th>scenario</th><th>engine/strategy</th><th>iterations</th><th>found in</th><th>first found after</th></tr>\n");
-            foreach (var g in planted.GroupBy(i => (Defects: string.Join(",", i.Record.Defects ?? []), i.Record.Scenario, Series: $"{i.Record.Engine}/{i.Record.Strategy}")))
+            foreach (var g in planted.GroupBy(i => (Defects: string.Join(",", i.Record.Defects), i.Record.Scenario, Series: $"{i.Record.Engine}/{i.Record.Strategy}")))
             {
                 var list = g.ToList();
                 var first = list.FindIndex(i => i.Record.Verdict != "ok");
@@ -274,7 +275,7 @@ public sealed class HtmlReport(CampaignResults results, string outDirectory, Act
     private (RunConfig Config, string Note) Representative(Scenario scenario)
     {
         var units = results.IterationsInUnitOrder.Where(i => i.Record.Scenario == scenario.Name && i.Record.Verdict == "ok").Select(i => i.Record).ToList();
-        var unit = units.FirstOrDefault(u => (u.Defects ?? []).Count == 0);
+        var unit = units.FirstOrDefault(u => u.Defects.Length == 0);
         if (unit is null)
         {
             return (new RunConfig(scenario.Name, 1, "random", DefectSet.None), "No unit of this scenario passed without a planted defect in these results: seed 1 with the scenario's own faults.");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sim.Campaign;
 using Sim.Cli;
 
 namespace Sim.Report;
@@ -58,12 +59,12 @@ public static class ResultsReader
                     switch (type)
                     {
                         case "campaign":
-                            var campaign = Parse<CampaignRecord>(root, file, number, type);
+                            var campaign = Parse<CampaignLine>(root, file, number, type);
                             (configHash, shard) = (campaign.ConfigHash, campaign.Shard);
                             results.Campaigns.Add(new(campaign, file, number, configHash, shard));
                             break;
                         case "iteration":
-                            var iteration = Parse<IterationRecord>(root, file, number, type);
+                            var iteration = Parse<IterationLine>(root, file, number, type);
                             if (iterationKeys.Add((configHash, iteration.Unit)))
                             {
                                 results.Iterations.Add(new(iteration, file, number, configHash, shard));
@@ -75,7 +76,7 @@ public static class ResultsReader
 
                             break;
                         case "finding":
-                            var finding = Parse<FindingRecord>(root, file, number, type);
+                            var finding = Parse<FindingLine>(root, file, number, type);
                             if (findingKeys.Add((configHash, finding.Unit)))
                             {
                                 results.Findings.Add(new(finding, file, number, configHash, shard));
@@ -83,7 +84,7 @@ public static class ResultsReader
 
                             break;
                         case "batch":
-                            results.Batches.Add(new(Parse<BatchRecord>(root, file, number, type), file, number, configHash, shard));
+                            results.Batches.Add(new(Parse<BatchLine>(root, file, number, type), file, number, configHash, shard));
                             break;
                         case "defect-bench":
                             var hunt = Parse<DefectBenchRecord>(root, file, number, type);
