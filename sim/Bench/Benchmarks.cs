@@ -87,7 +87,7 @@ public static class Benchmarks
             }
         }
 
-        foreach (var strategy in CoyoteEngine.Strategies.Where(s => s != "ql"))
+        foreach (var strategy in CoyoteEngine.Strategies)
         {
             progress($"fleet: coyote ({strategy}) against {DefectCatalogue.StaleNodeMapping}, {seeds} seeds");
             var found = Enumerable.Range(0, seeds)
@@ -126,7 +126,7 @@ public static class Benchmarks
 
         var buggy = new DefectSet([DefectCatalogue.AckBeforeFlush]);
         CoyoteOutcome? sample = null;
-        foreach (var strategy in CoyoteEngine.Strategies.Where(s => s != "ql"))
+        foreach (var strategy in CoyoteEngine.Strategies)
         {
             progress($"coyote: {strategy} against {DefectCatalogue.AckBeforeFlush}, {seeds} seeds, budget 20 iterations each");
             var outcomes = Enumerable.Range(0, seeds)

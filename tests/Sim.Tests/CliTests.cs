@@ -153,3 +153,39 @@ public sealed class CliTests : IDisposable
         return document.RootElement.Clone();
     }
 }
+
+/// <summary>What `sim explore --engine coyote` puts on the real console: Coyote's own progress lines must not be among it.</summary>
+[Collection(nameof(CoyoteCollection))]
+public sealed class CoyoteConsoleTests : IDisposable
+{
+    private readonly DirectoryInfo outDir = Directory.CreateTempSubdirectory("sim-coyote-console-");
+
+    public void Dispose() => outDir.Delete(recursive: true);
+
+    [Fact]
+    public void CoyoteExploreWithJsonPrintsExactlyOneJsonLine()
+    {
+        // Coyote's testing engine writes through Console.Out itself, so the console is captured, and the CLI
+        // writes to it as `sim` does (Program.Main passes Console.Out). The collection runs alone, so nothing
+        // else writes to the console meanwhile.
+        var console = new StringWriter();
+        var original = Console.Out;
+        int code;
+        Console.SetOut(console);
+        try
+        {
+            code = Program.Run(["explore", "register", "--engine", "coyote", "--strategy", "random", "--defect", DefectCatalogue.AckBeforeFlush, "--iterations", "10", "--seed", "2", "--json", "--out", outDir.FullName], Console.Out, TextWriter.Null);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        var lines = console.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(lines.Length == 1, "expected one line, got:\n" + console);
+        using var json = JsonDocument.Parse(lines[0]);
+        Assert.Equal(ExitCodes.Bug, code);
+        Assert.Equal("bug", json.RootElement.GetProperty("verdict").GetString());
+        Assert.Equal("coyote", json.RootElement.GetProperty("engine").GetString());
+    }
+}

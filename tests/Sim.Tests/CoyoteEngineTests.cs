@@ -27,10 +27,11 @@ public sealed class CoyoteEngineTests : IDisposable
     [InlineData("pct")]
     [InlineData("fair-pct")]
     [InlineData("delay-bounding")]
+    [InlineData("ql", 2UL)] // seed 1 takes two iterations (~20 s); seeds 2 to 5 find it in the first.
     [InlineData("portfolio")]
-    public void EachStrategyFindsTheRegisterDefect(string strategy)
+    public void EachStrategyFindsTheRegisterDefect(string strategy, ulong seed = 1)
     {
-        var outcome = Explore.WithCoyote("register", defect: DefectCatalogue.AckBeforeFlush, strategy: strategy, iterations: 10);
+        var outcome = Explore.WithCoyote("register", defect: DefectCatalogue.AckBeforeFlush, strategy: strategy, iterations: 10, seed: seed);
 
         Assert.True(outcome.Violation is not null, outcome.Summary());
         Assert.Equal(RegisterChecker.NoLostAckedWrite, outcome.Violation.Invariant);
@@ -49,6 +50,37 @@ public sealed class CoyoteEngineTests : IDisposable
         var replayed = CoyoteEngine.Replay(scenario, config, options, found.ReproducibleTrace!);
 
         Assert.Equal(found.Violation.Invariant, replayed.Violation?.Invariant);
+        Assert.Equal(found.Violation.Message, replayed.Violation?.Message);
+        Assert.Equal(found.Hash, replayed.Hash);
+    }
+
+    [Theory]
+    [InlineData("ql")]
+    [InlineData("pct")]
+    public void AnUnfairStrategysIterationEndsAtTheWorldsStepBoundWithItsVerdict(string strategy)
+    {
+        // Coyote's own scheduling-step bound used to cut unfair strategies' iterations off first, silently.
+        var scenario = ScenarioCatalog.Find("heartbeat")!;
+        var config = new RunConfig("heartbeat", 1, strategy, DefectSet.None);
+
+        var outcome = CoyoteEngine.Explore(scenario, config, new CoyoteOptions(strategy, 1, MaxSteps: 60));
+
+        Assert.True(outcome.Violation is not null, outcome.Summary());
+        Assert.Equal("step-bound", outcome.Violation.Invariant);
+        Assert.Equal(60L, outcome.Violation.Step);
+    }
+
+    [Fact]
+    public void AQlFindingReplaysToTheSameInvariantAndHash()
+    {
+        var scenario = ScenarioCatalog.Find("register")!;
+        var config = new RunConfig("register", 2, "ql", new DefectSet([DefectCatalogue.AckBeforeFlush]));
+        var options = new CoyoteOptions("ql", 10);
+        var found = CoyoteEngine.Explore(scenario, config, options);
+        Assert.True(found.Violation is not null, found.Summary());
+
+        var replayed = CoyoteEngine.Replay(scenario, config, options, found.ReproducibleTrace!);
+
         Assert.Equal(found.Violation.Message, replayed.Violation?.Message);
         Assert.Equal(found.Hash, replayed.Hash);
     }

@@ -22,6 +22,7 @@ public sealed class CoyoteRuntime : IRuntime
     private int pending;
     private bool finished;
     private bool fireEarly;
+    private bool choosing;
     private TaskCompletionSource? drained;
     private Action afterStep = () => { };
 
@@ -35,6 +36,31 @@ public sealed class CoyoteRuntime : IRuntime
 
     public long Step { get; private set; }
 
+    /// <summary>
+    /// The program state Coyote's Q-learning strategy learns on (see <see cref="CoyoteEngine"/>): the world
+    /// step, virtual time, runnable and held continuations, armed timers, and whether a value is being drawn.
+    /// The step makes a state recur only across iterations that reached the same point the same way, never
+    /// within one, so the strategy's table of operations per state stays as small as the set runnable there.
+    /// A draw has a state of its own: the strategy keeps one table per state for operations and for values
+    /// alike, and scans every key of it against every operation of the iteration when it schedules, so a
+    /// scheduling point sharing its state with a 256-valued draw cost 256 scans of all operations. Only
+    /// integers go in (a string's hash code differs from process to process), so the same seed explores the
+    /// same way in every process.
+    /// </summary>
+    public int StateHash
+    {
+        get
+        {
+            var h = 0xcbf29ce484222325UL;
+            foreach (var value in (ReadOnlySpan<long>)[Step, now.Ticks, pending, held.Count, timers.Count, choosing ? 1 : 0])
+            {
+                h = (h ^ (ulong)value) * 0x100000001b3UL;
+            }
+
+            return (int)(h ^ (h >> 32));
+        }
+    }
+
     public void Post(ExecutionContextOwner owner, SendOrPostCallback callback, object? state)
     {
         if (finished)
@@ -43,7 +69,7 @@ public sealed class CoyoteRuntime : IRuntime
         }
 
         pending++;
-        if (drained is { Task.IsCompleted: false } waiting && generator.NextInteger(earlyFireOdds) == 0)
+        if (drained is { Task.IsCompleted: false } waiting && Choose(earlyFireOdds) == 0)
         {
             // Coyote's choice: the next timer fires before the continuations now runnable have run.
             fireEarly = true;
@@ -53,6 +79,20 @@ public sealed class CoyoteRuntime : IRuntime
 #pragma warning disable RS0030 // Rewritten by Coyote into a controlled task: Coyote schedules it.
         _ = Task.Run(() => Execute(owner, callback, state));
 #pragma warning restore RS0030
+    }
+
+    /// <summary>A Coyote choice of a value in [0, <paramref name="maxValue"/>), in a program state of its own (see <see cref="StateHash"/>).</summary>
+    public int Choose(int maxValue)
+    {
+        choosing = true;
+        try
+        {
+            return generator.NextInteger(maxValue);
+        }
+        finally
+        {
+            choosing = false;
+        }
     }
 
     public TimerHandle At(TimeSpan when, Action action) => timers.Add(when < now ? now : when, action);
