@@ -1,4 +1,5 @@
 using Microsoft.Coyote.Random;
+using Microsoft.Coyote.Runtime;
 using Sim.Worlds;
 
 namespace Sim.Engine.Coyote;
@@ -17,6 +18,9 @@ public sealed class CoyoteRuntime : IRuntime
     private readonly List<(ExecutionContextOwner Owner, SendOrPostCallback Callback, object? State)> held = [];
     private readonly TimerQueue timers = new();
     private readonly Generator generator = Generator.Create();
+    /// <summary>Yields the clock gives every other operation before it calls the run over.</summary>
+    private const int SettleRounds = 64;
+
     private readonly int earlyFireOdds;
     private TimeSpan now;
     private int pending;
@@ -141,7 +145,7 @@ public sealed class CoyoteRuntime : IRuntime
 
                 fireEarly = false;
 
-                if (!timers.FireNext(ref now, horizon) && pending == 0)
+                if (!timers.FireNext(ref now, horizon) && pending == 0 && Settled())
                 {
                     return timers.Count == 0 ? LoopExit.Quiescent : LoopExit.Horizon;
                 }
@@ -151,6 +155,27 @@ public sealed class CoyoteRuntime : IRuntime
         {
             finished = true;
         }
+    }
+
+    /// <summary>
+    /// Before the clock declares the run over, every other controlled operation gets to run: an await
+    /// continuation, or code Coyote paused at a scheduling point inside a synchronous block, is not a
+    /// posted continuation the clock counts. The clock yields until nothing new is posted and no timer
+    /// appears; only then is the run quiescent (or at its horizon).
+    /// </summary>
+    private bool Settled()
+    {
+        var timersBefore = timers.Count;
+        for (var round = 0; round < SettleRounds; round++)
+        {
+            SchedulingPoint.Yield();
+            if (pending > 0 || timers.Count != timersBefore)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void Execute(ExecutionContextOwner owner, SendOrPostCallback callback, object? state)
