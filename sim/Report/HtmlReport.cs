@@ -135,38 +135,27 @@ public sealed class HtmlReport(CampaignResults results, string outDirectory, Act
     private void PlantedDefects()
     {
         html.Append("<h2>Planted defects</h2>\n");
-        if (results.DefectHunts.Count == 0)
-        {
-            html.Append("<p class=\"note\">No defects.jsonl in the directories given: run <code>sim bench --defects --out DIR</code> and name DIR here to chart the bug-finding benchmark.</p>\n");
-        }
-        else
+        var planted = results.IterationsInUnitOrder.Where(i => i.Record.Planted).ToList();
+        if (results.DefectHunts.Count > 0)
         {
             html.Append("<p>From <code>sim bench --defects</code>: each defect of the catalogue planted in its scenario and searched for by each engine and strategy ")
                 .Append("from several starting seeds (loop: seeds s, s+1, …; coyote: Coyote's random seed s), within an iteration budget. ")
                 .Append("Medians are over the searches that found it.</p>\n");
-            html.Append("<table>\n<tr><th>defect</th><th>scenario</th><th>engine</th><th>strategy</th><th>found</th><th>median iterations</th><th>iterations (min–max)</th><th>median wall (s)</th></tr>\n");
-            var rows = results.DefectHunts.GroupBy(h => (h.Defect, h.Scenario, h.Engine, h.Strategy)).ToList();
-            foreach (var g in rows)
-            {
-                var found = g.Where(h => h.Found).ToList();
-                var stats = FindingStats.Of(g.Count(), found.Select(h => (h.Iterations, h.WallSeconds)));
-                html.Append("<tr><td>").Append(Encode(g.Key.Defect)).Append("</td><td>").Append(Encode(g.Key.Scenario)).Append("</td><td>").Append(Encode(g.Key.Engine))
-                    .Append("</td><td>").Append(Encode(g.Key.Strategy)).Append("</td><td class=\"n\">").Append(stats.Found < stats.Total ? $"<span class=\"bad\">{stats.Found}/{stats.Total}</span>" : $"{stats.Found}/{stats.Total}")
-                    .Append("</td><td class=\"n\">").Append(Number(stats.MedianIterations, "G4")).Append("</td><td class=\"n\">")
-                    .Append(found.Count == 0 ? "-" : $"{found.Min(h => h.Iterations)}–{found.Max(h => h.Iterations)}")
-                    .Append("</td><td class=\"n\">").Append(Number(stats.MedianWallSeconds, "F3")).Append("</td></tr>\n");
-            }
-
-            html.Append("</table>\n");
-            foreach (var defect in results.DefectHunts.GroupBy(h => h.Defect))
-            {
-                var hunts = defect.ToList();
-                Figure(charts.DefectSpread(defect.Key, hunts, wallTime: false));
-                Figure(charts.DefectSpread(defect.Key, hunts, wallTime: true));
-            }
+            DefectSearches(results.DefectHunts);
+        }
+        else if (planted.Count > 0)
+        {
+            html.Append("<p>No <code>defects.jsonl</code> was given, so the searches are the campaign's own: each planted stream (a defect, an engine and a strategy) ")
+                .Append("runs seeds s, s+1, …; a search from seed s runs the stream's units from s on until one finds the defect, and its time is the sum of ")
+                .Append("those units' wall times. A search that reaches the end of the stream without a find counts as not found. ")
+                .Append("<code>sim bench --defects --out DIR</code> gives the same figures with a budget per search.</p>\n");
+            DefectSearches(CampaignSearches(planted));
+        }
+        else
+        {
+            html.Append("<p class=\"note\">No defects.jsonl in the directories given and no defect planted in the campaign: run <code>sim bench --defects --out DIR</code> and name DIR here to chart the bug-finding benchmark.</p>\n");
         }
 
-        var planted = results.IterationsInUnitOrder.Where(i => i.Record.Planted).ToList();
         if (planted.Count > 0)
         {
             html.Append("<h3>In the campaign</h3>\n<p>Units with a defect planted, per defect and engine/strategy: iterations run, iterations that found it, and iterations until the first find.</p>\n");
@@ -182,6 +171,50 @@ public sealed class HtmlReport(CampaignResults results, string outDirectory, Act
 
             html.Append("</table>\n");
         }
+    }
+
+    /// <summary>The table and spread charts of searches for planted defects.</summary>
+    private void DefectSearches(IReadOnlyList<DefectBenchRecord> searches)
+    {
+        html.Append("<table>\n<tr><th>defect</th><th>scenario</th><th>engine</th><th>strategy</th><th>found</th><th>median iterations</th><th>iterations (min–max)</th><th>median wall (s)</th></tr>\n");
+        foreach (var g in searches.GroupBy(h => (h.Defect, h.Scenario, h.Engine, h.Strategy)))
+        {
+            var found = g.Where(h => h.Found).ToList();
+            var stats = FindingStats.Of(g.Count(), found.Select(h => (h.Iterations, h.WallSeconds)));
+            html.Append("<tr><td>").Append(Encode(g.Key.Defect)).Append("</td><td>").Append(Encode(g.Key.Scenario)).Append("</td><td>").Append(Encode(g.Key.Engine))
+                .Append("</td><td>").Append(Encode(g.Key.Strategy)).Append("</td><td class=\"n\">").Append(stats.Found < stats.Total ? $"<span class=\"bad\">{stats.Found}/{stats.Total}</span>" : $"{stats.Found}/{stats.Total}")
+                .Append("</td><td class=\"n\">").Append(Number(stats.MedianIterations, "G4")).Append("</td><td class=\"n\">")
+                .Append(found.Count == 0 ? "-" : $"{found.Min(h => h.Iterations)}–{found.Max(h => h.Iterations)}")
+                .Append("</td><td class=\"n\">").Append(Number(stats.MedianWallSeconds, "F3")).Append("</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
+        foreach (var defect in searches.GroupBy(h => h.Defect))
+        {
+            var hunts = defect.ToList();
+            Figure(charts.DefectSpread(defect.Key, hunts, wallTime: false));
+            Figure(charts.DefectSpread(defect.Key, hunts, wallTime: true));
+        }
+    }
+
+    /// <summary>Searches derived from a campaign's planted streams: from each seed, the units until the first find.</summary>
+    public static List<DefectBenchRecord> CampaignSearches(IEnumerable<Placed<IterationLine>> planted)
+    {
+        var searches = new List<DefectBenchRecord>();
+        foreach (var stream in planted.Select(p => p.Record).Where(r => r.Defects.Length > 0)
+            .GroupBy(r => (Defect: string.Join(",", r.Defects), r.Scenario, r.Engine, r.Strategy, r.Profile)))
+        {
+            var units = stream.OrderBy(r => r.Seed).ToList();
+            for (var i = 0; i < units.Count; i++)
+            {
+                var first = units.FindIndex(i, r => r.Verdict != "ok");
+                var until = first < 0 ? units.Count : first + 1;
+                searches.Add(new DefectBenchRecord(stream.Key.Defect, stream.Key.Scenario, stream.Key.Engine, stream.Key.Strategy, units[i].Seed,
+                    first >= 0, until - i, units.Skip(i).Take(until - i).Sum(r => r.WallSeconds)));
+            }
+        }
+
+        return searches;
     }
 
     private void Throughput()

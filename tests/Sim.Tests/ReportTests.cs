@@ -325,3 +325,37 @@ public sealed partial class ReportTests(ShardFixture shards) : IClassFixture<Sha
     [GeneratedRegex("<img src=\"([^\"]+)\"")]
     private static partial Regex ImageSource();
 }
+
+/// <summary>Without defects.jsonl the report measures planted defects from the campaign's own planted streams.</summary>
+public sealed class CampaignSearchTests
+{
+    private static Placed<Sim.Campaign.IterationLine> Unit(ulong seed, string verdict) => new(new Sim.Campaign.IterationLine
+    {
+        Unit = (long)seed,
+        Scenario = "register",
+        Engine = "loop",
+        Strategy = "random",
+        Profile = null,
+        Defects = [DefectCatalogue.AckBeforeFlush],
+        Planted = true,
+        Seed = seed,
+        Verdict = verdict,
+        Invariant = verdict == "ok" ? null : "no-lost-acknowledged-write",
+        Message = null,
+        Hash = null,
+        WallSeconds = seed / 10.0,
+        VirtualSeconds = 40,
+        Steps = 100,
+        Worker = 1,
+    }, "results.jsonl", (int)seed, null, "0/1");
+
+    [Fact]
+    public void ASearchFromEachSeedRunsTheStreamUntilItsFirstFind()
+    {
+        var searches = HtmlReport.CampaignSearches([Unit(3, "ok"), Unit(1, "ok"), Unit(2, "bug"), Unit(4, "ok")]);
+
+        Assert.Equal([(1UL, true, 2L), (2UL, true, 1L), (3UL, false, 2L), (4UL, false, 1L)], searches.Select(s => (s.Seed, s.Found, s.Iterations)));
+        Assert.Equal(0.3, searches[0].WallSeconds, 6);
+        Assert.All(searches, s => Assert.Equal((DefectCatalogue.AckBeforeFlush, "register", "loop", "random"), (s.Defect, s.Scenario, s.Engine, s.Strategy)));
+    }
+}
