@@ -150,7 +150,7 @@ public static class CoyoteEngine
     /// <c>31 + hash(op)</c> over every operation the iteration has created; every even factor adds a factor
     /// of 2, so after a few dozen operations the product is 0 modulo 2^32 and stays 0 — and so does any
     /// registered hash, which is multiplied in. The world creates thousands of operations (every continuation,
-    /// every clock tick: about 6,000 in an iteration of register), so nearly every step had state 0, whose Q-table then held every
+    /// every clock tick awaited: about 3,600 in an iteration of register), so nearly every step had state 0, whose Q-table then held every
     /// operation id of the iteration; choosing the next operation scans that table and, per entry, the
     /// enabled operations (a lazy filter over all operations created so far): O(N^2) per step, O(N^3) per
     /// iteration. Coyote 1.7 has no public switch for the implicit hash, hence the reflection, which fails
