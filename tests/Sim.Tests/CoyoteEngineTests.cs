@@ -95,6 +95,18 @@ public sealed class CoyoteEngineTests : IDisposable
     }
 
     [Fact]
+    public void ThePingPongBaselineCountsDecisionsAndOperationsOverAllItsIterations()
+    {
+        var one = CoyoteEngine.PingPong(200);
+        var three = CoyoteEngine.PingPong(200, iterations: 3);
+
+        // Every message is at least one scheduling decision (the hand-over to the other side).
+        Assert.InRange(one.Steps, 200, 1000);
+        Assert.InRange(three.Steps, 2.5 * one.Steps, 3.5 * one.Steps);
+        Assert.InRange(three.Operations, 2.5 * one.Operations, 3.5 * one.Operations);
+    }
+
+    [Fact]
     public void ARunOnAnAssemblyThatIsNotRewrittenFailsSayingSo()
     {
         var e = Assert.Throws<InvalidOperationException>(() => CoyoteEngine.EnsureRewritten(typeof(Xunit.Assert).Assembly));

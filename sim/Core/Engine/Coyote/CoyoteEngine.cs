@@ -34,9 +34,10 @@ public static class CoyoteEngine
 
     /// <summary>
     /// The baseline of the overhead figure: two controlled tasks exchanging <paramref name="messages"/>
-    /// messages through task completion sources, with no world at all. Returns (wall time, scheduling steps).
+    /// messages through task completion sources, with no world at all, in each of <paramref name="iterations"/>
+    /// iterations of one Coyote test. Returns (wall time, scheduling decisions, controlled operations), over all iterations.
     /// </summary>
-    public static (TimeSpan Wall, long Steps) PingPong(int messages)
+    public static (TimeSpan Wall, long Steps, long Operations) PingPong(int messages, uint iterations = 1)
     {
         async Task Test()
         {
@@ -61,7 +62,7 @@ public static class CoyoteEngine
             await server;
         }
 
-        var configuration = Configuration.Create().WithTestingIterations(1).WithRandomStrategy()
+        var configuration = Configuration.Create().WithTestingIterations(iterations).WithRandomStrategy()
             .WithPartiallyControlledConcurrencyAllowed(false).WithTelemetryEnabled(false)
             .WithVerbosityEnabled(VerbosityLevel.None).WithConsoleLoggingEnabled(false);
 #pragma warning disable RS0030 // wall time of the baseline is measured, not simulated
@@ -70,12 +71,13 @@ public static class CoyoteEngine
         engine.Run();
         var wall = Stopwatch.GetElapsedTime(started);
 #pragma warning restore RS0030
-        if (engine.TestReport.NumOfFoundBugs > 0)
+        var report = engine.TestReport;
+        if (report.NumOfFoundBugs > 0)
         {
-            throw new InvalidOperationException("the ping-pong baseline failed: " + string.Join("\n", engine.TestReport.BugReports));
+            throw new InvalidOperationException("the ping-pong baseline failed: " + string.Join("\n", report.BugReports));
         }
 
-        return (wall, engine.TestReport.TotalExploredFairSteps + engine.TestReport.TotalExploredUnfairSteps);
+        return (wall, report.TotalExploredFairSteps + report.TotalExploredUnfairSteps, report.TotalControlledOperations);
     }
 
     public static CoyoteOutcome Explore(Scenario scenario, RunConfig config, CoyoteOptions options)
@@ -148,7 +150,7 @@ public static class CoyoteEngine
     /// <c>31 + hash(op)</c> over every operation the iteration has created; every even factor adds a factor
     /// of 2, so after a few dozen operations the product is 0 modulo 2^32 and stays 0 — and so does any
     /// registered hash, which is multiplied in. The world creates thousands of operations (every continuation,
-    /// every clock tick: about 6,000 in an iteration of register), so nearly every step had state 0, whose Q-table then held every
+    /// every clock tick awaited: about 3,600 in an iteration of register), so nearly every step had state 0, whose Q-table then held every
     /// operation id of the iteration; choosing the next operation scans that table and, per entry, the
     /// enabled operations (a lazy filter over all operations created so far): O(N^2) per step, O(N^3) per
     /// iteration. Coyote 1.7 has no public switch for the implicit hash, hence the reflection, which fails
@@ -243,6 +245,7 @@ public static class CoyoteEngine
             lastWall,
             testbedError,
             report.TotalExploredFairSteps + report.TotalExploredUnfairSteps,
-            last?.World.Network.FramesDelivered ?? 0);
+            last?.World.Network.FramesDelivered ?? 0,
+            report.TotalControlledOperations);
     }
 }

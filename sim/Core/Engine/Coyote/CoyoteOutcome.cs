@@ -14,6 +14,7 @@ namespace Sim.Engine.Coyote;
 /// <param name="TestbedError">Set when Coyote itself reported a problem of the testbed (an uncontrolled invocation, an internal error).</param>
 /// <param name="SchedulingSteps">Coyote's scheduling decisions over all iterations.</param>
 /// <param name="FramesDelivered">Frames the network delivered in the last iteration.</param>
+/// <param name="ControlledOperations">Coyote's controlled operations (tasks, continuations, delays) over all iterations.</param>
 public sealed record CoyoteOutcome(
     long Iterations,
     Violation? Violation,
@@ -25,7 +26,8 @@ public sealed record CoyoteOutcome(
     TimeSpan LastIterationWallTime,
     string? TestbedError,
     long SchedulingSteps = 0,
-    long FramesDelivered = 0)
+    long FramesDelivered = 0,
+    long ControlledOperations = 0)
 {
     public bool IsBug => Violation is not null || TestbedError is not null;
 }

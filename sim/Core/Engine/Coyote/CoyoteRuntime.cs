@@ -15,6 +15,9 @@ namespace Sim.Engine.Coyote;
 /// </summary>
 public sealed class CoyoteRuntime : IRuntime
 {
+    /// <summary>The clock waits a choice of [0, TickSteps) scheduling steps before each tick (Coyote's default timeout delay).</summary>
+    private const int TickSteps = 10;
+
     private readonly List<(ExecutionContextOwner Owner, SendOrPostCallback Callback, object? State)> held = [];
     private readonly TimerQueue timers = new();
     private readonly Generator generator = Generator.Create();
@@ -118,10 +121,15 @@ public sealed class CoyoteRuntime : IRuntime
         {
             while (true)
             {
-                // A controlled delay: Coyote decides after how many steps the clock moves again.
-#pragma warning disable RS0030 // Rewritten by Coyote into a controlled delay (its duration is ignored).
-                await Task.Delay(1);
-#pragma warning restore RS0030
+                // Coyote decides after how many scheduling steps the clock moves again: a choice of up to
+                // TickSteps - 1 yields, each a scheduling point where Coyote's strategy may run anything else first
+                // (strategies such as pct take a yield as a hint to do so). This mirrors the controlled
+                // `Task.Delay(1)` it replaces (a choice in [0, 10) of steps to wait) without its cost: that delay
+                // was a controlled operation, so a new thread, and the continuation after it another, at every tick.
+                for (var wait = Choose(TickSteps); wait > 0; wait--)
+                {
+                    SchedulingPoint.Yield();
+                }
 
                 // The clock never spins: while posted continuations wait to run it is blocked, so no strategy
                 // can starve them by scheduling the clock over and over. A post may wake it early (see Post).
