@@ -318,22 +318,7 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
         var replay = result.ReplayFile is { } file
             ? $"dotnet run --project sim -- replay {Path.Combine(options.OutDir, Relative(file))}"
             : unit.RunCommand;
-        var finding = new FindingLine
-        {
-            Unit = unit.Index,
-            Scenario = s.Scenario,
-            Engine = s.Engine,
-            Strategy = s.Strategy,
-            Profile = s.Profile,
-            Defects = [.. s.Defects],
-            Planted = s.Planted,
-            Seed = unit.Seed,
-            Invariant = invariant ?? "unknown",
-            Message = result.Message,
-            Hash = result.Hash,
-            Replay = replay,
-            Files = [.. result.Files.Select(Relative)],
-        };
+        var finding = FindingLine.Of(iteration, invariant ?? "unknown", replay, [.. result.Files.Select(Relative)]);
         writer!.Append(iteration, finding);
         findings.Add(finding);
         findingsThisRun++;

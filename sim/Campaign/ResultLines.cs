@@ -83,6 +83,24 @@ public sealed record IterationLine
 /// <summary>A bug, crash or hang, right after its iteration line, with the command that replays it.</summary>
 public sealed record FindingLine
 {
+    /// <summary>The finding of a failed unit: the unit's fields from its iteration line.</summary>
+    public static FindingLine Of(IterationLine unit, string invariant, string replay, string[] files) => new()
+    {
+        Unit = unit.Unit,
+        Scenario = unit.Scenario,
+        Engine = unit.Engine,
+        Strategy = unit.Strategy,
+        Profile = unit.Profile,
+        Defects = unit.Defects,
+        Planted = unit.Planted,
+        Seed = unit.Seed,
+        Invariant = invariant,
+        Message = unit.Message,
+        Hash = unit.Hash,
+        Replay = replay,
+        Files = files,
+    };
+
     public string Type { get; init; } = "finding";
 
     public required long Unit { get; init; }
