@@ -134,6 +134,8 @@ public sealed class FuturesClient
             await scheduler.CancelAsync(request, deadline: host.Clock.UtcNow + options.CallTimeout);
         }
 
+        // Submissions still buffered while connecting are never sent.
+        buffered.RemoveAll(spec => keys.Contains(spec.Key));
         foreach (var key in keys)
         {
             if (futures.Remove(key, out var future))
