@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Sim.Campaign;
 using Sim.Cli;
 using Sim.Engine;
 using Sim.Report;
@@ -17,8 +18,6 @@ namespace Sim.Tests;
 /// </summary>
 public sealed partial class ShardFixture : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public ShardFixture()
     {
         Root = Directory.CreateTempSubdirectory("sim-report-shards-");
@@ -38,7 +37,7 @@ public sealed partial class ShardFixture : IDisposable
         }).ToArray();
         for (var i = 0; i < writers.Length; i++)
         {
-            Write(writers[i], new { type = "campaign", config = "scenarios.yaml", configHash = "0123456789abcdef", shard = $"{i}/2", budget = (string?)null, workers = 1, resumed = false, startedUtc = "2026-11-23T15:00:00Z" });
+            Write(writers[i], new CampaignLine { Config = "scenarios.yaml", ConfigHash = "0123456789abcdef", Shard = $"{i}/2", Budget = null, Workers = 1, Resumed = false, StartedUtc = "2026-11-23T15:00:00Z" });
         }
 
         var counts = new (int Units, int Bugs, double Wall)[writers.Length];
@@ -48,53 +47,37 @@ public sealed partial class ShardFixture : IDisposable
             var shard = unit % 2;
             var config = new RunConfig(scenarioName, seed, strategy, new DefectSet(defects), FaultProfile.Builtin.FirstOrDefault(p => p.Name == profile), KeepEventLog: false);
             var run = Simulation.Run(ScenarioCatalog.Find(scenarioName)!, config);
-            Write(writers[shard], new
+            var iteration = new IterationLine
             {
-                type = "iteration",
-                unit,
-                scenario = scenarioName,
-                engine = "loop",
-                strategy,
-                profile,
-                defects,
-                planted = defects.Length > 0,
-                seed,
-                verdict = run.Verdict,
-                invariant = run.Violation?.Invariant,
-                message = run.Violation?.Message,
-                hash = run.Hash,
-                wallSeconds = run.WallTime.TotalSeconds,
-                virtualSeconds = run.VirtualTime.TotalSeconds,
-                steps = run.Steps,
-                worker = 1,
-            });
+                Unit = unit,
+                Scenario = scenarioName,
+                Engine = "loop",
+                Strategy = strategy,
+                Profile = profile,
+                Defects = defects,
+                Planted = defects.Length > 0,
+                Seed = seed,
+                Verdict = run.Verdict,
+                Invariant = run.Violation?.Invariant,
+                Message = run.Violation?.Message,
+                Hash = run.Hash,
+                WallSeconds = run.WallTime.TotalSeconds,
+                VirtualSeconds = run.VirtualTime.TotalSeconds,
+                Steps = run.Steps,
+                Worker = 1,
+            };
+            Write(writers[shard], iteration);
             counts[shard] = (counts[shard].Units + 1, counts[shard].Bugs + (run.IsBug ? 1 : 0), counts[shard].Wall + run.WallTime.TotalSeconds);
             if (run.IsBug)
             {
                 Findings.Add((scenarioName, run.Violation!.Invariant, run.ReplayCommand));
-                Write(writers[shard], new
-                {
-                    type = "finding",
-                    unit,
-                    scenario = scenarioName,
-                    engine = "loop",
-                    strategy,
-                    profile,
-                    defects,
-                    planted = defects.Length > 0,
-                    seed,
-                    invariant = run.Violation.Invariant,
-                    message = run.Violation.Message,
-                    hash = run.Hash,
-                    replay = run.ReplayCommand,
-                    files = Array.Empty<string>(),
-                });
+                Write(writers[shard], FindingLine.Of(iteration, run.Violation.Invariant, run.ReplayCommand, []));
             }
         }
 
         for (var i = 0; i < writers.Length; i++)
         {
-            Write(writers[i], new { type = "batch", shard = $"{i}/2", units = counts[i].Units, bugs = counts[i].Bugs, wallSeconds = counts[i].Wall, finishedUtc = "2026-11-23T15:01:00Z" });
+            Write(writers[i], new BatchLine { Shard = $"{i}/2", Units = counts[i].Units, Bugs = counts[i].Bugs, WallSeconds = counts[i].Wall, FinishedUtc = "2026-11-23T15:01:00Z" });
             writers[i].Dispose();
         }
 
@@ -122,7 +105,7 @@ public sealed partial class ShardFixture : IDisposable
 
     private static void Write(StreamWriter writer, object record)
     {
-        writer.Write(JsonSerializer.Serialize(record, Json));
+        writer.Write(ResultLines.Serialize(record));
         writer.Write('\n');
         writer.Flush();
     }
