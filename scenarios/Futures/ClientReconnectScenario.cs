@@ -170,8 +170,6 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
 
         public List<Tracked> Tracked { get; } = [];
 
-        private Dictionary<string, Tracked> ByKey { get; } = new(StringComparer.Ordinal);
-
         private string? firstGrouped;
 
         public async Task RunAsync(IHost host, FuturesClientOptions options, Faker faker)
@@ -202,10 +200,9 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
                         var future = client.Submit(operation, inputs, TimeSpan.FromMilliseconds(faker.Random.Int(20, (int)LongestTask.TotalMilliseconds)));
                         var tracked = new Tracked(future, host.Clock.Elapsed);
                         Tracked.Add(tracked);
-                        ByKey[future.Key] = tracked;
                         submitted++;
                         batch.Add(future);
-                        host.Spawn("await", _ => AwaitAsync(host, tracked));
+                        host.Spawn("await", _ => AwaitAsync(tracked));
                         if (faker.Random.Bool(0.3f))
                         {
                             var reason = faker.PickRandom(UserReasons);
@@ -286,7 +283,7 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
             };
         }
 
-        private async Task AwaitAsync(IHost host, Tracked tracked)
+        private async Task AwaitAsync(Tracked tracked)
         {
             string outcome;
             try
@@ -313,7 +310,6 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
             }
 
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
-            _ = host;
         }
 
         private async Task CancelAsync(IHost host, FuturesClient client, Tracked tracked, TimeSpan after, string reason, string msg, bool viaFuture)

@@ -72,9 +72,6 @@ public sealed class FuturesClient
     /// <summary>Bumps whenever the client forgets its futures (connection lost, scheduler restarted).</summary>
     public int Generation { get; private set; }
 
-    /// <summary>The keys the client holds futures for.</summary>
-    public IReadOnlyCollection<string> HeldKeys => futures.Keys;
-
     /// <summary>The futures the client holds.</summary>
     public IEnumerable<Future> Held => futures.Values;
 
