@@ -72,13 +72,12 @@ public static class Benchmarks
 
         yield return new Figure("fleet.loop.time_compression", Math.Round(Median(runs.Select(r => r.TimeCompression))), "x", $"10 nodes x 600 virtual s, median of {runs.Count} ({Median(runs.Select(r => r.WallTime.TotalMilliseconds)):F0} ms wall)");
 
-        var defect = new DefectSet([DefectCatalogue.StaleNodeMapping]);
-        var fleet = ScenarioCatalog.Find("fleet-restart")!;
+        var staleNodeMapping = DefectCatalogue.Find(DefectCatalogue.StaleNodeMapping)!;
         foreach (var strategy in RunConfig.Strategies)
         {
             progress($"fleet: loop ({strategy}) against {DefectCatalogue.StaleNodeMapping}, {seeds} seeds");
             var found = Enumerable.Range(0, seeds)
-                .Select(k => DefectHunt.Run(DefectCatalogue.Find(DefectCatalogue.StaleNodeMapping)!, "loop", strategy, (ulong)(1 + (k * 1000)), 200))
+                .Select(k => DefectHunt.Run(staleNodeMapping, "loop", strategy, (ulong)(1 + (k * 1000)), 200))
                 .Where(h => h.Found)
                 .ToList();
             foreach (var figure in Finding($"fleet.loop.{strategy}.stale_node_mapping", seeds, "budget 200", [.. found.Select(h => (h.Iterations, h.Wall))]))
@@ -91,10 +90,10 @@ public static class Benchmarks
         {
             progress($"fleet: coyote ({strategy}) against {DefectCatalogue.StaleNodeMapping}, {seeds} seeds");
             var found = Enumerable.Range(0, seeds)
-                .Select(k => CoyoteEngine.Explore(fleet, new RunConfig("fleet-restart", (ulong)(1 + (k * 1000)), strategy, defect), new CoyoteOptions(strategy, 10)))
-                .Where(o => o.Violation is not null)
+                .Select(k => DefectHunt.Run(staleNodeMapping, "coyote", strategy, (ulong)(1 + (k * 1000)), 10))
+                .Where(h => h.Found)
                 .ToList();
-            foreach (var figure in Finding($"fleet.coyote.{strategy}.stale_node_mapping", seeds, "budget 10 iterations", [.. found.Select(o => (o.Iterations, o.WallTime))]))
+            foreach (var figure in Finding($"fleet.coyote.{strategy}.stale_node_mapping", seeds, "budget 10 iterations", [.. found.Select(h => (h.Iterations, h.Wall))]))
             {
                 yield return figure;
             }
