@@ -84,6 +84,10 @@ internal sealed class DirectHost : IHost, IClock, IRandomSource, IDisk, ILog
 
     public Task FlushAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+    public void Event(SimEvent evt)
+    {
+    }
+
     public void Info(string evt, string details)
     {
     }

@@ -100,6 +100,13 @@ public sealed class ScenarioContext
     /// <summary>The run's readable account, as the scenario tells it.</summary>
     public IReadOnlyList<string> AccountLines() => [.. accounts.SelectMany(a => a())];
 
+    /// <summary>
+    /// Calls <paramref name="handler"/> for every event of type <typeparamref name="T"/> the stack or the world
+    /// reports from now on (an event-driven checker, a model, an account), with its time, step and subject.
+    /// </summary>
+    public void On<T>(Action<T, LoggedEvent> handler)
+        where T : SimEvent => World.On(handler);
+
     /// <summary>Reports a violation found by an event-driven checker.</summary>
     public void Fail(string invariant, string message) => World.Fail(invariant, message);
 }

@@ -29,11 +29,11 @@ public sealed class EventLog
 
     public IReadOnlyList<string> Lines => lines ?? [];
 
-    /// <summary>The events kept with <see cref="Lines"/>, field by field (for reports that read them back).</summary>
+    /// <summary>The typed events kept with <see cref="Lines"/> (for reports that read a run back).</summary>
     public IReadOnlyList<LoggedEvent> Entries => entries ?? [];
 
-    /// <summary>Appends one event. <paramref name="kind"/> is a dotted name; <paramref name="subject"/> names who.</summary>
-    public void Append(long step, TimeSpan time, string kind, string subject, string details)
+    /// <summary>Appends one event, rendered as its line: step, virtual time, kind, subject, details.</summary>
+    public void Append(LoggedEvent logged)
     {
         if (finalHash is not null)
         {
@@ -41,7 +41,8 @@ public sealed class EventLog
         }
 
         // "step seconds.micros kind subject details": fixed, culture-free formatting.
-        var micros = time.Ticks / 10;
+        var (step, subject, kind, details) = (logged.Step, logged.Subject, logged.Kind, logged.Details);
+        var micros = logged.Time.Ticks / 10;
         line.Clear();
         line.Append(step).Append(' ')
             .Append(micros / 1_000_000).Append('.').Append((micros % 1_000_000).ToString("D6", CultureInfo.InvariantCulture)).Append(' ')
@@ -71,7 +72,7 @@ public sealed class EventLog
         }
 
         lines?.Add(line.ToString(0, line.Length - 1));
-        entries?.Add(new LoggedEvent(step, time, kind, subject, details));
+        entries?.Add(logged);
         Count++;
     }
 

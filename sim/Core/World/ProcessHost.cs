@@ -58,6 +58,14 @@ public sealed class ProcessHost : IHost, ILog, IDisk
 
     // A killed incarnation's code never runs under the loop engine; under Coyote a continuation already
     // runnable at the kill may still run, so every effect it could have on the world is dropped here.
+    void ILog.Event(SimEvent evt)
+    {
+        if (owner.Alive)
+        {
+            world.Emit(evt, process.Name);
+        }
+    }
+
     void ILog.Info(string evt, string details)
     {
         if (owner.Alive)

@@ -15,6 +15,7 @@ public sealed class World
     private readonly Dictionary<string, SimProcess> processes = new(StringComparer.Ordinal);
 
     private readonly Func<string, Rng> streams;
+    private readonly Dictionary<Type, List<Action<LoggedEvent>>> subscribers = [];
 
     /// <param name="seed">The run's seed.</param>
     /// <param name="runtime">The engine driving the world.</param>
@@ -223,7 +224,42 @@ public sealed class World
         return tcs.Task;
     }
 
-    public void Log(string kind, string subject, string details) => Events.Append(Runtime.Step, Now, kind, subject, details);
+    /// <summary>Records a free-text line (a <see cref="Note"/>): for people, never parsed back.</summary>
+    public void Log(string kind, string subject, string details) => Emit(new Note(kind, details), subject);
+
+    /// <summary>
+    /// Records <paramref name="evt"/> in the event log, stamped with the step, virtual time and
+    /// <paramref name="subject"/> (its own <see cref="SimEvent.Subject"/> wins), then hands it to every
+    /// subscriber of its type or of a base type, in the order they subscribed.
+    /// </summary>
+    public void Emit(SimEvent evt, string subject)
+    {
+        var logged = new LoggedEvent(Runtime.Step, Now, evt.Subject ?? subject, evt);
+        Events.Append(logged);
+        for (var type = evt.GetType(); type is not null && type != typeof(object); type = type.BaseType)
+        {
+            if (subscribers.TryGetValue(type, out var handlers))
+            {
+                // A handler may subscribe more: iterate over the handlers present when the event arrived.
+                for (int i = 0, n = handlers.Count; i < n; i++)
+                {
+                    handlers[i](logged);
+                }
+            }
+        }
+    }
+
+    /// <summary>Calls <paramref name="handler"/> for every event of type <typeparamref name="T"/> (or derived) from now on.</summary>
+    public void On<T>(Action<T, LoggedEvent> handler)
+        where T : SimEvent
+    {
+        if (!subscribers.TryGetValue(typeof(T), out var handlers))
+        {
+            subscribers[typeof(T)] = handlers = [];
+        }
+
+        handlers.Add(logged => handler((T)logged.Event, logged));
+    }
 
     /// <summary>Records a violated invariant; the engine stops the run at the end of the step.</summary>
     public void Fail(string invariant, string message)
@@ -234,7 +270,7 @@ public sealed class World
         }
 
         Violation = new Violation(invariant, message, Now, Runtime.Step);
-        Log("invariant.violated", invariant, message);
+        Emit(Violation, invariant);
     }
 
     private async Task RunMainAsync(SimProcess process, IHost host)
