@@ -1,5 +1,6 @@
 using Bogus;
 using Grpc.Core;
+using Sim.Stack.Defects;
 using Sim.Stack.Host;
 using Sim.Stack.Register;
 using Sim.Worlds;
@@ -10,7 +11,8 @@ namespace Sim.Scenarios.Register;
 /// A primary/backup register on two machines in two sites; clients on a third site write and read
 /// through gRPC over TLS (mTLS between the replicas) under kills, restarts, pauses, partitions, clogs,
 /// resets and TLS session expiry. Faults stop at the quiet point; then every client reads every key once
-/// more. Invariant: no acknowledged write is ever lost or read stale, even after recovery.
+/// more. Invariants (<see cref="RegisterChecker"/>, from the clients' typed events) — model: no acknowledged
+/// write is ever lost or read stale, even after recovery; liveness: every client reads every key back.
 /// </summary>
 public sealed class RegisterScenario : Scenario
 {
@@ -21,6 +23,8 @@ public sealed class RegisterScenario : Scenario
     public override string Name => "register";
 
     public override string Description => "primary/backup register over gRPC+TLS under kills, partitions and TLS expiry; no acknowledged write is lost";
+
+    public override IReadOnlyList<string> Claims => [DefectCatalogue.AckBeforeFlush];
 
     /// <summary>The scenario's own fault profile.</summary>
     public static FaultProfile Profile { get; } = new()
@@ -46,62 +50,43 @@ public sealed class RegisterScenario : Scenario
         context.Faults(Profile);
         var verifyAt = context.EffectiveQuietAt + TimeSpan.FromSeconds(2);
 
-        var ca = context.Authority("register-ca");
-        var trust = ca.Trust();
-        var notBefore = World.Epoch - TimeSpan.FromDays(1);
-        var notAfter = World.Epoch + TimeSpan.FromDays(30);
-        var primaryCert = context.Certificate("primary.register", ca, ["primary.register"], TimeSpan.FromDays(30));
-        var backupCert = context.Certificate("backup.register", ca, ["backup.register"], TimeSpan.FromDays(30));
-
         // Certificates rotate while traffic flows: new sessions get the new ones.
-        context.At(TimeSpan.FromSeconds(12), new FaultAction.RotateCertificate("primary.register"));
-        context.At(TimeSpan.FromSeconds(18), new FaultAction.RotateCertificate("backup.register"));
-        var sessionLifetime = TimeSpan.FromSeconds(15);
+        context.At(TimeSpan.FromSeconds(12), new FaultAction.RotateCertificate("primary"));
+        context.At(TimeSpan.FromSeconds(18), new FaultAction.RotateCertificate("backup"));
 
-        var primaryMachine = context.Machine("m-primary", "site-a", "10.0.1.1");
-        var backupMachine = context.Machine("m-backup", "site-b", "10.0.2.1");
-        context.Name("primary.register", "10.0.1.1");
-        context.Name("backup.register", "10.0.2.1");
-
-        context.Process("primary", primaryMachine, host => RegisterReplica.RunAsync(host, new RegisterOptions(
-            IsPrimary: true,
-            ListenAddress: "10.0.1.1",
-            Port: Port,
-            ServerTls: new TlsServerOptions(() => primaryCert.Current, SessionLifetime: sessionLifetime),
-            BackupHost: "backup.register",
-            BackupTls: new TlsClientOptions("backup.register", trust, primaryCert.Current),
-            Defects: context.Defects,
-            ReplicationTimeout: TimeSpan.FromMilliseconds(500),
-            BackgroundFlushInterval: TimeSpan.FromMilliseconds(500))));
-        context.Process("backup", backupMachine, host => RegisterReplica.RunAsync(host, new RegisterOptions(
-            IsPrimary: false,
-            ListenAddress: "0.0.0.0",
-            Port: Port,
-            ServerTls: new TlsServerOptions(() => backupCert.Current, ClientTrust: trust, SessionLifetime: sessionLifetime),
-            BackupHost: null,
-            BackupTls: null,
-            Defects: context.Defects,
-            ReplicationTimeout: TimeSpan.FromMilliseconds(500),
-            BackgroundFlushInterval: TimeSpan.FromMilliseconds(500))));
+        var tls = new ServiceOptions { SessionLifetime = TimeSpan.FromSeconds(15) };
+        var backup = context.Service("backup", "dc-b", Port, (host, me) =>
+            RegisterReplica.RunAsync(host, Replica(context, me, primary: false, null)), tls with { MutualTls = true });
+        var primary = context.Service("primary", "dc-a", Port, (host, me) =>
+            RegisterReplica.RunAsync(host, Replica(context, me, primary: true, backup)), tls);
 
         var checker = new RegisterChecker(context);
-        var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
+        var faker = Fakers(context, 1)[0];
         var keys = Enumerable.Range(0, Keys).Select(i => $"{faker.Hacker.Noun().Replace(' ', '-')}-{i}").ToList();
-        for (var c = 0; c < Clients; c++)
-        {
-            var machine = context.Machine($"m-client{c}", "site-c", $"10.0.3.{c + 1}");
-            var clientFaker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
-            var clientCert = ca.Issue($"client{c}", [$"client{c}.register"], notBefore, notAfter);
-            context.Process($"client{c}", machine, host => RunClientAsync(host, clientFaker, keys, name => new TlsClientOptions(name, trust, clientCert), checker, verifyAt), killable: false);
-        }
+        var fakers = Fakers(context, Clients);
+        context.Clients("client", ["clients"], Clients, (host, me) =>
+            RunClientAsync(host, new RegisterClient(host, primary.DnsName, backup.DnsName, Port, me.TlsTo, TimeSpan.FromSeconds(1)), fakers[me.Index], keys, verifyAt));
 
         context.Eventually(RegisterChecker.FinalReadsComplete, () =>
             checker.FinalReadsDone == Clients ? null : $"only {checker.FinalReadsDone} of {Clients} clients could read every key back after the network healed");
     }
 
-    private static async Task RunClientAsync(IHost host, Faker faker, IReadOnlyList<string> keys, Func<string, TlsClientOptions> tls, RegisterChecker checker, TimeSpan verifyAt)
+    private static RegisterOptions Replica(ScenarioContext context, Live me, bool primary, Live? backup) => new(
+        IsPrimary: primary,
+        ListenAddress: primary ? me.Address : "0.0.0.0",
+        Port: Port,
+        ServerTls: me.ServerTls,
+        BackupHost: backup?.DnsName,
+        BackupTls: backup is null ? null : me.TlsTo(backup),
+        Defects: context.Defects,
+        ReplicationTimeout: TimeSpan.FromMilliseconds(500),
+        BackgroundFlushInterval: TimeSpan.FromMilliseconds(500));
+
+    private static List<Faker> Fakers(ScenarioContext context, int count) =>
+        [.. Enumerable.Range(0, count).Select(_ => new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) })];
+
+    private static async Task RunClientAsync(IHost host, RegisterClient client, Faker faker, IReadOnlyList<string> keys, TimeSpan verifyAt)
     {
-        var client = new RegisterClient(host, "primary.register", "backup.register", Port, tls, TimeSpan.FromSeconds(1));
         var written = 0;
         while (host.Clock.Elapsed < verifyAt)
         {
@@ -109,16 +94,7 @@ public sealed class RegisterScenario : Scenario
             var key = keys[faker.Random.Int(0, keys.Count - 1)];
             try
             {
-                if (faker.Random.Bool(0.5f))
-                {
-                    var value = $"{faker.Hacker.Verb()}-{host.Name}-{++written}";
-                    var version = await client.WriteAsync(key, value);
-                    checker.Acknowledged(key, version, value);
-                }
-                else
-                {
-                    await ReadAndCheckAsync(host, client, checker, key);
-                }
+                await (faker.Random.Bool(0.5f) ? (Task)client.WriteAsync(key, $"{faker.Hacker.Verb()}-{host.Name}-{++written}") : client.ReadAsync(key));
             }
             catch (RpcException)
             {
@@ -129,28 +105,25 @@ public sealed class RegisterScenario : Scenario
         // After the quiet point: every key must read back, at least as new as what was acknowledged.
         foreach (var key in keys)
         {
-            while (true)
+            while (!await ReadsBackAsync(client, key))
             {
-                try
-                {
-                    await ReadAndCheckAsync(host, client, checker, key);
-                    break;
-                }
-                catch (RpcException)
-                {
-                    await host.Clock.Delay(TimeSpan.FromMilliseconds(100), host.Lifetime);
-                }
+                await host.Clock.Delay(TimeSpan.FromMilliseconds(100), host.Lifetime);
             }
         }
 
-        checker.FinalReadsDone++;
-        host.Log.Info("client.verified", $"keys={keys.Count}");
+        host.Log.Event(new ClientVerified(keys.Count));
     }
 
-    private static async Task ReadAndCheckAsync(IHost host, RegisterClient client, RegisterChecker checker, string key)
+    private static async Task<bool> ReadsBackAsync(RegisterClient client, string key)
     {
-        var floor = checker.ReadStarts(key);
-        var reply = await client.ReadAsync(key);
-        checker.ReadReturned(host.Name, key, floor, reply.Version, reply.Value, reply.ServedBy);
+        try
+        {
+            await client.ReadAsync(key);
+            return true;
+        }
+        catch (RpcException)
+        {
+            return false;
+        }
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Sim.Cli;
 using Sim.Engine;
 using Sim.Engine.Coyote;
+using Sim.Scenarios;
 using Sim.Stack.Defects;
 
 namespace Sim.Bench;
@@ -84,7 +85,7 @@ public sealed class DefectBench
             {
                 foreach (var search in searches)
                 {
-                    stderr.WriteLine($"defects: {defect.Name} ({defect.Scenario}) with {search.Engine}/{search.Strategy}, {k} seed(s), budget {search.Budget}");
+                    stderr.WriteLine($"defects: {defect.Name} ({ScenarioCatalog.HomeOf(defect.Name)?.Name}) with {search.Engine}/{search.Strategy}, {k} seed(s), budget {search.Budget}");
                     var hunts = new List<DefectHunt>();
                     for (var i = 0; i < k; i++)
                     {
@@ -184,7 +185,7 @@ public sealed class DefectBench
                 stdout.WriteLine(JsonSerializer.Serialize(new
                 {
                     defect = defect.Name,
-                    scenario = defect.Scenario,
+                    scenario = ScenarioCatalog.HomeOf(defect.Name)?.Name,
                     engine = search.Engine,
                     strategy = search.Strategy,
                     budget = search.Budget,
@@ -196,7 +197,7 @@ public sealed class DefectBench
             }
             else
             {
-                stdout.WriteLine($"{defect.Name,-22} {defect.Scenario,-16} {search.Engine,-7} {search.Strategy,-15} {search.Budget,7} {$"{stats.Found}/{stats.Total}",7} {Number(stats.MedianIterations, "G4"),18} {Number(stats.MedianWallSeconds, "F3"),16}");
+                stdout.WriteLine($"{defect.Name,-22} {ScenarioCatalog.HomeOf(defect.Name)?.Name,-16} {search.Engine,-7} {search.Strategy,-15} {search.Budget,7} {$"{stats.Found}/{stats.Total}",7} {Number(stats.MedianIterations, "G4"),18} {Number(stats.MedianWallSeconds, "F3"),16}");
             }
         }
     }

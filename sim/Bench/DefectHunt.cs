@@ -15,8 +15,8 @@ public sealed record DefectHunt(string Defect, string Scenario, string Engine, s
     /// <summary>Plants <paramref name="defect"/> in its scenario and searches with the loop engine or Coyote.</summary>
     public static DefectHunt Run(Defect defect, string engine, string strategy, ulong seed, int budget)
     {
-        var scenario = ScenarioCatalog.Find(defect.Scenario)
-            ?? throw new InvalidOperationException($"defect {defect.Name} names scenario '{defect.Scenario}', which the catalogue does not have");
+        var scenario = ScenarioCatalog.HomeOf(defect.Name)
+            ?? throw new InvalidOperationException($"defect {defect.Name} is claimed by no scenario");
         var config = new RunConfig(scenario.Name, seed, strategy, new DefectSet([defect.Name]));
         switch (engine)
         {

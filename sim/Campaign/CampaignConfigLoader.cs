@@ -147,13 +147,17 @@ public static class CampaignConfigLoader
             var name = Scalar(nameNode, path + ".name");
             var defect = DefectCatalogue.Find(name)
                 ?? throw Error(nameNode, path + ".name", $"unknown defect '{name}' (known: {string.Join(", ", DefectCatalogue.All.Select(d => d.Name))})");
-            if (map.TryGetValue("scenario", out var s) && Scalar(s, path + ".scenario") is var scenario && scenario != defect.Scenario)
+            // The scenario named, else the first that claims the defect; either way it must claim it.
+            var named = map.TryGetValue("scenario", out var s) ? Scalar(s, path + ".scenario") : null;
+            var scenario = (named is null ? ScenarioCatalog.HomeOf(name) : ScenarioCatalog.Find(named))
+                ?? throw Error(s ?? nameNode, path + (s is null ? ".name" : ".scenario"), named is null ? $"defect '{name}' is claimed by no scenario" : $"unknown scenario '{named}'");
+            if (ScenarioCatalog.WhyNotPlantable(name, scenario) is { } why)
             {
-                throw Error(s, path + ".scenario", $"defect '{name}' belongs to scenario '{defect.Scenario}', not '{scenario}'");
+                throw Error(s!, path + ".scenario", $"defect {why}");
             }
 
             var profiles = map.TryGetValue("profiles", out var p) ? Profiles(p, path + ".profiles") : [null];
-            return new DefectEntry(name, defect.Scenario, EngineList(Required(map, node, path, "engines"), path + ".engines", profiles), node.Start.Line32());
+            return new DefectEntry(name, scenario.Name, EngineList(Required(map, node, path, "engines"), path + ".engines", profiles), node.Start.Line32());
         }
 
         private List<EngineEntry> EngineList(YamlNode node, string path, IReadOnlyList<string?> profiles)

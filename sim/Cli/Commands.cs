@@ -540,9 +540,9 @@ internal static class Commands
         {
             var defect = DefectCatalogue.Find(name)
                 ?? throw new BadInputException($"--defect: unknown defect '{name}' (known: {string.Join(", ", DefectCatalogue.All.Select(d => d.Name))})");
-            if (defect.Scenario != scenario.Name)
+            if (ScenarioCatalog.WhyNotPlantable(defect.Name, scenario) is { } why)
             {
-                throw new BadInputException($"--defect: '{name}' belongs to scenario '{defect.Scenario}', not '{scenario.Name}'");
+                throw new BadInputException($"--defect: {why}");
             }
         }
 

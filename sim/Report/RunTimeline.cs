@@ -1,5 +1,5 @@
-using System.Globalization;
 using Sim.Engine;
+using Sim.Stack.Rpc;
 using Sim.Worlds;
 
 namespace Sim.Report;
@@ -17,13 +17,14 @@ public sealed record FaultInterval(string Kind, string Subject, double Start, do
 public sealed record Recovery(double At, string What, IReadOnlyList<string> Processes, double? Seconds);
 
 /// <summary>
-/// What one loop-engine run looked like over virtual time, read back from its event log: frames delivered and
-/// successful RPCs per virtual second, the intervals during which faults held, and the recovery after each heal.
+/// What one loop-engine run looked like over virtual time, read back from the typed events of its log: frames
+/// delivered and successful RPCs per virtual second, the intervals during which faults held, and the recovery after
+/// each heal.
 /// </summary>
 /// <remarks>
 /// Recovery time is the virtual time from a heal to the first successful application-level step of a process the
-/// healed fault touched: a gRPC call completed with status OK, on the client side (<c>rpc.done</c>) or the server
-/// side (<c>rpc.handled</c>). A heal is the end of faults at one virtual instant: links healed (all links healed at
+/// healed fault touched: a gRPC call completed with status OK, on the client side (<see cref="RpcCompleted"/>) or the server
+/// side (<see cref="RpcHandled"/>). A heal is the end of faults at one virtual instant: links healed (all links healed at
 /// that instant count as one heal), a killed process started again, a paused process resumed, or a clog's hold
 /// ending. The processes touched are those on the machines of the healed links or clogged link, or the restarted or
 /// resumed process. A heal followed by no such call before the run ends is counted as not recovered.
@@ -48,7 +49,7 @@ public sealed class RunTimeline
     /// <summary>When faults stopped and everything healed, if the run got there.</summary>
     public double? QuietAt { get; private set; }
 
-    /// <summary>Frames delivered (<c>net.deliver</c>) in each virtual second [i, i+1).</summary>
+    /// <summary>Frames delivered (<see cref="FrameDelivered"/>) in each virtual second [i, i+1).</summary>
     public int[] DeliveredPerSecond { get; private set; } = [];
 
     /// <summary>RPCs completed with status OK (client side) in each virtual second.</summary>
@@ -68,157 +69,13 @@ public sealed class RunTimeline
         }
 
         var timeline = new RunTimeline(run) { End = run.VirtualTime.TotalSeconds };
-        var seconds = (int)Math.Ceiling(Math.Max(timeline.End, 1e-9));
-        var delivered = new int[seconds];
-        var rpcs = new int[seconds];
-        var machineOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        var processesOn = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        var started = new HashSet<string>(StringComparer.Ordinal);
-        var open = new Dictionary<(string Kind, string Subject), double>();
-        var faults = new List<FaultInterval>();
-        var clogEnds = new List<(double At, string Link)>();
-        var heals = new List<(int Index, double At, string What, HashSet<string> Links, HashSet<string> Processes)>();
-
-        void Close(string kind, string subject, double at)
-        {
-            if (open.Remove((kind, subject), out var start))
-            {
-                faults.Add(new FaultInterval(kind, subject, start, at));
-            }
-        }
-
-        void Healed(int index, double at, string what, string? link, string? process)
-        {
-            if (heals.Count == 0 || heals[^1].At != at)
-            {
-                heals.Add((index, at, what, [], []));
-            }
-
-            var heal = heals[^1];
-            heals[^1] = heal with { Index = index, What = heal.What.Contains(what, StringComparison.Ordinal) ? heal.What : heal.What + ", " + what };
-            if (link is not null)
-            {
-                heal.Links.Add(link);
-            }
-
-            if (process is not null)
-            {
-                heal.Processes.Add(process);
-            }
-        }
-
+        var reader = new Reader(timeline, events);
         for (var i = 0; i < events.Count; i++)
         {
-            var e = events[i];
-            var t = e.Time.TotalSeconds;
-            var second = Math.Min(seconds - 1, (int)t);
-            switch (e.Kind)
-            {
-                case "net.deliver":
-                    delivered[second]++;
-                    break;
-                case "log.rpc.done" when IsOk(e):
-                    rpcs[second]++;
-                    break;
-                case "process.start":
-                    if (Field(e.Details, "machine") is { } machine && machineOf.TryAdd(e.Subject, machine))
-                    {
-                        processesOn.TryAdd(machine, []);
-                        processesOn[machine].Add(e.Subject);
-                    }
-
-                    if (!started.Add(e.Subject))
-                    {
-                        Close(ProcessDown, e.Subject, t);
-                        Healed(i, t, "restart", null, e.Subject);
-                    }
-
-                    break;
-                case "process.kill":
-                    Close(Paused, e.Subject, t);
-                    open.TryAdd((ProcessDown, e.Subject), t);
-                    break;
-                case "process.pause":
-                    open.TryAdd((Paused, e.Subject), t);
-                    break;
-                case "process.resume":
-                    Close(Paused, e.Subject, t);
-                    Healed(i, t, "resume", null, e.Subject);
-                    break;
-                case "net.cut":
-                    open.TryAdd((Partition, e.Subject), t);
-                    break;
-                case "net.heal":
-                    Close(Partition, e.Subject, t);
-                    Healed(i, t, "links", e.Subject, null);
-                    break;
-                case "net.clog":
-                    if (Field(e.Details, "until") is { } until && double.TryParse(until, NumberStyles.Float, CultureInfo.InvariantCulture, out var end) && end > t)
-                    {
-                        faults.Add(new FaultInterval(Clog, e.Subject, t, end));
-                        clogEnds.Add((end, e.Subject));
-                    }
-
-                    break;
-                case "fault.quiet":
-                    timeline.QuietAt = t;
-                    break;
-                default:
-                    break;
-            }
+            reader.Read(i);
         }
 
-        foreach (var ((kind, subject), start) in open)
-        {
-            faults.Add(new FaultInterval(kind, subject, start, timeline.End));
-        }
-
-        // The network heals every clog at the quiet point; a clog's hold ends then at the latest.
-        for (var i = 0; i < faults.Count; i++)
-        {
-            if (faults[i].Kind == Clog && timeline.QuietAt is { } quiet && faults[i].End > quiet)
-            {
-                faults[i] = faults[i] with { End = Math.Max(faults[i].Start, quiet) };
-            }
-        }
-
-        foreach (var (at, link) in clogEnds)
-        {
-            var end = timeline.QuietAt is { } quiet ? Math.Min(at, quiet) : at;
-            if (end < timeline.End)
-            {
-                var index = Math.Max(0, FirstIndexAtOrAfter(events, end) - 1);
-                heals.Add((index, end, "clog ends", [link], []));
-            }
-        }
-
-        timeline.DeliveredPerSecond = delivered;
-        timeline.RpcsPerSecond = rpcs;
-        timeline.Faults = [.. faults.OrderBy(f => f.Start).ThenBy(f => f.Kind, StringComparer.Ordinal).ThenBy(f => f.Subject, StringComparer.Ordinal)];
-        timeline.Recoveries = [.. heals.OrderBy(h => h.At).Select(h =>
-        {
-            var touched = new SortedSet<string>(h.Processes, StringComparer.Ordinal);
-            foreach (var link in h.Links)
-            {
-                foreach (var machine in link.Split("->"))
-                {
-                    touched.UnionWith(processesOn.GetValueOrDefault(machine) ?? []);
-                }
-            }
-
-            double? recovered = null;
-            for (var i = h.Index + 1; i < events.Count; i++)
-            {
-                var e = events[i];
-                if (e.Kind is "log.rpc.done" or "log.rpc.handled" && IsOk(e) && touched.Contains(e.Subject))
-                {
-                    recovered = e.Time.TotalSeconds - h.At;
-                    break;
-                }
-            }
-
-            return new Recovery(h.At, h.What, [.. touched], recovered);
-        })];
+        reader.Finish();
         return timeline;
     }
 
@@ -241,22 +98,6 @@ public sealed class RunTimeline
         return merged;
     }
 
-    private static bool IsOk(LoggedEvent e) => e.Details.EndsWith(" status=OK", StringComparison.Ordinal);
-
-    /// <summary>The value of a <c>key=value</c> word of an event's details.</summary>
-    private static string? Field(string details, string key)
-    {
-        foreach (var word in details.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (word.Length > key.Length && word.StartsWith(key, StringComparison.Ordinal) && word[key.Length] == '=')
-            {
-                return word[(key.Length + 1)..];
-            }
-        }
-
-        return null;
-    }
-
     private static int FirstIndexAtOrAfter(IReadOnlyList<LoggedEvent> events, double seconds)
     {
         var (lo, hi) = (0, events.Count);
@@ -275,4 +116,161 @@ public sealed class RunTimeline
 
         return lo;
     }
+
+    /// <summary>Reads the typed events of one run in order and builds its timeline.</summary>
+    private sealed class Reader(RunTimeline timeline, IReadOnlyList<LoggedEvent> events)
+    {
+        private readonly int[] delivered = new int[Seconds(timeline.End)];
+        private readonly int[] rpcs = new int[Seconds(timeline.End)];
+        private readonly Dictionary<string, List<string>> processesOn = new(StringComparer.Ordinal);
+        private readonly HashSet<string> started = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string Kind, string Subject), double> open = [];
+        private readonly List<FaultInterval> faults = [];
+        private readonly List<(double At, (string From, string To) Link)> clogEnds = [];
+        private readonly List<Heal> heals = [];
+
+        public void Read(int index)
+        {
+            var e = events[index];
+            var t = e.Time.TotalSeconds;
+            var second = Math.Min(delivered.Length - 1, (int)t);
+            switch (e.Event)
+            {
+                case FrameDelivered:
+                    delivered[second]++;
+                    break;
+                case RpcCompleted { Ok: true }:
+                    rpcs[second]++;
+                    break;
+                case ProcessStarted start:
+                    if (started.Add(e.Subject))
+                    {
+                        (processesOn.TryGetValue(start.Machine, out var here) ? here : processesOn[start.Machine] = []).Add(e.Subject);
+                    }
+                    else
+                    {
+                        Close(ProcessDown, e.Subject, t);
+                        Healed(index, t, "restart", null, e.Subject);
+                    }
+
+                    break;
+                case ProcessKilled:
+                    Close(Paused, e.Subject, t);
+                    open.TryAdd((ProcessDown, e.Subject), t);
+                    break;
+                case ProcessPaused:
+                    open.TryAdd((Paused, e.Subject), t);
+                    break;
+                case ProcessResumed:
+                    Close(Paused, e.Subject, t);
+                    Healed(index, t, "resume", null, e.Subject);
+                    break;
+                case LinkCut:
+                    open.TryAdd((Partition, e.Subject), t);
+                    break;
+                case LinkHealed heal:
+                    Close(Partition, e.Subject, t);
+                    Healed(index, t, "links", (heal.From, heal.To), null);
+                    break;
+                case LinkClogged clog when clog.Until.TotalSeconds > t:
+                    faults.Add(new FaultInterval(Clog, e.Subject, t, clog.Until.TotalSeconds));
+                    clogEnds.Add((clog.Until.TotalSeconds, (clog.From, clog.To)));
+                    break;
+                case QuietPointReached:
+                    timeline.QuietAt = t;
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        public void Finish()
+        {
+            foreach (var ((kind, subject), start) in open)
+            {
+                faults.Add(new FaultInterval(kind, subject, start, timeline.End));
+            }
+
+            // The network heals every clog at the quiet point; a clog's hold ends then at the latest.
+            for (var i = 0; i < faults.Count; i++)
+            {
+                if (faults[i].Kind == Clog && timeline.QuietAt is { } quiet && faults[i].End > quiet)
+                {
+                    faults[i] = faults[i] with { End = Math.Max(faults[i].Start, quiet) };
+                }
+            }
+
+            foreach (var (at, link) in clogEnds)
+            {
+                var end = timeline.QuietAt is { } quiet ? Math.Min(at, quiet) : at;
+                if (end < timeline.End)
+                {
+                    heals.Add(new Heal(Math.Max(0, FirstIndexAtOrAfter(events, end) - 1), end, "clog ends", [link], []));
+                }
+            }
+
+            timeline.DeliveredPerSecond = delivered;
+            timeline.RpcsPerSecond = rpcs;
+            timeline.Faults = [.. faults.OrderBy(f => f.Start).ThenBy(f => f.Kind, StringComparer.Ordinal).ThenBy(f => f.Subject, StringComparer.Ordinal)];
+            timeline.Recoveries = [.. heals.OrderBy(h => h.At).Select(Recover)];
+        }
+
+        /// <summary>The recovery after one heal: the first RPC completed OK by a process the healed faults touched.</summary>
+        private Recovery Recover(Heal heal)
+        {
+            var touched = new SortedSet<string>(heal.Processes, StringComparer.Ordinal);
+            foreach (var (from, to) in heal.Links)
+            {
+                touched.UnionWith(processesOn.GetValueOrDefault(from) ?? []);
+                touched.UnionWith(processesOn.GetValueOrDefault(to) ?? []);
+            }
+
+            double? recovered = null;
+            for (var i = heal.Index + 1; i < events.Count; i++)
+            {
+                var e = events[i];
+                if (e.Event is RpcCompleted { Ok: true } or RpcHandled { Ok: true } && touched.Contains(e.Subject))
+                {
+                    recovered = e.Time.TotalSeconds - heal.At;
+                    break;
+                }
+            }
+
+            return new Recovery(heal.At, heal.What, [.. touched], recovered);
+        }
+
+        private void Close(string kind, string subject, double at)
+        {
+            if (open.Remove((kind, subject), out var start))
+            {
+                faults.Add(new FaultInterval(kind, subject, start, at));
+            }
+        }
+
+        /// <summary>Notes a heal; every heal at one virtual instant counts as one.</summary>
+        private void Healed(int index, double at, string what, (string, string)? link, string? process)
+        {
+            if (heals.Count == 0 || heals[^1].At != at)
+            {
+                heals.Add(new Heal(index, at, what, [], []));
+            }
+
+            var heal = heals[^1];
+            heals[^1] = heal with { Index = index, What = heal.What.Contains(what, StringComparison.Ordinal) ? heal.What : heal.What + ", " + what };
+            if (link is { } l)
+            {
+                heal.Links.Add(l);
+            }
+
+            if (process is not null)
+            {
+                heal.Processes.Add(process);
+            }
+        }
+
+        private static int Seconds(double end) => (int)Math.Ceiling(Math.Max(end, 1e-9));
+    }
+
+    /// <summary>Faults that ended at one virtual instant: the links healed and the processes restarted or resumed.</summary>
+    private sealed record Heal(int Index, double At, string What, HashSet<(string From, string To)> Links, HashSet<string> Processes);
 }

@@ -44,8 +44,8 @@ public sealed class Coordinator
 
     public FleetState State { get; }
 
-    /// <summary>Calls rejected by authentication, with why (for the scenario's account).</summary>
-    public List<string> Rejections { get; } = [];
+    /// <summary>Calls rejected by authentication since this incarnation started.</summary>
+    public int Rejections { get; private set; }
 
     public static Coordinator Start(IHost host, CoordinatorOptions options)
     {
@@ -55,7 +55,7 @@ public sealed class Coordinator
         server.AddService(Contracts.Fleet.BindService(new FleetService(coordinator)));
         server.AddService(Driver.BindService(new DriverService(coordinator)));
         server.Start();
-        host.Log.Info("fleet.coordinator-up", $"backend={(options.Durable ? "durable" : "in-memory")} nodes={state.Nodes.Count}");
+        host.Log.Event(new CoordinatorUp(options.Durable, state.Nodes.Count));
         return coordinator;
     }
 
@@ -97,8 +97,8 @@ public sealed class Coordinator
 
         if (why is not null)
         {
-            Rejections.Add($"{keyHex[..Math.Min(12, keyHex.Length)]}: {why}");
-            host.Log.Warn("fleet.auth-rejected", $"key={keyHex[..Math.Min(12, keyHex.Length)]} method={context.Method}: {why}");
+            Rejections++;
+            host.Log.Event(new AuthRejected(keyHex[..Math.Min(12, keyHex.Length)], context.Method, why));
             throw new RpcException(new Status(StatusCode.Unauthenticated, "Access denied"));
         }
 
@@ -121,13 +121,13 @@ public sealed class Coordinator
                 if (c.StaleMapping)
                 {
                     // 1.14: the key's mapping is trusted even when its node entry is gone.
-                    c.host.Log.Info("fleet.create-node", $"key={key[..12]} returns existing node {existing}");
+                    c.host.Log.Event(new NodeCreated(existing, key[..12], Existing: true));
                     return new CreateNodeResponse { Node = new Node { NodeId = existing } };
                 }
 
                 if (state.Nodes.TryGetValue(existing, out var entry) && c.IsOnline(entry))
                 {
-                    c.host.Log.Warn("fleet.create-node-refused", $"key={key[..12]} held by online node {existing}");
+                    c.host.Log.Event(new CreateNodeRefused(key[..12], existing));
                     throw new RpcException(new Status(StatusCode.FailedPrecondition, "Public key already in use"));
                 }
 
@@ -141,7 +141,7 @@ public sealed class Coordinator
             state.KeyToNode[key] = id;
             state.Nodes[id] = new NodeEntry(id, key, c.Now + TimeSpan.FromSeconds(request.PingInterval), request.PingInterval);
             await state.CommitAsync(context.CancellationToken);
-            c.host.Log.Info("fleet.create-node", $"key={key[..12]} node={id}");
+            c.host.Log.Event(new NodeCreated(id, key[..12], Existing: false));
             return new CreateNodeResponse { Node = new Node { NodeId = id } };
         }
 
@@ -160,7 +160,7 @@ public sealed class Coordinator
                 }
 
                 await state.CommitAsync(context.CancellationToken);
-                c.host.Log.Info("fleet.delete-node", $"node={id}");
+                c.host.Log.Event(new NodeDeleted(id));
             }
 
             return new DeleteNodeResponse();

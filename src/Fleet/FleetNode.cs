@@ -35,8 +35,6 @@ public sealed class FleetNode
     private readonly IHost host;
     private readonly NodeOptions options;
     private readonly Contracts.Fleet.FleetClient fleet;
-    private TimeSpan? gotWorkSince;
-    private int tasksAtStretch;
 
     private FleetNode(IHost host, NodeOptions options)
     {
@@ -53,12 +51,6 @@ public sealed class FleetNode
     public string? PingLoopDeath { get; private set; }
 
     public int TasksDone { get; private set; }
-
-    /// <summary>Virtual times at which tasks were received.</summary>
-    public List<TimeSpan> TaskTimes { get; } = [];
-
-    /// <summary>What the node saw, in order: registered, pinged, got work, rejected and why.</summary>
-    public List<string> Account { get; } = [];
 
     public static FleetNode Start(IHost host, NodeOptions options)
     {
@@ -85,11 +77,11 @@ public sealed class FleetNode
             try
             {
                 await fleet.DeleteNodeAsync(new DeleteNodeRequest { Node = new Node { NodeId = NodeId } }, Auth(), Deadline());
-                Note($"deleted node {NodeId} on stop");
+                host.Log.Event(new NodeLeft(NodeId, StatusCode.OK, ""));
             }
             catch (RpcException e)
             {
-                Note($"DeleteNode failed on stop: {e.StatusCode} {e.Status.Detail}");
+                host.Log.Event(new NodeLeft(NodeId, e.StatusCode, e.Status.Detail));
             }
         }
     }
@@ -103,12 +95,12 @@ public sealed class FleetNode
             {
                 var response = await fleet.CreateNodeAsync(new CreateNodeRequest { PingInterval = options.PingInterval.TotalSeconds }, Auth(), Deadline(), lifetime);
                 NodeId = response.Node.NodeId;
-                Note($"registered as node {NodeId}");
+                host.Log.Event(new NodeRegistered(NodeId));
                 return;
             }
             catch (RpcException e) when (!lifetime.IsCancellationRequested)
             {
-                Note($"CreateNode rejected: {e.StatusCode}: {e.Status.Detail}");
+                host.Log.Event(new CreateNodeRejected(e.StatusCode, e.Status.Detail));
                 await host.Clock.Delay(backoff, lifetime);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
@@ -129,7 +121,7 @@ public sealed class FleetNode
             }
             catch (RpcException e)
             {
-                Note($"ping failed: {e.StatusCode} (will retry)");
+                host.Log.Event(new PingFailed(e.StatusCode));
                 continue;
             }
 
@@ -143,12 +135,11 @@ public sealed class FleetNode
                 // 1.14: a ping answered with success=false is fatal for the ping loop.
                 PingLoopAlive = false;
                 PingLoopDeath = "Ping failed unexpectedly";
-                Note($"ping loop stopped: Ping failed unexpectedly (node {NodeId})");
-                host.Log.Warn("fleet.ping-loop-died", $"node={NodeId}");
+                host.Log.Event(new PingLoopDied(NodeId, PingLoopDeath));
                 return;
             }
 
-            Note($"coordinator no longer knows node {NodeId}: registering again");
+            host.Log.Event(new NodeForgotten(NodeId));
             await RegisterAsync(lifetime);
         }
     }
@@ -162,7 +153,7 @@ public sealed class FleetNode
         }
         catch (RpcException e) when (!lifetime.IsCancellationRequested)
         {
-            Note($"pull failed: {e.StatusCode}: {e.Status.Detail}");
+            host.Log.Event(new NodeCallFailed("PullTaskIns", e.StatusCode, e.Status.Detail));
             return;
         }
 
@@ -171,7 +162,7 @@ public sealed class FleetNode
             return;
         }
 
-        TaskTimes.Add(host.Clock.Elapsed);
+        host.Log.Event(new WorkReceived(tasks.TaskInsList.Count));
         var results = new PushTaskResRequest();
         foreach (var task in tasks.TaskInsList)
         {
@@ -179,24 +170,13 @@ public sealed class FleetNode
         }
 
         TasksDone += tasks.TaskInsList.Count;
-        if (Account.Count > 0 && Account[^1].Contains(" got work", StringComparison.Ordinal) && gotWorkSince is { } since)
-        {
-            // One line per stretch of work, not one per task.
-            Account[^1] = $"{since.TotalSeconds:F3}s #{host.Incarnation} got work: {TasksDone - tasksAtStretch} task(s) until {host.Clock.Elapsed.TotalSeconds:F3}s";
-        }
-        else
-        {
-            gotWorkSince = host.Clock.Elapsed;
-            tasksAtStretch = TasksDone - tasks.TaskInsList.Count;
-            Account.Add($"{host.Clock.Elapsed.TotalSeconds:F3}s #{host.Incarnation} got work: {tasks.TaskInsList.Count} task(s)");
-        }
         try
         {
             await fleet.PushTaskResAsync(results, Auth(), Deadline(), lifetime);
         }
         catch (RpcException e) when (!lifetime.IsCancellationRequested)
         {
-            Note($"push failed: {e.StatusCode}");
+            host.Log.Event(new NodeCallFailed("PushTaskRes", e.StatusCode, e.Status.Detail));
         }
     }
 
@@ -211,10 +191,4 @@ public sealed class FleetNode
     private Metadata Auth() => options.Credentials.Sign(host.Clock.UtcNow);
 
     private DateTime Deadline(TimeSpan? timeout = null) => host.Clock.UtcNow + (timeout ?? TimeSpan.FromSeconds(2));
-
-    private void Note(string what)
-    {
-        Account.Add($"{host.Clock.Elapsed.TotalSeconds:F3}s #{host.Incarnation} {what}");
-        host.Log.Info("fleet.node", what);
-    }
 }

@@ -77,12 +77,6 @@ public sealed class FuturesClient
 
     internal DefectSet Defects => options.Defects;
 
-    /// <summary>Raised on every status change, before anything else happens (old, new).</summary>
-    public event Action<ClientStatus, ClientStatus>? StatusChanged;
-
-    /// <summary>Raised as each reconnection attempt starts, before anything else happens.</summary>
-    public event Action? Reconnecting;
-
     /// <summary>Connects (like <c>await Client(address)</c>); throws <see cref="SchedulerUnreachableException"/> if it cannot within <paramref name="timeout"/>.</summary>
     public static async Task<FuturesClient> ConnectAsync(IHost host, FuturesClientOptions options, string name, TimeSpan timeout)
     {
@@ -208,8 +202,7 @@ public sealed class FuturesClient
         }
 
         Status = status;
-        host.Log.Info("futures.client-status", $"client={Id} {old.ToString().ToLowerInvariant()} -> {status.ToString().ToLowerInvariant()}");
-        StatusChanged?.Invoke(old, status);
+        host.Log.Event(new ClientStatusChanged(Id, old, status));
     }
 
     /// <summary>Cancels and forgets every held future (one generation ends).</summary>
@@ -225,7 +218,7 @@ public sealed class FuturesClient
 
         if (held.Count > 0)
         {
-            host.Log.Info("futures.client-sweep", $"client={Id} reason={reason} futures={held.Count}");
+            host.Log.Event(new FuturesSwept(Id, reason, held.Count));
         }
     }
 
@@ -269,7 +262,7 @@ public sealed class FuturesClient
 
         stream = call;
         var start = call.ResponseStream.Current.StreamStart;
-        host.Log.Info("futures.client-connected", $"client={Id} scheduler={start.Scheduler}#{start.Incarnation}");
+        host.Log.Event(new ClientConnected(Id, start.Scheduler, start.Incarnation));
         SetStatus(ClientStatus.Running);
         var generation = Generation;
         host.Spawn("report-stream", _ => HandleReportAsync(call));
@@ -334,7 +327,7 @@ public sealed class FuturesClient
 
                         break;
                     case Report.KindOneofCase.Restart:
-                        host.Log.Info("futures.client-restart", $"client={Id}");
+                        host.Log.Event(new RestartReported(Id));
                         Sweep(SchedulerRestart, SchedulerRestartMessage);
                         break;
                     default:
@@ -344,7 +337,7 @@ public sealed class FuturesClient
         }
         catch (RpcException e)
         {
-            host.Log.Info("futures.client-stream-broke", $"client={Id} {e.StatusCode}: {e.Status.Detail}");
+            host.Log.Event(new ReportStreamBroke(Id, e.StatusCode, e.Status.Detail));
         }
 
         if (ReferenceEquals(stream, call) && Status == ClientStatus.Running)
@@ -373,12 +366,12 @@ public sealed class FuturesClient
             var left = deadline - host.Clock.Elapsed;
             if (left <= TimeSpan.Zero)
             {
-                host.Log.Warn("futures.client-gave-up", $"client={Id}: failed to reconnect to scheduler after {options.ReconnectDeadline.TotalSeconds:F2} seconds, closing client");
+                host.Log.Event(new ReconnectGaveUp(Id, options.ReconnectDeadline));
                 Close();
                 return;
             }
 
-            Reconnecting?.Invoke();
+            host.Log.Event(new ReconnectAttempted(Id));
             try
             {
                 await EnsureConnectedAsync(left);
@@ -405,7 +398,7 @@ public sealed class FuturesClient
             }
             catch (RpcException e)
             {
-                host.Log.Info("futures.client-submit-failed", $"client={Id} {e.StatusCode} (retrying)");
+                host.Log.Event(new SubmitFailed(Id, e.StatusCode));
                 await host.Clock.Delay(options.RetryInterval);
             }
         }

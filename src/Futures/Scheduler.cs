@@ -46,7 +46,7 @@ public sealed class Scheduler
         var server = new RpcServer(host, options.ListenAddress, options.Port, options.Tls);
         server.AddService(Contracts.Scheduler.BindService(new Service(scheduler)));
         server.Start();
-        host.Log.Info("futures.scheduler-up", $"incarnation={host.Incarnation}");
+        host.Log.Event(new SchedulerUp(host.Incarnation));
         return scheduler;
     }
 
@@ -140,7 +140,7 @@ public sealed class Scheduler
             }
 
             s.sessions[request.Client] = session;
-            s.host.Log.Info("futures.session-open", $"client={request.Client}");
+            s.host.Log.Event(new SessionOpened(request.Client));
             await responseStream.WriteAsync(new Report { StreamStart = new StreamStart { Scheduler = s.host.Name, Incarnation = s.host.Incarnation } });
             var registration = context.CancellationToken.Register(static c => ((Session)c!).Wake(), session);
             try
@@ -162,7 +162,7 @@ public sealed class Scheduler
                 {
                     s.sessions.Remove(request.Client);
                     s.Release(session);
-                    s.host.Log.Info("futures.session-closed", $"client={request.Client}");
+                    s.host.Log.Event(new SessionClosed(request.Client));
                 }
             }
         }
@@ -208,7 +208,7 @@ public sealed class Scheduler
                 s.Report(owner, new Report { CancelledKeys = cancelled });
             }
 
-            s.host.Log.Info("futures.cancel", $"client={request.Client} keys={cancelled.Keys.Count} reason={(request.Reason.Length == 0 ? "-" : request.Reason)}");
+            s.host.Log.Event(new KeysCancelled(request.Client, cancelled.Keys.Count, request.Reason));
             return Task.FromResult(new CancelReply());
         }
 
@@ -221,7 +221,7 @@ public sealed class Scheduler
                 s.Report(session, new Report { Restart = new SchedulerRestart() });
             }
 
-            s.host.Log.Info("futures.scheduler-restart", $"clients={s.sessions.Count}");
+            s.host.Log.Event(new SchedulerRestarted(s.sessions.Count));
             return Task.FromResult(new RestartReply());
         }
     }

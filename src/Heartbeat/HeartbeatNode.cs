@@ -69,7 +69,7 @@ public sealed class HeartbeatNode : Contracts.Heartbeat.HeartbeatBase
             }
             catch (RpcException e)
             {
-                host.Log.Warn("heartbeat.missed", $"{e.StatusCode}: {e.Status.Detail}");
+                host.Log.Event(new HeartbeatMissed(e.StatusCode, e.Status.Detail));
             }
         }
     }

@@ -10,7 +10,8 @@ namespace Sim.Stack.Host;
 /// <remarks>
 /// A derived record names its <see cref="Kind"/> (a short dotted name, e.g. <c>fleet.node-created</c>) and
 /// may override <see cref="Details"/>; by default the details are the record's own members as C# prints
-/// them (<c>Node = 5, Key = 3f2a…</c>). Override it where a member is a collection, or on hot paths.
+/// them (<c>Node = 5, Key = 3f2a…</c>). Override it where a member is a collection or where a terser line reads
+/// better, and override <see cref="AppendDetails"/> too on hot paths.
 /// </remarks>
 public abstract record SimEvent
 {
@@ -30,6 +31,12 @@ public abstract record SimEvent
             return builder.ToString();
         }
     }
+
+    /// <summary>
+    /// Appends <see cref="Details"/> to <paramref name="builder"/>: how the event log renders an event. Hot-path
+    /// events (a frame delivered) override it to write their fields without building a string first.
+    /// </summary>
+    public virtual void AppendDetails(StringBuilder builder) => builder.Append(Details);
 
     /// <summary>Keeps <see cref="Kind"/>, <see cref="Subject"/> and <see cref="Details"/> out of the printed members.</summary>
     protected virtual bool PrintMembers(StringBuilder builder) => false;

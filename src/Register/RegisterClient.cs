@@ -28,20 +28,26 @@ public sealed class RegisterClient
     public async Task<long> WriteAsync(string key, string value, CancellationToken cancellationToken = default)
     {
         var reply = await primary.WriteAsync(new WriteRequest { Key = key, Value = value, Client = host.Name }, deadline: Deadline(), cancellationToken: cancellationToken);
+        host.Log.Event(new WriteAcknowledged(key, reply.Version, value));
         return reply.Version;
     }
 
     /// <summary>Reads a key from the primary, or from the backup if the primary is unavailable.</summary>
     public async Task<ReadReply> ReadAsync(string key, CancellationToken cancellationToken = default)
     {
+        host.Log.Event(new ReadStarted(key));
+        ReadReply reply;
         try
         {
-            return await primary.ReadAsync(new ReadRequest { Key = key }, deadline: Deadline(), cancellationToken: cancellationToken);
+            reply = await primary.ReadAsync(new ReadRequest { Key = key }, deadline: Deadline(), cancellationToken: cancellationToken);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {
-            return await backup.ReadAsync(new ReadRequest { Key = key }, deadline: Deadline(), cancellationToken: cancellationToken);
+            reply = await backup.ReadAsync(new ReadRequest { Key = key }, deadline: Deadline(), cancellationToken: cancellationToken);
         }
+
+        host.Log.Event(new ReadReturned(key, reply.Version, reply.Value, reply.ServedBy));
+        return reply;
     }
 
     /// <summary>Streams every key under a prefix from the primary.</summary>

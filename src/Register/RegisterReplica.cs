@@ -42,7 +42,7 @@ public sealed class RegisterReplica : Contracts.Register.RegisterBase
         var server = new RpcServer(host, options.ListenAddress, options.Port, options.ServerTls);
         server.AddService(Contracts.Register.BindService(replica));
         server.Start();
-        host.Log.Info("register.serving", $"role={(options.IsPrimary ? "primary" : "backup")} keys={replica.state.Count}");
+        host.Log.Event(new ReplicaServing(options.IsPrimary, replica.state.Count));
 
         if (options.IsPrimary && options.Defects.IsOn(DefectCatalogue.AckBeforeFlush))
         {
@@ -113,7 +113,7 @@ public sealed class RegisterReplica : Contracts.Register.RegisterBase
         }
         catch (RpcException e)
         {
-            host.Log.Warn("register.replicate-failed", $"key={key} version={version}: {e.Status.StatusCode} {e.Status.Detail}");
+            host.Log.Event(new ReplicationFailed(key, version, e.Status.StatusCode, e.Status.Detail));
             throw new RpcException(new Status(StatusCode.Unavailable, $"backup did not confirm version {version} of {key}: {e.Status.Detail}"));
         }
     }

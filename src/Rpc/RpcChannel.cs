@@ -318,7 +318,7 @@ public sealed class RpcChannel : CallInvoker
             }
 
             status = final;
-            channel.host.Log.Info("rpc.done", $"{method} -> {channel.Target} status={final.StatusCode}{(final.StatusCode == StatusCode.OK ? "" : " " + final.Detail)}");
+            channel.host.Log.Event(new RpcCompleted(method, channel.Target, final.StatusCode, final.Detail));
             channel.calls.Remove(stream);
             cancelRegistration.Unregister();
             deadlineCts?.Cancel();

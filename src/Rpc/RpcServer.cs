@@ -149,12 +149,12 @@ public sealed class RpcServer : IDisposable
             }
             catch (Exception e)
             {
-                host.Log.Warn("rpc.handler-threw", $"{start.Method}: {e.GetType().Name}: {e.Message}");
+                host.Log.Event(new RpcHandlerThrew(start.Method, e.GetType().Name, e.Message));
                 call.Finish(new Status(StatusCode.Unknown, "Exception was thrown by handler.", e));
             }
         }
 
-        host.Log.Info("rpc.handled", $"{start.Method} stream={start.Stream} status={call.FinalStatus}");
+        host.Log.Event(new RpcHandled(start.Method, start.Stream, call.FinalStatus));
         calls.Remove(start.Stream);
         onStop.Unregister();
         onClose.Unregister();

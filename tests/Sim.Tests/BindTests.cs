@@ -39,7 +39,7 @@ public sealed class BindTests
         Assert.IsType<AddressInUseException>(errors["other process"]);
         Assert.Null(errors["other port"]);
         Assert.Null(errors["other machine"]);
-        Assert.Equal(2, result.Events("net.bind-failed").Count);
+        Assert.Equal(2, result.Events<BindFailed>().Count);
     }
 
     [Theory]
@@ -126,7 +126,7 @@ public sealed class BindTests
         var e = Assert.IsType<AddressNotAvailableException>(error);
         Assert.Contains(address, e.Message, StringComparison.Ordinal);
         Assert.Contains("m1", e.Message, StringComparison.Ordinal);
-        Assert.Single(result.Events("net.bind-failed"));
+        Assert.Single(result.Events<BindFailed>());
     }
 
     [Fact]
@@ -224,6 +224,6 @@ public sealed class BindTests
         result.AssertClean();
         Assert.Null(rebind);
         Assert.IsType<ConnectionRefusedException>(dial);
-        Assert.Equal(2, result.Events("net.unlisten").Count);
+        Assert.Equal(2, result.Events<ListenerClosed>().Count);
     }
 }

@@ -30,7 +30,7 @@ public sealed class ClockTests
         });
 
         result.AssertClean();
-        var skewEvent = Assert.Single(result.Events("clock.skew"), e => e.Subject == "m1" && e.Details == "skew=5.000s");
+        var skewEvent = Assert.Single(result.Events<ClockSkewed>(), e => e.Subject == "m1" && e.Event.Skew == TimeSpan.FromSeconds(5));
         TestWorld.AssertSameInstant(skewEvent.Time, TimeSpan.FromSeconds(1));
 
         // Elapsed is never skewed; UtcNow is, on m1 only, until the quiet point clears the skew.
@@ -60,7 +60,7 @@ public sealed class ClockTests
         });
 
         result.AssertClean();
-        Assert.Contains(result.Events("clock.skew"), e => e.Subject == "m1");
+        Assert.Contains(result.Events<ClockSkewed>(), e => e.Subject == "m1");
         Assert.Contains(offsets, o => o != TimeSpan.Zero);
         Assert.All(offsets, o => Assert.True(o.Duration() <= maxSkew, $"skew {o} beyond {maxSkew}"));
         Assert.Equal(TimeSpan.Zero, offsets[^1]);

@@ -67,7 +67,9 @@ public sealed class CoyoteEngineTests : IDisposable
 
         Assert.True(outcome.Violation is not null, outcome.Summary());
         Assert.Equal("step-bound", outcome.Violation.Invariant);
-        Assert.Equal(60L, outcome.Violation.Step);
+        // The clock judges the bound at its own ticks: continuations that ran since its last tick may take a few
+        // steps past it, never anywhere near Coyote's own bound (64 decisions a step).
+        Assert.InRange(outcome.Violation.Step, 60L, 70L);
     }
 
     [Fact]

@@ -25,9 +25,9 @@ public sealed class DiskTests
 
         result.AssertClean();
         Assert.Equal([(1, "A", "B"), (2, "A", null)], observed);
-        var kill = Assert.Single(result.Events("process.kill"));
-        Assert.EndsWith("unflushed-writes-lost=1", kill.Details, StringComparison.Ordinal);
-        Assert.Equal("writes=1", Assert.Single(result.Events("disk.flush")).Details);
+        var kill = Assert.Single(result.Events<ProcessKilled>());
+        Assert.Equal(1, kill.Event.UnflushedWritesLost);
+        Assert.Equal(1, Assert.Single(result.Events<DiskFlushed>()).Event.Writes);
     }
 
     [Fact]
@@ -51,8 +51,8 @@ public sealed class DiskTests
 
         result.AssertClean();
         Assert.Null(recovered);
-        Assert.Empty(result.Events("disk.flush"));
-        Assert.EndsWith("unflushed-writes-lost=1", Assert.Single(result.Events("process.kill")).Details, StringComparison.Ordinal);
+        Assert.Empty(result.Events<DiskFlushed>());
+        Assert.Equal(1, Assert.Single(result.Events<ProcessKilled>()).Event.UnflushedWritesLost);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class DiskTests
 
         result.AssertClean();
         Assert.Equal(["before"], recovered);
-        Assert.EndsWith("unflushed-writes-lost=1", Assert.Single(result.Events("process.kill")).Details, StringComparison.Ordinal);
+        Assert.Equal(1, Assert.Single(result.Events<ProcessKilled>()).Event.UnflushedWritesLost);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Sim.Engine;
+using Sim.Worlds;
 
 namespace Sim.Tests;
 
@@ -31,7 +32,7 @@ public sealed class EngineTests
         Assert.Equal(LoopExit.Stopped, result.Exit);
         Assert.Equal(4, counter);
         Assert.Equal("bug", result.Verdict);
-        Assert.Single(result.Events("invariant.violated"));
+        Assert.Single(result.Events<Violation>());
     }
 
     [Theory]
@@ -128,8 +129,8 @@ public sealed class EngineTests
             });
         });
 
-        var crash = Assert.Single(result.Events("process.crashed"));
-        Assert.Equal("InvalidOperationException: boom", crash.Details);
-        Assert.Contains("crashed", Assert.Single(result.Events("process.kill")).Details, StringComparison.Ordinal);
+        var crash = Assert.Single(result.Events<ProcessCrashed>());
+        Assert.Equal(new ProcessCrashed("InvalidOperationException", "boom"), crash.Event);
+        Assert.Equal("crashed", Assert.Single(result.Events<ProcessKilled>()).Event.Why);
     }
 }

@@ -21,7 +21,7 @@ public sealed class FleetTests
         var outcome = Explore.WithLoop("fleet-restart", defect: DefectCatalogue.StaleNodeMapping, iterations: 5);
 
         Assert.NotNull(outcome.Bug);
-        Assert.Contains(outcome.Bug.Violation!.Invariant, new[] { FleetRestartScenario.MappingPointsAtLiveEntry, FleetRestartScenario.PingLoopNeverDies });
+        Assert.Contains(outcome.Bug.Violation!.Invariant, new[] { FleetChecker.MappingPointsAtLiveEntry, FleetChecker.PingLoopNeverDies });
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class FleetTests
     {
         var result = Simulation.Run(new FleetRestartScenario(durable: true), new RunConfig("fleet-restart", 1, "random", new DefectSet([DefectCatalogue.StaleNodeMapping])));
 
-        Assert.NotEqual(FleetRestartScenario.MappingPointsAtLiveEntry, result.Violation?.Invariant);
+        Assert.NotEqual(FleetChecker.MappingPointsAtLiveEntry, result.Violation?.Invariant);
     }
 
     [Theory]

@@ -27,6 +27,16 @@ public sealed class FuturesTests
         });
     }
 
+    /// <summary>Every status change after the first connection, as the clients report them.</summary>
+    private static void RecordStatuses(ScenarioContext ctx, List<string> statuses) =>
+        ctx.On<ClientStatusChanged>((e, at) =>
+        {
+            if (e.Old != ClientStatus.NewlyCreated)
+            {
+                statuses.Add($"{at.Time.TotalSeconds:F1}s {e.New}");
+            }
+        });
+
     [Fact]
     public void CancellationErrorsReadAsUpstream()
     {
@@ -55,10 +65,10 @@ public sealed class FuturesTests
         var result = TestWorld.Run("futures-reconnect", ctx =>
         {
             Scheduler(ctx);
+            RecordStatuses(ctx, statuses);
             ctx.Process("user", ctx.Machine("m-user", "a", "10.0.0.2"), async host =>
             {
                 var client = await FuturesClient.ConnectAsync(host, Options(), "user", TimeSpan.FromSeconds(2));
-                client.StatusChanged += (_, now) => statuses.Add($"{host.Clock.Elapsed.TotalSeconds:F1}s {now}");
                 var batch = Enumerable.Range(1, 3).Select(i => client.Submit("sum", [i, i], TimeSpan.FromSeconds(5))).ToList();
                 foreach (var future in batch)
                 {
@@ -109,10 +119,10 @@ public sealed class FuturesTests
         var result = TestWorld.Run("futures-give-up", ctx =>
         {
             Scheduler(ctx);
+            RecordStatuses(ctx, statuses);
             ctx.Process("user", ctx.Machine("m-user", "a", "10.0.0.2"), async host =>
             {
                 var client = await FuturesClient.ConnectAsync(host, Options(), "user", TimeSpan.FromSeconds(2));
-                client.StatusChanged += (_, now) => statuses.Add($"{host.Clock.Elapsed.TotalSeconds:F1}s {now}");
                 while (client.Status != ClientStatus.Closed)
                 {
                     await host.Clock.Delay(TimeSpan.FromMilliseconds(50));
@@ -179,8 +189,8 @@ public sealed class FuturesTests
     }
 
     [Theory]
-    [InlineData(DefectCatalogue.BareCancel, ClientReconnectScenario.CancelledWithConnectionLost)]
-    [InlineData(DefectCatalogue.DroppedCancelReason, ClientReconnectScenario.UserReasonSeen)]
+    [InlineData(DefectCatalogue.BareCancel, FuturesChecker.CancelledWithConnectionLost)]
+    [InlineData(DefectCatalogue.DroppedCancelReason, FuturesChecker.UserReasonSeen)]
     public void TheLoopEngineFindsEachDefect(string defect, string invariant)
     {
         var loop = Explore.WithLoop("client-reconnect", defect: defect, iterations: 5);
@@ -194,8 +204,8 @@ public sealed class FuturesTests
 public sealed class FuturesCoyoteTests
 {
     [Theory]
-    [InlineData(DefectCatalogue.BareCancel, ClientReconnectScenario.CancelledWithConnectionLost)]
-    [InlineData(DefectCatalogue.DroppedCancelReason, ClientReconnectScenario.UserReasonSeen)]
+    [InlineData(DefectCatalogue.BareCancel, FuturesChecker.CancelledWithConnectionLost)]
+    [InlineData(DefectCatalogue.DroppedCancelReason, FuturesChecker.UserReasonSeen)]
     public void CoyoteFindsEachDefectAndItsTraceReplays(string defect, string invariant)
     {
         var found = Explore.WithCoyote("client-reconnect", defect: defect, iterations: 3);

@@ -17,12 +17,12 @@ public sealed class NetworkFaultTests
         var (result, pipe) = RunPipe(network, TimeSpan.FromMilliseconds(10));
 
         result.AssertClean();
-        var drops = result.Events("net.drop");
+        var drops = result.Events<FrameDropped>();
         Assert.NotEmpty(drops);
         Assert.All(drops, d => Assert.Equal("m1->m2", d.Subject));
         Assert.Equal(Enumerable.Range(0, Frames), pipe.Received.Select(r => r.Value));
 
-        var dropped = drops.Select(d => (int)d.Seq()).ToHashSet();
+        var dropped = drops.Select(d => (int)d.Event.Sequence).ToHashSet();
         foreach (var seq in dropped)
         {
             // The retransmission timeout is visible in when the frame arrives.
@@ -49,17 +49,17 @@ public sealed class NetworkFaultTests
         var (result, pipe) = RunPipe(new NetworkOptions { DuplicateProbability = 0.5 }, TimeSpan.FromMilliseconds(10));
 
         result.AssertClean();
-        var duplicates = result.Events("net.duplicate");
-        var discarded = result.Events("net.duplicate-discarded");
+        var duplicates = result.Events<FrameDuplicated>();
+        var discarded = result.Events<DuplicateDiscarded>();
         Assert.NotEmpty(duplicates);
         foreach (var duplicate in duplicates)
         {
-            Assert.Contains(discarded, d => d.Seq() == duplicate.Seq() && d.Time > duplicate.Time && d.Subject == "server");
+            Assert.Contains(discarded, d => d.Event.Sequence == duplicate.Event.Sequence && d.Time > duplicate.Time && d.Subject == "server");
         }
 
         Assert.Equal(duplicates.Count, discarded.Count);
         Assert.Equal(Enumerable.Range(0, Frames), pipe.Received.Select(r => r.Value));
-        Assert.Equal(Frames, result.Events("net.deliver").Count);
+        Assert.Equal(Frames, result.Events<FrameDelivered>().Count);
     }
 
     [Fact]
@@ -68,8 +68,8 @@ public sealed class NetworkFaultTests
         var (result, pipe) = RunPipe(new NetworkOptions { ReorderProbability = 0.5, ReorderDelay = TimeSpan.FromMilliseconds(50) }, TimeSpan.FromMilliseconds(2));
 
         result.AssertClean();
-        Assert.NotEmpty(result.Events("net.reorder"));
-        var wireOrder = result.Events("net.deliver").Select(e => e.Seq()).ToList();
+        Assert.NotEmpty(result.Events<FrameReordered>());
+        var wireOrder = result.Events<FrameDelivered>().Select(e => e.Event.Sequence).ToList();
         Assert.Equal(Frames, wireOrder.Count);
         Assert.NotEqual(wireOrder.Order(), wireOrder);
         Assert.Equal(Enumerable.Range(0, Frames), pipe.Received.Select(r => r.Value));
@@ -120,8 +120,8 @@ public sealed class NetworkFaultTests
         });
 
         result.AssertClean();
-        Assert.Contains(result.Events("net.clog"), e => e.Subject == "m1->m2" && TestWorld.SameInstant(e.Time, clogStart));
-        Assert.Equal([1L, 2L], result.Events("net.clogged").Select(e => e.Seq()));
+        Assert.Contains(result.Events<LinkClogged>(), e => e.Subject == "m1->m2" && TestWorld.SameInstant(e.Time, clogStart));
+        Assert.Equal([1L, 2L], result.Events<FrameHeld>().Select(e => e.Event.Sequence));
         Assert.Equal([0, 1, 2, 3], up.Select(u => u.Value));
         Assert.True(up[0].At < clogStart);
         Assert.True(up[1].At >= clogEnd && up[2].At >= clogEnd, $"clogged frames arrived at {up[1].At} and {up[2].At}, before the clog ended at {clogEnd}");
@@ -172,8 +172,8 @@ public sealed class NetworkFaultTests
         });
 
         result.AssertClean();
-        var reset = Assert.Single(result.Events("net.reset"));
-        Assert.Contains("connection reset by fault injector", reset.Details, StringComparison.Ordinal);
+        var reset = Assert.Single(result.Events<ConnectionReset>());
+        Assert.Equal("connection reset by fault injector", reset.Event.Why);
         Assert.Equal("connection reset by fault injector", Assert.IsType<ConnectionResetException>(serverError).Reason);
         Assert.IsType<ConnectionResetException>(clientError);
         TestWorld.AssertSameInstant(reset.Time, serverAt);
@@ -231,7 +231,7 @@ public sealed class NetworkFaultTests
         result.AssertClean();
         Assert.IsType<HostNotFoundException>(unknown);
         Assert.IsType<ConnectionRefusedException>(refused);
-        Assert.Equal(2, result.Events("net.dial-failed").Count);
+        Assert.Equal(2, result.Events<DialFailed>().Count);
     }
 
     [Fact]

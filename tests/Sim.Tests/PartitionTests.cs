@@ -35,8 +35,8 @@ public sealed class PartitionTests
         });
 
         result.AssertClean();
-        Assert.Equal(["m1->m2", "m2->m1"], result.Events("net.cut").Select(e => e.Subject).Order(StringComparer.Ordinal));
-        Assert.Equal(2, result.Events("net.heal").Count);
+        Assert.Equal(["m1->m2", "m2->m1"], result.Events<LinkCut>().Select(e => e.Subject).Order(StringComparer.Ordinal));
+        Assert.Equal(2, result.Events<LinkHealed>().Count);
 
         // The established connection breaks on both ends once the keepalive timeout has passed.
         var resetAt = cutAt + Net.KeepaliveTimeout;
@@ -44,7 +44,7 @@ public sealed class PartitionTests
         Assert.Equal(resetAt, w.ClientError.At);
         Assert.IsType<ConnectionResetException>(Assert.Single(w.ServerErrors).Error);
         Assert.Equal(resetAt, w.ServerErrors[0].At);
-        TestWorld.AssertSameInstant(Assert.Single(result.Events("net.reset")).Time, resetAt);
+        TestWorld.AssertSameInstant(Assert.Single(result.Events<ConnectionReset>()).Time, resetAt);
 
         // A dial across the cut times out as unreachable; after the heal it connects.
         Assert.IsType<HostUnreachableException>(w.Dials[0].Error.Error);
@@ -100,14 +100,14 @@ public sealed class PartitionTests
         });
 
         result.AssertClean();
-        Assert.Equal("m1->m2", Assert.Single(result.Events("net.cut")).Subject);
+        Assert.Equal("m1->m2", Assert.Single(result.Events<LinkCut>()).Subject);
 
         // m2 -> m1 still flows; m1 -> m2 is lost and retransmitted in vain.
         Assert.Equal([7], down.Select(d => d.Value));
         Assert.True(down[0].At < TimeSpan.FromSeconds(1.2) + Net.Latency.Max);
         Assert.Empty(up);
-        Assert.NotEmpty(result.Events("net.lost"));
-        Assert.All(result.Events("net.lost"), e => Assert.Equal("m1->m2", e.Subject));
+        Assert.NotEmpty(result.Events<FrameLost>());
+        Assert.All(result.Events<FrameLost>(), e => Assert.Equal("m1->m2", e.Subject));
 
         // A connection needs both directions: dialing fails, and the established one resets after the keepalive timeout.
         Assert.IsType<HostUnreachableException>(Assert.Single(w.Dials).Error.Error);
@@ -148,9 +148,9 @@ public sealed class PartitionTests
         });
 
         result.AssertClean();
-        Assert.Empty(result.Events("net.reset"));
+        Assert.Empty(result.Events<ConnectionReset>());
         Assert.Empty(w.ServerErrors);
-        Assert.NotEmpty(result.Events("net.lost"));
+        Assert.NotEmpty(result.Events<FrameLost>());
 
         // The frame sent into the cut is retransmitted once the link heals, and arrives once.
         var (value, at) = Assert.Single(received);
@@ -181,7 +181,7 @@ public sealed class PartitionTests
         });
 
         result.AssertClean();
-        Assert.True(result.Events("net.reset").Count == 0, "reset after a cut shorter than the keepalive timeout: " + string.Join("; ", result.Events("net.reset")));
+        Assert.True(result.Events<ConnectionReset>().Count == 0, "reset after a cut shorter than the keepalive timeout: " + string.Join("; ", result.Events<ConnectionReset>()));
         Assert.Null(w.ClientError.Error);
         Assert.Empty(w.ServerErrors);
     }
@@ -218,7 +218,7 @@ public sealed class PartitionTests
         });
 
         result.AssertClean();
-        var partitions = result.Events("fault.partition");
+        var partitions = result.Notes("fault.partition");
         Assert.True(partitions.Count >= 3, $"only {partitions.Count} partitions were injected");
         Assert.All(partitions, p => Assert.Equal(mode.ToString(), p.Subject));
         foreach (var partition in partitions)
@@ -267,12 +267,11 @@ public sealed class PartitionTests
                     continue;
                 }
 
-                var link = $"{self}->{target}";
-                host.Log.Info("probe.dial", link);
+                host.Log.Event(new ProbeDialed(self, target));
                 try
                 {
                     var conn = await host.Network.DialAsync($"10.0.0.{i + 1}", 9000);
-                    host.Log.Info("probe.result", $"{link} ok");
+                    host.Log.Event(new ProbeResult(self, target, null));
                     open[target] = conn;
                     host.Spawn("watch-" + target, async _ =>
                     {
@@ -282,7 +281,7 @@ public sealed class PartitionTests
                         }
                         catch (NetworkException e)
                         {
-                            host.Log.Info("probe.reset", $"{link} {e.GetType().Name}");
+                            host.Log.Event(new ProbeReset(self, target, e.GetType().Name));
                         }
 
                         open.Remove(target);
@@ -290,7 +289,7 @@ public sealed class PartitionTests
                 }
                 catch (NetworkException e)
                 {
-                    host.Log.Info("probe.result", $"{link} {e.GetType().Name}");
+                    host.Log.Event(new ProbeResult(self, target, e.GetType().Name));
                 }
             }
         }
@@ -298,12 +297,13 @@ public sealed class PartitionTests
 
     // ---- checks --------------------------------------------------------------------------------------
 
-    private static List<(string From, string To)> Pairs(EventLine partition) =>
-        partition.Details.Split(' ').TakeWhile(t => t != "for").Select(t => t.Split("->")).Select(p => (p[0], p[1])).ToList();
+    // The fault injector logs a partition as a free-text line (its shape, its cuts, its duration): read as written.
+    private static List<(string From, string To)> Pairs(Seen<Note> partition) =>
+        partition.Event.Text.Split(' ').TakeWhile(t => t != "for").Select(t => t.Split("->")).Select(p => (p[0], p[1])).ToList();
 
-    private static TimeSpan Duration(EventLine partition)
+    private static TimeSpan Duration(Seen<Note> partition)
     {
-        var text = partition.Details[(partition.Details.LastIndexOf(' ') + 1)..].TrimEnd('s');
+        var text = partition.Event.Text[(partition.Event.Text.LastIndexOf(' ') + 1)..].TrimEnd('s');
         return TimeSpan.FromSeconds(double.Parse(text, CultureInfo.InvariantCulture));
     }
 
@@ -345,11 +345,11 @@ public sealed class PartitionTests
     }
 
     /// <summary>For partitions that overlap no other, the cuts and heals happen exactly as the shape says, at the logged times.</summary>
-    private static void AssertIsolatedPartitionsCutAndHealAsLogged(RunResult result, PartitionMode mode, IReadOnlyList<EventLine> partitions, TimeSpan quietAt)
+    private static void AssertIsolatedPartitionsCutAndHealAsLogged(RunResult result, PartitionMode mode, IReadOnlyList<Seen<Note>> partitions, TimeSpan quietAt)
     {
         var tolerance = TimeSpan.FromMilliseconds(1);
-        var cuts = result.Events("net.cut");
-        var heals = result.Events("net.heal");
+        var cuts = result.Events<LinkCut>();
+        var heals = result.Events<LinkHealed>();
         var windows = partitions.Select(p => (Start: p.Time, End: p.Time + Duration(p))).ToList();
         var isolated = 0;
         var swizzleReordered = false;
@@ -365,17 +365,17 @@ public sealed class PartitionTests
             var pairs = Pairs(partitions[i]);
             var mine = cuts.Where(c => c.Time >= start && c.Time <= end + tolerance).ToList();
             var healed = heals.Where(h => h.Time >= start && h.Time <= end + tolerance).ToList();
-            Assert.Equal(pairs.Select(p => $"{p.From}->{p.To}").Order(StringComparer.Ordinal), mine.Select(c => c.Subject).Order(StringComparer.Ordinal));
+            Assert.Equal(pairs.Order(), mine.Select(c => (c.Event.From, c.Event.To)).Order());
             Assert.Equal(pairs.Count, healed.Count);
-            Assert.Equal(mine.Select(c => c.Subject).Order(StringComparer.Ordinal), healed.Select(h => h.Subject).Order(StringComparer.Ordinal));
+            Assert.Equal(mine.Select(c => (c.Event.From, c.Event.To)).Order(), healed.Select(h => (h.Event.From, h.Event.To)).Order());
             if (mode == PartitionMode.Swizzle)
             {
                 // One link at a time, in the logged order, then healed one at a time.
-                Assert.Equal(pairs.Select(p => $"{p.From}->{p.To}"), mine.Select(c => c.Subject));
+                Assert.Equal(pairs, mine.Select(c => (c.Event.From, c.Event.To)));
                 Assert.Equal(mine.Count, mine.Select(c => c.Time).Distinct().Count());
                 Assert.Equal(healed.Count, healed.Select(h => h.Time).Distinct().Count());
                 Assert.True(healed[0].Time > mine[^1].Time);
-                swizzleReordered |= !healed.Select(h => h.Subject).SequenceEqual(mine.Select(c => c.Subject));
+                swizzleReordered |= !healed.Select(h => (h.Event.From, h.Event.To)).SequenceEqual(mine.Select(c => (c.Event.From, c.Event.To)));
             }
             else
             {
@@ -397,40 +397,36 @@ public sealed class PartitionTests
         var cut = new HashSet<string>(StringComparer.Ordinal);
         var cutSince = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         var pending = new Dictionary<string, bool>(StringComparer.Ordinal);
-        var open = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var open = new Dictionary<(string From, string To), TimeSpan>();
         int unreachable = 0, connected = 0, resets = 0;
 
         static string Link(string a, string b) => string.CompareOrdinal(a, b) < 0 ? $"{a}|{b}" : $"{b}|{a}";
         bool IsDown(string a, string b) => cut.Contains($"{a}->{b}") || cut.Contains($"{b}->{a}");
 
-        foreach (var e in result.AllEvents())
+        foreach (var e in result.Log.Entries)
         {
-            switch (e.Kind)
+            switch (e.Event)
             {
-                case "net.cut":
+                case LinkCut c:
+                    if (!IsDown(c.From, c.To))
                     {
-                        var (a, b) = Split(e.Subject);
-                        if (!IsDown(a, b))
-                        {
-                            cutSince[Link(a, b)] = e.Time;
-                        }
-
-                        cut.Add(e.Subject);
-                        break;
+                        cutSince[Link(c.From, c.To)] = e.Time;
                     }
 
-                case "net.heal":
+                    cut.Add(c.Subject);
+                    break;
+
+                case LinkHealed h:
                     {
-                        var (a, b) = Split(e.Subject);
-                        cut.Remove(e.Subject);
-                        if (!IsDown(a, b))
+                        cut.Remove(h.Subject);
+                        if (!IsDown(h.From, h.To))
                         {
-                            var link = Link(a, b);
+                            var link = Link(h.From, h.To);
                             var since = cutSince[link];
                             cutSince.Remove(link);
                             if (e.Time - since > Net.KeepaliveTimeout + TimeSpan.FromMilliseconds(1))
                             {
-                                var survivors = open.Where(o => Link(Split(o.Key).A, Split(o.Key).B) == link && o.Value < since).Select(o => o.Key).ToList();
+                                var survivors = open.Where(o => Link(o.Key.From, o.Key.To) == link && o.Value < since).Select(o => o.Key).ToList();
                                 Assert.True(survivors.Count == 0, $"{string.Join(", ", survivors)} survived a cut of {(e.Time - since).TotalSeconds:F3}s (keepalive {Net.KeepaliveTimeout.TotalSeconds}s)");
                             }
                         }
@@ -438,21 +434,17 @@ public sealed class PartitionTests
                         break;
                     }
 
-                case "log.probe.dial":
-                    {
-                        var (a, b) = Split(e.Details);
-                        pending[e.Subject] = IsDown(a, b);
-                        break;
-                    }
+                case ProbeDialed d:
+                    pending[e.Subject] = IsDown(d.From, d.To);
+                    break;
 
-                case "log.probe.result":
+                case ProbeResult r:
                     {
-                        var parts = e.Details.Split(' ');
                         var expectUnreachable = pending[e.Subject];
-                        Assert.True(expectUnreachable == (parts[1] == nameof(HostUnreachableException)), $"{e}: the link was {(expectUnreachable ? "" : "not ")}cut when the dial started");
-                        if (parts[1] == "ok")
+                        Assert.True(expectUnreachable == (r.Error == nameof(HostUnreachableException)), $"{r}: the link was {(expectUnreachable ? "" : "not ")}cut when the dial started");
+                        if (r.Error is null)
                         {
-                            open[parts[0]] = e.Time;
+                            open[(r.From, r.To)] = e.Time;
                             connected++;
                         }
                         else if (expectUnreachable)
@@ -463,15 +455,13 @@ public sealed class PartitionTests
                         break;
                     }
 
-                case "log.probe.reset":
+                case ProbeReset r:
                     {
-                        var parts = e.Details.Split(' ');
-                        var (a, b) = Split(parts[0]);
-                        Assert.Equal(nameof(ConnectionResetException), parts[1]);
-                        Assert.True(IsDown(a, b), $"{e}: reset while the link was up");
-                        var downFor = e.Time - cutSince[Link(a, b)];
-                        Assert.True(downFor >= Net.KeepaliveTimeout - TimeSpan.FromMicroseconds(1), $"{e}: reset after the link was cut for only {downFor.TotalSeconds:F6}s");
-                        open.Remove(parts[0]);
+                        Assert.Equal(nameof(ConnectionResetException), r.Error);
+                        Assert.True(IsDown(r.From, r.To), $"{r}: reset while the link was up");
+                        var downFor = e.Time - cutSince[Link(r.From, r.To)];
+                        Assert.True(downFor >= Net.KeepaliveTimeout - TimeSpan.FromMicroseconds(1), $"{r}: reset after the link was cut for only {downFor.TotalSeconds:F6}s");
+                        open.Remove((r.From, r.To));
                         resets++;
                         break;
                     }
@@ -482,12 +472,6 @@ public sealed class PartitionTests
         }
 
         Assert.True(unreachable > 0 && connected > 0 && resets > 0, $"the probes saw too little: {unreachable} unreachable dials, {connected} connections, {resets} resets");
-    }
-
-    private static (string A, string B) Split(string link)
-    {
-        var parts = link.Split("->");
-        return (parts[0], parts[1]);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------
@@ -534,4 +518,22 @@ public sealed class PartitionTests
 
         public List<(TimeSpan Start, (Exception? Error, TimeSpan At) Error)> Dials { get; } = [];
     }
+}
+
+/// <summary>A probe starts dialing from one machine to another.</summary>
+internal sealed record ProbeDialed(string From, string To) : SimEvent
+{
+    public override string Kind => "probe.dial";
+}
+
+/// <summary>A probe's dial connected (no error) or failed with <paramref name="Error"/>.</summary>
+internal sealed record ProbeResult(string From, string To, string? Error) : SimEvent
+{
+    public override string Kind => "probe.result";
+}
+
+/// <summary>A probe's connection broke with <paramref name="Error"/>.</summary>
+internal sealed record ProbeReset(string From, string To, string Error) : SimEvent
+{
+    public override string Kind => "probe.reset";
 }

@@ -1,12 +1,10 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Sim.Stack.Host;
 using Sim.Worlds;
 
 namespace Sim.Tests;
 
 /// <summary>Kill, restart, stop, pause and resume: what the process and its peers observe.</summary>
-public sealed partial class ProcessLifecycleTests
+public sealed class ProcessLifecycleTests
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
@@ -55,14 +53,14 @@ public sealed partial class ProcessLifecycleTests
         });
 
         result.AssertClean();
-        var kill = Assert.Single(result.Events("process.kill"));
+        var kill = Assert.Single(result.Events<ProcessKilled>());
         Assert.Equal("server", kill.Subject);
         TestWorld.AssertSameInstant(kill.Time, killAt);
         Assert.Equal(10, ticks.Count);
         Assert.All(ticks, t => Assert.True(t <= killAt, $"the killed process ran at {t}"));
         Assert.IsType<ConnectionResetException>(peerError);
         Assert.Equal(killAt, peerErrorAt);
-        Assert.Contains(result.Events("net.unlisten"), e => e.Subject == "server");
+        Assert.Contains(result.Events<ListenerClosed>(), e => e.Subject == "server");
     }
 
     [Fact]
@@ -97,9 +95,9 @@ public sealed partial class ProcessLifecycleTests
         });
 
         result.AssertClean();
-        Assert.Single(result.Events("process.kill"));
+        Assert.Single(result.Events<ProcessKilled>());
         Assert.True(ranAfterDeath.Count == 0, $"the killed server's code ran at {string.Join(", ", ranAfterDeath)}");
-        Assert.Empty(result.Events("log.server.cleanup"));
+        Assert.Empty(result.Notes("log.server.cleanup"));
     }
 
     [Fact]
@@ -130,7 +128,7 @@ public sealed partial class ProcessLifecycleTests
         Assert.Equal(["boot/1"], boots[1].Seen);
         Assert.Equal(["boot/1", "boot/2"], boots[2].Seen);
         Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)], boots.Select(b => b.At));
-        Assert.Equal(["incarnation=1", "incarnation=2", "incarnation=3"], result.Events("process.start").Select(e => e.Details.Split(' ')[0]));
+        Assert.Equal([1, 2, 3], result.Events<ProcessStarted>().Select(e => e.Event.Incarnation));
     }
 
     [Fact]
@@ -153,17 +151,17 @@ public sealed partial class ProcessLifecycleTests
         });
 
         result.AssertClean();
-        var kills = result.Events("process.kill");
+        var kills = result.Events<ProcessKilled>();
         Assert.True(kills.Count >= 2, $"only {kills.Count} kills");
-        var starts = result.Events("process.start");
+        var starts = result.Events<ProcessStarted>();
         foreach (var kill in kills)
         {
-            Assert.Contains("killed by fault injector", kill.Details, StringComparison.Ordinal);
-            var incarnation = int.Parse(IncarnationPattern().Match(kill.Details).Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.Equal("killed by fault injector", kill.Event.Why);
+            var incarnation = kill.Event.Incarnation;
             Assert.All(ticks.Where(t => t.Incarnation == incarnation), t => Assert.True(t.At <= kill.Time + TimeSpan.FromMicroseconds(1), $"incarnation {incarnation} ran at {t.At}, after its kill at {kill.Time}"));
 
             // Restarted as the next incarnation within the profile's restart window.
-            var next = Assert.Single(starts, s => s.Details.StartsWith($"incarnation={incarnation + 1} ", StringComparison.Ordinal));
+            var next = Assert.Single(starts, s => s.Event.Incarnation == incarnation + 1);
             var downFor = next.Time - kill.Time;
             Assert.InRange(downFor, TimeSpan.FromMilliseconds(199), TimeSpan.FromMilliseconds(501));
             Assert.Contains(ticks, t => t.Incarnation == incarnation + 1);
@@ -213,10 +211,10 @@ public sealed partial class ProcessLifecycleTests
         Assert.False(cleanupFinished);
         Assert.NotNull(recovered);
         Assert.Equal(["shutdown"], recovered);
-        TestWorld.AssertSameInstant(Assert.Single(result.Events("process.stop")).Time, TimeSpan.FromSeconds(1));
-        var kill = Assert.Single(result.Events("process.kill"));
+        TestWorld.AssertSameInstant(Assert.Single(result.Events<ProcessStopping>()).Time, TimeSpan.FromSeconds(1));
+        var kill = Assert.Single(result.Events<ProcessKilled>());
         TestWorld.AssertSameInstant(kill.Time, TimeSpan.FromSeconds(1.5));
-        Assert.Contains("stopped", kill.Details, StringComparison.Ordinal);
+        Assert.Equal("stopped", kill.Event.Why);
     }
 
     [Fact]
@@ -258,14 +256,14 @@ public sealed partial class ProcessLifecycleTests
         });
 
         result.AssertClean();
-        TestWorld.AssertSameInstant(Assert.Single(result.Events("process.pause")).Time, pauseAt);
-        TestWorld.AssertSameInstant(Assert.Single(result.Events("process.resume")).Time, resumeAt);
+        TestWorld.AssertSameInstant(Assert.Single(result.Events<ProcessPaused>()).Time, pauseAt);
+        TestWorld.AssertSameInstant(Assert.Single(result.Events<ProcessResumed>()).Time, resumeAt);
         Assert.DoesNotContain(ticks, t => t > pauseAt && t < resumeAt);
         Assert.Contains(resumeAt, ticks);
         Assert.Contains(ticks, t => t > resumeAt);
 
         // A frame that arrived during the pause is read only once the process runs again.
-        Assert.Contains(result.Events("net.deliver"), e => e.Time > pauseAt && e.Time < resumeAt);
+        Assert.Contains(result.Events<FrameDelivered>(), e => e.Time > pauseAt && e.Time < resumeAt);
         Assert.Equal([resumeAt], frames);
     }
 
@@ -290,8 +288,8 @@ public sealed partial class ProcessLifecycleTests
         });
 
         result.AssertClean();
-        var pauses = result.Events("process.pause");
-        var resumes = result.Events("process.resume");
+        var pauses = result.Events<ProcessPaused>();
+        var resumes = result.Events<ProcessResumed>();
         Assert.True(pauses.Count >= 2, $"only {pauses.Count} pauses");
         Assert.Equal(pauses.Count, resumes.Count);
         foreach (var (pause, resume) in pauses.Zip(resumes))
@@ -301,7 +299,4 @@ public sealed partial class ProcessLifecycleTests
             Assert.Contains(ticks, t => TestWorld.SameInstant(resume.Time, t));
         }
     }
-
-    [GeneratedRegex(@"incarnation=(\d+)")]
-    private static partial Regex IncarnationPattern();
 }

@@ -2,6 +2,8 @@ using Sim.Engine;
 using Sim.Scenarios;
 using Sim.Scenarios.Register;
 using Sim.Stack.Defects;
+using Sim.Stack.Rpc;
+using Sim.Worlds;
 
 namespace Sim.Tests;
 
@@ -47,10 +49,10 @@ public sealed class RegisterScenarioTests
         result.AssertClean();
         Assert.Equal(LoopExit.Horizon, result.Exit);
         Assert.Equal(TimeSpan.FromSeconds(40), result.VirtualTime);
-        Assert.Equal(3, result.Events("log.client.verified").Count);
-        Assert.Contains(result.Events("log.rpc.done"), e => e.Details.Contains("Write", StringComparison.Ordinal) && e.Details.Contains("status=OK", StringComparison.Ordinal));
-        Assert.NotEmpty(result.Events("disk.flush"));
-        Assert.NotEmpty(result.Events("tls.handshake"));
+        Assert.Equal(3, result.Events<ClientVerified>().Count);
+        Assert.Contains(result.Events<RpcCompleted>(), e => e.Event.Method.EndsWith("/Write", StringComparison.Ordinal) && e.Event.Ok);
+        Assert.NotEmpty(result.Events<DiskFlushed>());
+        Assert.NotEmpty(result.Events<TlsEstablished>());
     }
 
     [Fact]
@@ -64,7 +66,7 @@ public sealed class RegisterScenarioTests
 
         Assert.Equal(outcome.Bug.Hash, replay.Hash);
         Assert.Equal(outcome.Bug.Violation, replay.Violation);
-        Assert.Contains(replay.Events("invariant.violated"), e => e.Subject == RegisterChecker.NoLostAckedWrite);
+        Assert.Contains(replay.Events<Violation>(), e => e.Subject == RegisterChecker.NoLostAckedWrite);
         Assert.Contains($"--seed {outcome.Bug.Config.Seed}", replay.ReplayCommand, StringComparison.Ordinal);
         Assert.Contains("--defect ack-before-flush", replay.ReplayCommand, StringComparison.Ordinal);
     }

@@ -52,8 +52,8 @@ public sealed class RpcTests
         Assert.Equal([("k/a", "2", 2L), ("k/b", "x", 1L)], scan.Select(r => (r.Key, r.Value, r.Version)));
         Assert.NotNull(emptyScan);
         Assert.Empty(emptyScan);
-        Assert.Contains(result.Events("log.rpc.handled"), e => e.Details.StartsWith("/sim.register.Register/Scan ", StringComparison.Ordinal) && e.Details.EndsWith("status=OK", StringComparison.Ordinal));
-        Assert.Equal(4, result.Events("disk.flush").Count);
+        Assert.Contains(result.Events<RpcHandled>(), e => e.Event.Method == "/sim.register.Register/Scan" && e.Event.Ok);
+        Assert.Equal(4, result.Events<DiskFlushed>().Count);
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed class RpcTests
         result.AssertClean();
         Assert.True(handlerStarted);
         Assert.InRange(handlerCancelledAt, breakAt, breakAt + TimeSpan.FromMilliseconds(60));
-        Assert.Contains(result.Events("log.rpc.handled"), e => e.Details.EndsWith("status=Cancelled", StringComparison.Ordinal));
+        Assert.Contains(result.Events<RpcHandled>(), e => e.Event.Status == StatusCode.Cancelled);
         var expected = how switch
         {
             "client killed" => (StatusCode?)null, // its code never runs again

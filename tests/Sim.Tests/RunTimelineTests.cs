@@ -3,6 +3,7 @@ using Sim.Report;
 using Sim.Scenarios;
 using Sim.Scenarios.Heartbeat;
 using Sim.Stack.Defects;
+using Sim.Stack.Rpc;
 using Sim.Worlds;
 
 namespace Sim.Tests;
@@ -49,18 +50,18 @@ public sealed class RunTimelineTests
             });
 
         // Each recovery ends at an RPC that completed OK at a process the heal touched, and none came earlier.
-        var events = run.AllEvents();
+        var events = run.Log.Entries;
         foreach (var heal in timeline.Recoveries)
         {
-            var rpcs = events.Where(e => e.Kind is "log.rpc.done" or "log.rpc.handled" && e.Details.EndsWith("status=OK", StringComparison.Ordinal) && heal.Processes.Contains(e.Subject)).ToList();
+            var rpcs = events.Where(e => e.Event is RpcCompleted { Ok: true } or RpcHandled { Ok: true } && heal.Processes.Contains(e.Subject)).ToList();
             var end = heal.At + heal.Seconds!.Value;
             Assert.Contains(rpcs, e => TestWorld.SameInstant(e.Time, TimeSpan.FromSeconds(end)));
             Assert.DoesNotContain(rpcs, e => e.Time.TotalSeconds > heal.At + 1e-6 && e.Time.TotalSeconds < end - 1e-6);
         }
 
         // Frames per second add up to the log's deliveries; the node cut off gets none while it is.
-        Assert.Equal(events.Count(e => e.Kind == "net.deliver"), timeline.DeliveredPerSecond.Sum());
-        Assert.DoesNotContain(events, e => e.Kind == "net.deliver" && e.Subject == "node0" && e.Time > TimeSpan.FromSeconds(10.5) && e.Time < TimeSpan.FromSeconds(15));
+        Assert.Equal(events.Count(e => e.Event is FrameDelivered), timeline.DeliveredPerSecond.Sum());
+        Assert.DoesNotContain(events, e => e.Event is FrameDelivered && e.Subject == "node0" && e.Time > TimeSpan.FromSeconds(10.5) && e.Time < TimeSpan.FromSeconds(15));
         Assert.Equal(45.0, timeline.QuietAt);
     }
 }

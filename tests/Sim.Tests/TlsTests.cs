@@ -20,7 +20,7 @@ public sealed class TlsTests
         Assert.True(outcome.Accepted);
         Assert.Equal(new[] { "srv", "ca" }, new[] { outcome.ClientSawServer?.Subject, outcome.ClientSawServer?.Issuer });
         Assert.Null(outcome.ServerSawClient);
-        Assert.Single(outcome.Result.Events("tls.handshake"));
+        Assert.Single(outcome.Result.Events<TlsEstablished>());
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class TlsTests
         Assert.Equal("client-7", outcome.ServerSawClient?.Subject);
         Assert.Equal(["client7.example"], outcome.ServerSawClient?.DnsNames ?? []);
         Assert.Equal("ca", outcome.ServerSawClient?.Issuer);
-        Assert.Contains("client=client-7", Assert.Single(outcome.Result.Events("tls.handshake")).Details, StringComparison.Ordinal);
+        Assert.Equal("client-7", Assert.Single(outcome.Result.Events<TlsEstablished>()).Event.Client);
     }
 
     [Fact]
@@ -161,12 +161,12 @@ public sealed class TlsTests
         });
 
         result.AssertClean();
-        var handshakes = result.Events("tls.handshake");
+        var handshakes = result.Events<TlsEstablished>();
         Assert.Equal(2, handshakes.Count);
         TestWorld.AssertSameInstant(handshakes[0].Time + lifetime, clientErrorAt);
         Assert.Equal(TlsFailure.SessionExpired, Assert.IsType<TlsHandshakeException>(clientError).Failure);
         Assert.Equal(TlsFailure.SessionExpired, Assert.IsType<TlsHandshakeException>(serverError).Failure);
-        Assert.Contains(result.Events("net.reset"), e => e.Details.Contains("tls session expired", StringComparison.Ordinal));
+        Assert.Contains(result.Events<ConnectionReset>(), e => e.Event.Why == "tls session expired");
         Assert.Null(redial);
     }
 
@@ -206,7 +206,7 @@ public sealed class TlsTests
         Assert.Equal(TlsFailure.SessionExpired, Assert.IsType<TlsHandshakeException>(tlsError).Failure);
         Assert.Equal(TimeSpan.FromSeconds(1), tlsErrorAt);
         Assert.Null(plainError);
-        Assert.Contains(result.Events("fault.timeline"), e => e.Subject == "ExpireTls");
+        Assert.Contains(result.Notes("fault.timeline"), e => e.Subject == "ExpireTls");
     }
 
     [Fact]
@@ -288,7 +288,7 @@ public sealed class TlsTests
         });
 
         result.AssertClean();
-        var expiries = result.Events("fault.tls-expire");
+        var expiries = result.Notes("fault.tls-expire");
         Assert.True(errors.Count >= 2, $"only {errors.Count} sessions failed");
         Assert.Equal(errors.Count + 1, sessions);
         foreach (var (error, at) in errors)
@@ -308,8 +308,8 @@ public sealed class TlsTests
         Assert.Equal(failure, error.Failure);
         Assert.StartsWith($"TLS {failure}: ", error.Message, StringComparison.Ordinal);
         Assert.False(outcome.Accepted, "the server accepted a connection whose handshake failed");
-        Assert.Contains($": {failure}: ", Assert.Single(outcome.Result.Events("tls.handshake-failed")).Details, StringComparison.Ordinal);
-        Assert.Empty(outcome.Result.Events("tls.handshake"));
+        Assert.Equal(failure, Assert.Single(outcome.Result.Events<TlsHandshakeFailed>()).Event.Failure);
+        Assert.Empty(outcome.Result.Events<TlsEstablished>());
     }
 
     /// <summary>A client on m1 dials a TLS listener on m2 (srv.example and alias.example resolve to it) once.</summary>

@@ -28,21 +28,25 @@ public sealed class Harness
     {
         var world = new World(config.Seed, runtime, new WorldOptions { KeepEventLog = config.KeepEventLog }, streams);
         var context = new ScenarioContext(world, config.Defects, config.Profile);
-        world.Log("run.start", scenario.Name, $"engine={engine} seed={config.Seed} strategy={strategy} defects={config.Defects}");
+        world.Emit(new RunStarted(engine, config.Seed, strategy, config.Defects.ToString()), scenario.Name);
         scenario.Build(context);
         world.Options = world.Options with { Network = context.Profile.Network };
+        world.Runtime.At(context.EffectiveQuietAt, () => world.Emit(new QuietPointReached(), "world"));
         var nemesis = new Nemesis(world, context.Profile, context.Timeline, context.EffectiveQuietAt);
         foreach (var process in context.Autostart)
         {
             world.Start(process);
         }
 
+        context.StartScripts();
+
         return new Harness(world, context, nemesis) { EngineName = engine };
     }
 
-    /// <summary>Checks every safety invariant (call after each step).</summary>
+    /// <summary>Checks every safety invariant and wakes the scripts whose conditions hold (call after each step).</summary>
     public void CheckSafety()
     {
+        Context.PollWaits();
         var safety = Context.Safety;
         for (var i = 0; i < safety.Count && World.Violation is null; i++)
         {
@@ -79,6 +83,6 @@ public sealed class Harness
                 break;
         }
 
-        World.Log("run.end", EngineName, $"exit={exit} verdict={(World.Violation is null ? "ok" : "bug")} steps={steps} faults={Nemesis.FaultsInjected}");
+        World.Emit(new RunEnded(exit, World.Violation is not null, steps, Nemesis.FaultsInjected), EngineName);
     }
 }

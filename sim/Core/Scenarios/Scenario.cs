@@ -13,8 +13,15 @@ public abstract class Scenario
 
     public abstract string Description { get; }
 
-    /// <summary>The defects of the catalogue whose invariants live in this scenario.</summary>
-    public IReadOnlyList<Defect> Defects => DefectCatalogue.All.Where(d => d.Scenario == Name).ToList();
+    /// <summary>
+    /// The names of the catalogue's defects this scenario's invariants judge: planted here, they must be found.
+    /// The command line and the campaign plant a defect only in a scenario that claims it.
+    /// </summary>
+    public virtual IReadOnlyList<string> Claims => [];
+
+    /// <summary>The defects this scenario claims, as the catalogue describes them.</summary>
+    public IReadOnlyList<Defect> Defects => [.. Claims.Select(name => DefectCatalogue.Find(name)
+        ?? throw new InvalidOperationException($"scenario '{Name}' claims defect '{name}', which the catalogue does not have"))];
 
     /// <summary>The assemblies whose code the scenario runs (they must be rewritten for the Coyote engine).</summary>
     public virtual IEnumerable<System.Reflection.Assembly> CodeAssemblies => [GetType().Assembly];

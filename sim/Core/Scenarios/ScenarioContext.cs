@@ -5,9 +5,10 @@ using Sim.Worlds;
 namespace Sim.Scenarios;
 
 /// <summary>
-/// The builder a scenario uses: topology (sites, machines, processes, certificates, names), the fault
-/// plan (a profile and/or a timeline), invariants (safety as the run goes, liveness at the horizon),
-/// the horizon, and the seeded workload stream.
+/// The builder a scenario uses: topology (services and clients in one call each, or sites, machines,
+/// processes, certificates and names by hand), the fault plan (a profile, a timeline, scripted incidents),
+/// invariants (safety as the run goes, event-driven checkers, liveness at the horizon), the horizon, and the
+/// seeded workload stream.
 /// </summary>
 public sealed class ScenarioContext
 {
@@ -16,6 +17,10 @@ public sealed class ScenarioContext
     private readonly List<Invariant> liveness = [];
     private readonly List<SimProcess> autostart = [];
     private readonly List<Func<IEnumerable<string>>> accounts = [];
+    private readonly Dictionary<string, Site> sites = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> authorities = new(StringComparer.Ordinal);
+    private readonly List<(string Name, Func<Script, Task> Body)> scripts = [];
+    private readonly Waits waits;
 
     public ScenarioContext(World world, DefectSet defects, FaultProfile? profileOverride)
     {
@@ -23,6 +28,8 @@ public sealed class ScenarioContext
         Defects = defects;
         ProfileOverride = profileOverride;
         Workload = world.StreamFor("workload");
+        Trust = new TrustStore(authorities);
+        waits = new Waits(world);
     }
 
     public World World { get; }
@@ -57,7 +64,67 @@ public sealed class ScenarioContext
 
     public TimeSpan EffectiveQuietAt => QuietAt ?? TimeSpan.FromTicks(Horizon.Ticks * 3 / 4);
 
+    /// <summary>Every site's certificate authority: what services and clients made by the kit trust.</summary>
+    public TrustStore Trust { get; }
+
+    /// <summary>The scripted incidents, by name.</summary>
+    public IReadOnlyList<(string Name, Func<Script, Task> Body)> Scripts => scripts;
+
     public Machine Machine(string name, string site, params string[] addresses) => World.AddMachine(name, site, addresses);
+
+    /// <summary>The site named <paramref name="name"/>, made on first use with its own authority and address block.</summary>
+    public Site Site(string name)
+    {
+        if (!sites.TryGetValue(name, out var site))
+        {
+            var authority = Authority($"{name}-ca");
+            authorities[authority.Name] = authority.PublicKey;
+            sites[name] = site = new Site(World, name, sites.Count + 1, authority);
+        }
+
+        return site;
+    }
+
+    /// <summary>
+    /// A service in one call: a machine on <paramref name="site"/> with the site's next address, the DNS name
+    /// <c>name.site</c>, a certificate for that name from the site's authority (rotatable, in a slot named
+    /// <paramref name="name"/>), and a process that calls <paramref name="start"/> at every start. The returned
+    /// handle's <see cref="Live{T}.Current"/> is what the running incarnation's start returned.
+    /// </summary>
+    /// <param name="port">The port the service listens on (the handle carries it; the start function binds it).</param>
+    public Live<T> Service<T>(string name, string site, int port, Func<IHost, Live, T> start, ServiceOptions? options = null)
+        where T : class => Place(name, 0, Site(site), port, start, options ?? new ServiceOptions(), killable: true);
+
+    /// <summary>Replicas <c>name0</c>, <c>name1</c>, … spread round-robin over <paramref name="sites"/>, each made as <see cref="Service{T}"/> makes one.</summary>
+    public IReadOnlyList<Live<T>> Services<T>(string name, IReadOnlyList<string> sites, int count, int port, Func<IHost, Live, T> start, ServiceOptions? options = null)
+        where T : class => [.. Enumerable.Range(0, count).Select(i => Place($"{name}{i}", i, Site(sites[i % sites.Count]), port, start, options ?? new ServiceOptions(), killable: true))];
+
+    /// <summary>A client in one call, made as a service is (address, name, certificate for mTLS) but serving nothing; the fault injector spares it unless told.</summary>
+    public Live<T> Client<T>(string name, string site, Func<IHost, Live, T> start, ServiceOptions? options = null)
+        where T : class => Place(name, 0, Site(site), 0, start, options ?? new ServiceOptions(), killable: false);
+
+    /// <summary>Clients <c>name0</c>, <c>name1</c>, … spread round-robin over <paramref name="sites"/>.</summary>
+    public IReadOnlyList<Live<T>> Clients<T>(string name, IReadOnlyList<string> sites, int count, Func<IHost, Live, T> start, ServiceOptions? options = null)
+        where T : class => [.. Enumerable.Range(0, count).Select(i => Place($"{name}{i}", i, Site(sites[i % sites.Count]), 0, start, options ?? new ServiceOptions(), killable: false))];
+
+    private Live<T> Place<T>(string name, int index, Site site, int port, Func<IHost, Live, T> start, ServiceOptions options, bool killable)
+        where T : class
+    {
+        var machine = options.On ?? Machine($"m-{name}", site.Name, site.NextAddress());
+        var dnsName = options.DnsName ?? $"{name}.{site.Name}";
+        Name(dnsName, machine.Addresses[0]);
+        var slot = Certificate(name, site.Authority, [dnsName], options.CertificateValidity);
+        var serverTls = new TlsServerOptions(() => slot.Current, options.MutualTls ? Trust : null, options.SessionLifetime);
+        Live<T>? live = null;
+        var process = Process(name, machine, host =>
+        {
+            var instance = start(host, live!);
+            live!.Started(host.Incarnation, instance);
+            return instance as Task ?? Task.CompletedTask;
+        }, options.Killable ?? killable, options.Start);
+        live = new Live<T>(name, index, site, process, dnsName, port, slot, Trust, serverTls);
+        return live;
+    }
 
     /// <summary>Places a process; it starts at time zero unless <paramref name="start"/> is false.</summary>
     public SimProcess Process(string name, Machine machine, Func<IHost, Task> main, bool killable = true, bool start = true)
@@ -87,6 +154,38 @@ public sealed class ScenarioContext
     public void Faults(FaultProfile profile) => Profile = ProfileOverride ?? profile;
 
     public void At(TimeSpan at, FaultAction action) => timeline.Add((at, action));
+
+    /// <summary>
+    /// A scripted incident: world code that starts at time zero, waits on time, conditions or typed events
+    /// (<see cref="Script.Until{T}(Func{T, bool}?)"/>) and applies faults, each logged as scripted. For faults
+    /// at fixed times, <see cref="At"/> is shorter.
+    /// </summary>
+    public void Script(Func<Script, Task> body, string name = "script") => scripts.Add((name, body));
+
+    /// <summary>Starts the scripts as world code (the harness calls it once the processes are started).</summary>
+    internal void StartScripts()
+    {
+        foreach (var (name, body) in scripts)
+        {
+            var script = new Script(this, waits, name);
+            World.WorldContext.Run(() => _ = RunScriptAsync(script, body));
+        }
+    }
+
+    /// <summary>Completes the scripts' waits on conditions that hold now (the harness calls it after every step).</summary>
+    internal void PollWaits() => waits.Poll();
+
+    private async Task RunScriptAsync(Script script, Func<Script, Task> body)
+    {
+        try
+        {
+            await body(script);
+        }
+        catch (Exception e)
+        {
+            World.Fail($"script-{script.Name}", $"the scenario's script '{script.Name}' threw {e.GetType().Name}: {e.Message}");
+        }
+    }
 
     /// <summary>A safety invariant, checked after every scheduling step.</summary>
     public void Always(string name, Func<string?> check) => safety.Add(new Invariant(name, check));

@@ -16,6 +16,6 @@ public sealed class CertificateSlot(World world, string name, CertificateAuthori
     public void Rotate(CertificateAuthority? issuer = null)
     {
         Current = (issuer ?? authority).Issue(Name, dnsNames, World.Epoch + world.Now - TimeSpan.FromMinutes(5), World.Epoch + world.Now + validity);
-        world.Log("tls.rotate", Name, $"serial={Current.Serial} issuer={Current.Issuer} not-after={Current.NotAfter:O}");
+        world.Emit(new CertificateRotated(Current.Serial, Current.Issuer, Current.NotAfter), Name);
     }
 }

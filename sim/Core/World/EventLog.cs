@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -41,15 +40,21 @@ public sealed class EventLog
         }
 
         // "step seconds.micros kind subject details": fixed, culture-free formatting.
-        var (step, subject, kind, details) = (logged.Step, logged.Subject, logged.Kind, logged.Details);
         var micros = logged.Time.Ticks / 10;
+        var fraction = (int)(micros % 1_000_000);
         line.Clear();
-        line.Append(step).Append(' ')
-            .Append(micros / 1_000_000).Append('.').Append((micros % 1_000_000).ToString("D6", CultureInfo.InvariantCulture)).Append(' ')
-            .Append(kind).Append(' ').Append(subject);
-        if (details.Length > 0)
+        line.Append(logged.Step).Append(' ').Append(micros / 1_000_000).Append('.');
+        for (var digit = 100_000; digit > 1 && fraction < digit; digit /= 10)
         {
-            line.Append(' ').Append(details);
+            line.Append('0');
+        }
+
+        line.Append(fraction).Append(' ').Append(logged.Event.Kind).Append(' ').Append(logged.Subject).Append(' ');
+        var before = line.Length;
+        logged.Event.AppendDetails(line);
+        if (line.Length == before)
+        {
+            line.Length--;
         }
 
         line.Append('\n');

@@ -46,6 +46,9 @@ public sealed class Network
         }
     }
 
+    /// <summary>Whether a machine owns <paramref name="address"/>.</summary>
+    public bool IsAssigned(string address) => addressOwners.ContainsKey(address);
+
     /// <summary>Makes <paramref name="name"/> resolve to <paramref name="address"/> (the world's DNS).</summary>
     public void AddName(string name, string address) => names[name] = address;
 
@@ -62,7 +65,7 @@ public sealed class Network
     {
         if (from != to && cut.Add((from.Name, to.Name)))
         {
-            world.Log("net.cut", $"{from}->{to}", "");
+            world.Emit(new LinkCut(from.Name, to.Name), "");
             // A link is down while either direction is cut; a round trip (and so a keepalive) fails then.
             linkDownSince.TryAdd(Link(from, to), world.Now);
             foreach (var connection in connections.Where(c => c.Crosses(from, to)).ToList())
@@ -76,7 +79,7 @@ public sealed class Network
     {
         if (cut.Remove((from.Name, to.Name)))
         {
-            world.Log("net.heal", $"{from}->{to}", "");
+            world.Emit(new LinkHealed(from.Name, to.Name), "");
             if (!IsCut(to, from))
             {
                 linkDownSince.Remove(Link(from, to));
@@ -89,7 +92,7 @@ public sealed class Network
         foreach (var (from, to) in cut.OrderBy(c => c.From, StringComparer.Ordinal).ThenBy(c => c.To, StringComparer.Ordinal).ToList())
         {
             cut.Remove((from, to));
-            world.Log("net.heal", $"{from}->{to}", "");
+            world.Emit(new LinkHealed(from, to), "");
         }
 
         linkDownSince.Clear();
@@ -104,7 +107,7 @@ public sealed class Network
     public void Clog(Machine from, Machine to, TimeSpan until)
     {
         cloggedUntil[(from.Name, to.Name)] = until;
-        world.Log("net.clog", $"{from}->{to}", $"until={until.TotalSeconds:F3}");
+        world.Emit(new LinkClogged(from.Name, to.Name, until), "");
     }
 
     // ---- binding and dialing -----------------------------------------------------------------------
@@ -119,7 +122,7 @@ public sealed class Network
 
         if (address != AnyAddress && !machine.Owns(address))
         {
-            world.Log("net.bind-failed", process.Name, $"{address}:{port} not owned by {machine}");
+            world.Emit(new BindFailed(address, port, BindFailure.AddressNotOwned, machine.Name), process.Name);
             throw new AddressNotAvailableException(machine.Name, address);
         }
 
@@ -127,13 +130,13 @@ public sealed class Network
             && (l.Address == address || l.Address == AnyAddress || address == AnyAddress));
         if (clash is not null)
         {
-            world.Log("net.bind-failed", process.Name, $"{address}:{port} in use by {clash.Process}");
+            world.Emit(new BindFailed(address, port, BindFailure.PortInUse, clash.Process.Name), process.Name);
             throw new AddressInUseException(address, port);
         }
 
         var listener = new SimListener(this, process, owner, address, port, tls);
         listeners.Add(listener);
-        world.Log("net.listen", process.Name, $"{address}:{port}{(tls is null ? "" : " tls")}");
+        world.Emit(new Listening(address, port, tls is not null), process.Name);
         return listener;
     }
 
@@ -141,7 +144,7 @@ public sealed class Network
     {
         if (listeners.Remove(listener))
         {
-            world.Log("net.unlisten", listener.Process.Name, $"{listener.Address}:{listener.Port}");
+            world.Emit(new ListenerClosed(listener.Address, listener.Port), listener.Process.Name);
             listener.Fail();
         }
     }
@@ -158,7 +161,7 @@ public sealed class Network
         var address = names.TryGetValue(host, out var resolved) ? resolved : host;
         if (!addressOwners.TryGetValue(address, out var machine))
         {
-            world.Log("net.dial-failed", process.Name, $"{target} does not resolve");
+            world.Emit(new DialFailed(target, DialFailure.DoesNotResolve, process.Machine.Name), process.Name);
             throw new HostNotFoundException(host);
         }
 
@@ -166,7 +169,7 @@ public sealed class Network
         if (IsCut(from, machine) || IsCut(machine, from))
         {
             await world.Sleep(Options.ConnectTimeout, cancellationToken, owner);
-            world.Log("net.dial-failed", process.Name, $"{target} unreachable from {from}");
+            world.Emit(new DialFailed(target, DialFailure.Unreachable, from.Name), process.Name);
             throw new HostUnreachableException(target);
         }
 
@@ -175,7 +178,7 @@ public sealed class Network
         var listener = listeners.FirstOrDefault(l => l.Machine == machine && l.Port == port && (l.Address == address || l.Address == AnyAddress));
         if (listener is null || !listener.Owner.Alive || IsCut(from, machine) || IsCut(machine, from))
         {
-            world.Log("net.dial-failed", process.Name, $"{target} refused");
+            world.Emit(new DialFailed(target, DialFailure.Refused, from.Name), process.Name);
             throw new ConnectionRefusedException(target);
         }
 
@@ -184,12 +187,12 @@ public sealed class Network
             new Endpoint(listener.Process, listener.Owner, $"{address}:{port}"),
             tls is not null);
         connections.Add(connection);
-        world.Log("net.connect", process.Name, $"conn={connection.Id} {connection.Client.LocalAddress}->{target} ({listener.Process})");
+        world.Emit(new Connected(connection.Id, connection.Client.LocalAddress, target, listener.Process.Name), process.Name);
 
         if (tls is null && listener.Tls is not null)
         {
             // The server waits for a ClientHello and gets plaintext: it drops the connection.
-            world.Log("tls.handshake-failed", listener.Process.Name, $"conn={connection.Id} plaintext client {process} on a TLS port");
+            world.Emit(new PlaintextRefused(connection.Id, process.Name), listener.Process.Name);
             Reset(connection, () => new ConnectionResetException($"{target} expects a TLS handshake; the server closed the plaintext connection"), "plaintext on a TLS port");
             throw new ConnectionResetException($"{target} expects a TLS handshake; the server closed the plaintext connection");
         }
@@ -200,12 +203,12 @@ public sealed class Network
             var failure = world.Tls.Handshake(connection, tls, listener.Tls, process.Machine, machine);
             if (failure is not null)
             {
-                world.Log("tls.handshake-failed", process.Name, $"conn={connection.Id} {target}: {failure.Failure}: {failure.Message}");
+                world.Emit(new TlsHandshakeFailed(connection.Id, target, failure.Failure, failure.Message), process.Name);
                 Reset(connection, () => failure, "tls handshake failed");
                 throw failure;
             }
 
-            world.Log("tls.handshake", process.Name, $"conn={connection.Id} {target} server={connection.Client.PeerCertificate?.Subject} client={connection.Server.PeerCertificate?.Subject ?? "-"}");
+            world.Emit(new TlsEstablished(connection.Id, target, connection.Client.PeerCertificate?.Subject, connection.Server.PeerCertificate?.Subject), process.Name);
             if (listener.Tls?.SessionLifetime is { } lifetime)
             {
                 world.Runtime.At(world.Now + lifetime, () =>
@@ -243,7 +246,7 @@ public sealed class Network
                 return;
             }
 
-            world.Log("net.lost", $"{a}->{b}", $"conn={connection.Id} seq={segment.Sequence} (partition; retransmit)");
+            world.Emit(new FrameLost($"{a}->{b}", connection.Id, segment.Sequence), "");
             world.Runtime.At(world.Now + Options.RetransmitTimeout, () =>
             {
                 if (connection.IsOpen)
@@ -258,14 +261,14 @@ public sealed class Network
         var local = a == b;
         if (!local && rng.Chance(Options.DropProbability))
         {
-            world.Log("net.drop", $"{a}->{b}", $"conn={connection.Id} seq={segment.Sequence} (retransmit after {Options.RetransmitTimeout.TotalMilliseconds}ms)");
+            world.Emit(new FrameDropped($"{a}->{b}", connection.Id, segment.Sequence, Options.RetransmitTimeout), "");
             delay += Options.RetransmitTimeout;
         }
 
         if (!local && rng.Chance(Options.ReorderProbability))
         {
             var extra = rng.Between(TimeSpan.Zero, Options.ReorderDelay);
-            world.Log("net.reorder", $"{a}->{b}", $"conn={connection.Id} seq={segment.Sequence} +{extra.TotalMilliseconds:F3}ms");
+            world.Emit(new FrameReordered($"{a}->{b}", connection.Id, segment.Sequence, extra), "");
             delay += extra;
         }
 
@@ -276,7 +279,7 @@ public sealed class Network
             {
                 if (until > at)
                 {
-                    world.Log("net.clogged", $"{a}->{b}", $"conn={connection.Id} seq={segment.Sequence} held until {until.TotalSeconds:F3}");
+                    world.Emit(new FrameHeld($"{a}->{b}", connection.Id, segment.Sequence, until), "");
                     at = until;
                 }
             }
@@ -289,7 +292,7 @@ public sealed class Network
         world.Runtime.At(at, () => Arrive(to, connection, segment));
         if (!local && rng.Chance(Options.DuplicateProbability))
         {
-            world.Log("net.duplicate", $"{a}->{b}", $"conn={connection.Id} seq={segment.Sequence}");
+            world.Emit(new FrameDuplicated($"{a}->{b}", connection.Id, segment.Sequence), "");
             world.Runtime.At(at + OneWay(a, b), () => Arrive(to, connection, segment));
         }
     }
@@ -303,12 +306,12 @@ public sealed class Network
 
         if (!to.Accept(segment))
         {
-            world.Log("net.duplicate-discarded", to.Process.Name, $"conn={connection.Id} seq={segment.Sequence}");
+            world.Emit(new DuplicateDiscarded(connection.Id, segment.Sequence), to.Process.Name);
             return;
         }
 
         FramesDelivered++;
-        world.Log("net.deliver", to.Process.Name, $"conn={connection.Id} seq={segment.Sequence} bytes={segment.Payload?.Length ?? 0}{(segment.Payload is null ? " fin" : "")}");
+        world.Emit(new FrameDelivered(connection.Id, segment.Sequence, segment.Payload?.Length ?? 0, segment.Payload is null), to.Process.Name);
     }
 
     // ---- faults on connections ---------------------------------------------------------------------
@@ -321,7 +324,7 @@ public sealed class Network
             return;
         }
 
-        world.Log("net.reset", $"conn={connection.Id}", $"{connection.Client.Process}<->{connection.Server.Process} ({why})");
+        world.Emit(new ConnectionReset(connection.Id, connection.Client.Process.Name, connection.Server.Process.Name, why), "");
         connection.Break(error);
     }
 

@@ -114,7 +114,7 @@ public sealed class ProcessHost : IHost, ILog, IDisk
         if (owner.Alive)
         {
             disk.Commit(count);
-            world.Log("disk.flush", process.Name, $"writes={count}");
+            world.Emit(new DiskFlushed(count), process.Name);
         }
     }
 
@@ -129,7 +129,7 @@ public sealed class ProcessHost : IHost, ILog, IDisk
         }
         catch (Exception e)
         {
-            world.Log("process.loop-crashed", process.Name, $"loop={name} {e.GetType().Name}: {e.Message}");
+            world.Emit(new LoopCrashed(name, e.GetType().Name, e.Message), process.Name);
         }
     }
 }

@@ -81,7 +81,7 @@ public sealed class World
         }
 
         Network.AddMachine(machine);
-        Log("world.machine", name, $"site={site} addresses={string.Join(',', addresses)}");
+        Emit(new MachineAdded(site, addresses), name);
         return machine;
     }
 
@@ -114,7 +114,7 @@ public sealed class World
         process.Paused = false;
         var host = new ProcessHost(this, process, owner, lifetime.Token);
         process.Host = host;
-        Log("process.start", process.Name, $"incarnation={process.Incarnation} machine={process.Machine}");
+        Emit(new ProcessStarted(process.Incarnation, process.Machine.Name), process.Name);
         owner.Run(() => _ = RunMainAsync(process, host));
     }
 
@@ -131,7 +131,7 @@ public sealed class World
         process.State = ProcessState.Down;
         process.Paused = false;
         process.Host = null;
-        Log("process.kill", process.Name, $"incarnation={process.Incarnation} {why} unflushed-writes-lost={lost}");
+        Emit(new ProcessKilled(process.Incarnation, why, lost), process.Name);
         Network.ProcessDown(process, why);
     }
 
@@ -144,7 +144,7 @@ public sealed class World
         }
 
         var incarnation = process.Incarnation;
-        Log("process.stop", process.Name, $"incarnation={incarnation} grace={grace.TotalSeconds:F3}s");
+        Emit(new ProcessStopping(incarnation, grace), process.Name);
         process.Lifetime!.Cancel();
         Runtime.At(Now + grace, () =>
         {
@@ -166,7 +166,7 @@ public sealed class World
         if (process.IsUp && !process.Paused)
         {
             process.Paused = true;
-            Log("process.pause", process.Name, $"incarnation={process.Incarnation}");
+            Emit(new ProcessPaused(process.Incarnation), process.Name);
         }
     }
 
@@ -175,7 +175,7 @@ public sealed class World
         if (process.IsUp && process.Paused)
         {
             process.Paused = false;
-            Log("process.resume", process.Name, $"incarnation={process.Incarnation}");
+            Emit(new ProcessResumed(process.Incarnation), process.Name);
             Runtime.Resumed(process.Owner!);
         }
     }
@@ -183,7 +183,7 @@ public sealed class World
     public void SetClockSkew(Machine machine, TimeSpan skew)
     {
         machine.ClockSkew = skew;
-        Log("clock.skew", machine.Name, $"skew={skew.TotalSeconds:F3}s");
+        Emit(new ClockSkewed(skew), machine.Name);
     }
 
     // ---- time, log, invariants -----------------------------------------------------------------------
@@ -284,7 +284,7 @@ public sealed class World
         }
         catch (Exception e)
         {
-            Log("process.crashed", process.Name, $"{e.GetType().Name}: {e.Message}");
+            Emit(new ProcessCrashed(e.GetType().Name, e.Message), process.Name);
             Kill(process, "crashed");
         }
     }

@@ -1,0 +1,169 @@
+using Bogus;
+using Sim.Stack.Futures;
+using Sim.Stack.Host;
+
+namespace Sim.Scenarios.Futures;
+
+/// <summary>
+/// A user with a client: submits batches, awaits every future, cancels some with reasons of its own and waits on
+/// each batch; when its client closes itself, it starts a new one. Its account is told from its clients' events.
+/// </summary>
+public sealed class FuturesUser
+{
+    private static readonly string[] Reasons = ["superseded", "user-abort", "budget-exceeded", "wrong-inputs"];
+
+    private readonly IHost host;
+    private readonly FuturesChecker checker;
+    private readonly Faker faker;
+    private readonly Dictionary<string, int> outcomes = new(StringComparer.Ordinal);
+    private readonly List<string> notes = [];
+    private int clientsMade;
+    private int submitted;
+    private string? firstGrouped;
+
+    private FuturesUser(IHost host, FuturesChecker checker, Faker faker)
+    {
+        this.host = host;
+        this.checker = checker;
+        this.faker = faker;
+    }
+
+    /// <summary>Starts the user's work until <paramref name="stopAt"/>; the longest computation it submits takes <paramref name="longestTask"/>.</summary>
+    public static FuturesUser Start(IHost host, ScenarioContext context, FuturesChecker checker, Faker faker, FuturesClientOptions options, TimeSpan stopAt, TimeSpan longestTask)
+    {
+        var user = new FuturesUser(host, checker, faker);
+        context.On<ClientStatusChanged>((e, at) =>
+        {
+            if (at.Subject == host.Name)
+            {
+                user.Note(e.New switch
+                {
+                    ClientStatus.Running => e.Old == ClientStatus.Connecting ? $"{e.Client} running again" : $"{e.Client} connected",
+                    ClientStatus.Connecting => $"{e.Client} lost the scheduler: connecting",
+                    _ => e.Old == ClientStatus.Connecting ? $"{e.Client} gave up reconnecting after {options.ReconnectDeadline.TotalSeconds}s and closed" : $"{e.Client} closed",
+                });
+            }
+        });
+        host.Spawn("user", _ => user.RunAsync(options, stopAt, longestTask));
+        return user;
+    }
+
+    private async Task RunAsync(FuturesClientOptions options, TimeSpan stopAt, TimeSpan longestTask)
+    {
+        while (!host.Lifetime.IsCancellationRequested && host.Clock.Elapsed < stopAt)
+        {
+            FuturesClient client;
+            try
+            {
+                client = await FuturesClient.ConnectAsync(host, options, $"{host.Name}.{++clientsMade}", TimeSpan.FromSeconds(2));
+            }
+            catch (SchedulerUnreachableException e)
+            {
+                Note($"connect failed: {e.Message}");
+                await host.Clock.Delay(TimeSpan.FromMilliseconds(500), host.Lifetime);
+                continue;
+            }
+
+            checker.Connected(client);
+            while (client.Status != ClientStatus.Closed && host.Clock.Elapsed < stopAt)
+            {
+                await SubmitBatchAsync(client, longestTask);
+                await host.Clock.Delay(TimeSpan.FromMilliseconds(faker.Random.Int(50, 600)), host.Lifetime);
+            }
+        }
+    }
+
+    private async Task SubmitBatchAsync(FuturesClient client, TimeSpan longestTask)
+    {
+        var batch = new List<Future>();
+        for (var n = faker.Random.Int(2, 6); n > 0; n--)
+        {
+            var operation = faker.Random.WeightedRandom(["sum", "sum-of-squares", "max", "fail"], [0.35f, 0.35f, 0.25f, 0.05f]);
+            var inputs = Enumerable.Range(0, 3).Select(_ => (long)faker.Random.Int(-50, 50)).ToList();
+            var future = client.Submit(operation, inputs, TimeSpan.FromMilliseconds(faker.Random.Int(20, (int)longestTask.TotalMilliseconds)));
+            var tracked = checker.Submitted(host.Name, future, host.Clock.Elapsed);
+            submitted++;
+            batch.Add(future);
+            host.Spawn("await", _ => AwaitAsync(tracked));
+            if (faker.Random.Bool(0.3f))
+            {
+                var (reason, msg, viaFuture) = (faker.PickRandom(Reasons), faker.Hacker.Phrase(), faker.Random.Bool());
+                var after = TimeSpan.FromMilliseconds(faker.Random.Int(0, 1500));
+                host.Spawn("cancel", _ => CancelAsync(client, tracked, after, reason, msg, viaFuture));
+            }
+        }
+
+        try
+        {
+            await FuturesClient.WaitAsync(batch);
+        }
+        catch (FuturesCancelledException e)
+        {
+            firstGrouped ??= $"{host.Clock.Elapsed.TotalSeconds:F3}s " + e.Message.Replace("\n", " | ", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is OperationCanceledException or FutureErredException)
+        {
+            // Seen by each future's own awaiter.
+        }
+    }
+
+    private async Task AwaitAsync(Tracked tracked)
+    {
+        string outcome;
+        try
+        {
+            await tracked.Future.ResultAsync();
+            outcome = "finished";
+        }
+        catch (FutureErredException)
+        {
+            outcome = "erred";
+        }
+        catch (OperationCanceledException e)
+        {
+            outcome = e is FutureCancelledException c ? $"cancelled ({c.Reason})" : "bare cancellation";
+            checker.Failed(tracked, e);
+        }
+
+        outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+    }
+
+    private async Task CancelAsync(FuturesClient client, Tracked tracked, TimeSpan after, string reason, string msg, bool viaFuture)
+    {
+        await host.Clock.Delay(after, host.Lifetime);
+        var future = tracked.Future;
+        if (future.IsDone || client.Status != ClientStatus.Running || future.Generation != client.Generation)
+        {
+            // Only a pending future of the client's current generation is the user's to cancel: one of an
+            // older generation is being swept (under Coyote a sweep's completions interleave with other work).
+            return;
+        }
+
+        var generation = client.Generation;
+        try
+        {
+            await (viaFuture ? future.CancelAsync(reason, msg) : client.CancelAsync([future], reason, msg));
+        }
+        catch (Grpc.Core.RpcException)
+        {
+            return; // the cancel did not go through: no claim on what the user sees
+        }
+
+        if (client.Generation == generation)
+        {
+            checker.UserCancelled(tracked, reason, msg, viaFuture);
+        }
+    }
+
+    private void Note(string what) => notes.Add($"    {host.Clock.Elapsed.TotalSeconds:F3}s {what}");
+
+    /// <summary>The user's lines of the run's account.</summary>
+    public IEnumerable<string> AccountLines()
+    {
+        yield return $"{host.Name}: {clientsMade} client(s), {submitted} future(s): {string.Join(", ", outcomes.OrderByDescending(o => o.Value).ThenBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Value} {o.Key}"))}";
+        foreach (var note in notes.Append(firstGrouped is null ? "" : $"    first grouped error: {firstGrouped}").Where(n => n.Length > 0))
+        {
+            yield return note;
+        }
+    }
+}
