@@ -188,6 +188,24 @@ public sealed class KitTests
         Assert.Equal("'ack-before-flush' belongs to scenario 'register', not 'heartbeat'", ScenarioCatalog.WhyNotPlantable(DefectCatalogue.AckBeforeFlush, ScenarioCatalog.Find("heartbeat")!));
     }
 
+    [Fact]
+    public void TheReadmesWorkedExampleIsTheHeartbeatScenariosOwnBuild()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Sim.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("the repository root (Sim.sln) is not above the test assembly");
+        }
+
+        var readme = File.ReadAllText(Path.Combine(root.FullName, "README.md"));
+        var start = readme.IndexOf("public override void Build(ScenarioContext context)", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md shows no Build method");
+        var example = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)].TrimEnd();
+        var source = File.ReadAllText(Path.Combine(root.FullName, "scenarios", "Heartbeat", "HeartbeatScenario.cs"));
+        var indented = string.Join('\n', example.Split('\n').Select(l => l.Length == 0 ? l : "    " + l));
+        Assert.Contains(indented, source, StringComparison.Ordinal);
+    }
+
     /// <summary>Two workers reporting their work; a script kills worker1 as soon as it reports its fifth piece.</summary>
     internal static InlineScenario Workers(Action<ScenarioContext>? more = null) => new("kit-script", ctx =>
     {
