@@ -71,11 +71,15 @@ public sealed class KitTests
     public void ReplicasAreSpreadRoundRobinOverTheirSitesWithAnAddressBlockPerSite()
     {
         IReadOnlyList<Live<Task>> replicas = [];
+        Live<Task>? sidecar = null;
         TestWorld.Run("kit-replicas", ctx =>
         {
             ctx.Horizon = TimeSpan.FromSeconds(1);
             replicas = ctx.Services("r", ["east", "west"], 3, 7000, (host, me) => ServeAsync(host, me, _ => { }));
+            sidecar = ctx.Service("sidecar", "east", 7001, (host, me) => ServeAsync(host, me, _ => { }), new ServiceOptions { On = replicas[0].Machine, DnsName = "metrics.east" });
         }).AssertClean();
+
+        Assert.Equal(("m-r0", "10.1.0.1", "metrics.east"), (sidecar!.Machine.Name, sidecar.Address, sidecar.DnsName));
 
         Assert.Equal(
             [("r0", 0, "east", "10.1.0.1", "r0.east"), ("r1", 1, "west", "10.2.0.1", "r1.west"), ("r2", 2, "east", "10.1.0.2", "r2.east")],
