@@ -67,9 +67,6 @@ public sealed class ScenarioContext
     /// <summary>Every site's certificate authority: what services and clients made by the kit trust.</summary>
     public TrustStore Trust { get; }
 
-    /// <summary>The scripted incidents, by name.</summary>
-    public IReadOnlyList<(string Name, Func<Script, Task> Body)> Scripts => scripts;
-
     public Machine Machine(string name, string site, params string[] addresses) => World.AddMachine(name, site, addresses);
 
     /// <summary>The site named <paramref name="name"/>, made on first use with its own authority and address block.</summary>
