@@ -206,7 +206,7 @@ public sealed class TlsTests
         Assert.Equal(TlsFailure.SessionExpired, Assert.IsType<TlsHandshakeException>(tlsError).Failure);
         Assert.Equal(TimeSpan.FromSeconds(1), tlsErrorAt);
         Assert.Null(plainError);
-        Assert.Contains(result.Events("fault.timeline"), e => e.Subject == "ExpireTls");
+        Assert.Contains(result.Log.Entries, e => e.Event is FaultAction.ExpireTls { Process: "client", Origin: FaultOrigin.Scripted });
     }
 
     [Fact]
@@ -258,7 +258,7 @@ public sealed class TlsTests
             var (m1, m2) = NetworkFaultTests.TwoMachines(ctx);
             ctx.Name("srv.example", "10.0.0.2");
             ctx.Horizon = TimeSpan.FromSeconds(20);
-            ctx.Faults(new FaultProfile { Name = "tls", TlsExpiriesPerMinute = 20 });
+            ctx.Faults(new FaultProfile { Name = "tls", Faults = [new TlsExpiryFault { PerMinute = 20 }] });
             var ca = ctx.Authority("ca");
             var cert = ca.Issue("srv", ["srv.example"], NotBefore, NotAfter);
             ctx.Process("server", m2, async host =>
