@@ -19,6 +19,7 @@ public static class FaultKinds
         new ConnectionResetFault(),
         new ClockSkewFault(),
         new CertificateRotationFault(),
+        new DiskStallFault(),
         new DnsChangeFault(),
         new ConfigRewriteFault(),
     ];
