@@ -11,8 +11,8 @@ namespace Sim.Tests;
 internal static partial class TestWorld
 {
     /// <summary>Runs <paramref name="build"/> as an inline scenario under the loop engine, with no defect.</summary>
-    public static RunResult Run(string name, Action<ScenarioContext> build, ulong seed = 1, string strategy = "random") =>
-        Simulation.Run(new InlineScenario(name, build), new RunConfig(name, seed, strategy, DefectSet.None));
+    public static RunResult Run(string name, Action<ScenarioContext> build, ulong seed = 1, string strategy = "random", bool buggify = true) =>
+        Simulation.Run(new InlineScenario(name, build), new RunConfig(name, seed, strategy, DefectSet.None, Buggify: buggify));
 
     /// <summary>The event-log lines of one kind, parsed.</summary>
     public static IReadOnlyList<EventLine> Events(this RunResult result, string kind) =>

@@ -55,7 +55,10 @@ public sealed record StopFault : FaultKind
             ? new FaultAction.Stop(victim.Name, Grace) { Lasts = Grace + RestartAfter.Draw(rng) }
             : null;
 
-    public override IEnumerable<FaultAction> Heal(World world) => FaultTargets.StartsOfDownProcesses(world);
+    /// <summary>A process still stopping is restarted (its pending kill is void for the new incarnation); one down is started.</summary>
+    public override IEnumerable<FaultAction> Heal(World world) =>
+        [.. world.Processes.Where(p => p.Stopping).OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new FaultAction.Restart(p.Name)),
+            .. FaultTargets.StartsOfDownProcesses(world)];
 
     public override IFaultKind Swarm(Rng rng) => this with
     {
