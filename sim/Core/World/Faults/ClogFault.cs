@@ -26,7 +26,7 @@ public abstract partial record FaultAction
 }
 
 /// <summary>Clogs: a link holds its frames for a while (a stalled switch port, a full queue), then delivers them in order.</summary>
-public sealed record ClogFault : FaultKind
+public sealed record ClogFault() : LastingFaultKind(DurationRange.Seconds(0.1, 3))
 {
     public override string Name => OneWay ? "clog-one-way" : "clog";
 
@@ -36,17 +36,6 @@ public sealed record ClogFault : FaultKind
 
     /// <summary>Clog one direction only (the other keeps flowing).</summary>
     public bool OneWay { get; init; }
-
-    /// <summary>How long a clog lasts.</summary>
-    public DurationRange Lasting { get; init; } = DurationRange.Seconds(0.1, 3);
-
-    protected override string Knobs => $"lasting {Lasting}";
-
-    public override void Validate()
-    {
-        base.Validate();
-        Lasting.Validate(Name, nameof(Lasting));
-    }
 
     public override FaultAction? Draw(World world, Rng rng) =>
         world.PickTwoMachines(rng) is var (a, b) ? new FaultAction.Clog(a.Name, b.Name, Lasting.Draw(rng), OneWay) : null;

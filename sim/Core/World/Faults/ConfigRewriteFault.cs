@@ -26,22 +26,11 @@ public abstract partial record FaultAction
 }
 
 /// <summary>Config rewrites: a file the scenario registered (a route table, a config) is rewritten on disk while the run goes, then put back.</summary>
-public sealed record ConfigRewriteFault : FaultKind
+public sealed record ConfigRewriteFault() : LastingFaultKind(DurationRange.Seconds(1, 10))
 {
     public override string Name => "config-rewrite";
 
     public override string Description => "rewrites one registered config file (the scenario's own rewrite, e.g. a route table moved) for lasting, then writes back what it held";
-
-    /// <summary>How long the rewritten content stays.</summary>
-    public DurationRange Lasting { get; init; } = DurationRange.Seconds(1, 10);
-
-    protected override string Knobs => $"lasting {Lasting}";
-
-    public override void Validate()
-    {
-        base.Validate();
-        Lasting.Validate(Name, nameof(Lasting));
-    }
 
     public override FaultAction? Draw(World world, Rng rng)
     {

@@ -40,22 +40,11 @@ public abstract partial record FaultAction
 }
 
 /// <summary>Disk stalls: for a while a process's flushes take far longer than usual (a device hiccup, an fsync behind a full write cache).</summary>
-public sealed record DiskStallFault : FaultKind
+public sealed record DiskStallFault() : LastingFaultKind(DurationRange.Seconds(0.1, 2))
 {
     public override string Name => "disk-stall";
 
     public override string Description => "stalls the disk of a killable process that writes to it for lasting: its flushes complete only once the stall ends";
-
-    /// <summary>How long a stall lasts.</summary>
-    public DurationRange Lasting { get; init; } = DurationRange.Seconds(0.1, 2);
-
-    protected override string Knobs => $"lasting {Lasting}";
-
-    public override void Validate()
-    {
-        base.Validate();
-        Lasting.Validate(Name, nameof(Lasting));
-    }
 
     public override FaultAction? Draw(World world, Rng rng) =>
         world.PickProcess(rng, p => p.IsUp && p.Killable && p.Machine.Disks.TryGetValue(p.Name, out var disk) && disk.Used) is { } victim

@@ -20,22 +20,11 @@ public abstract partial record FaultAction
 }
 
 /// <summary>DNS changes: a name points at another machine for a while (a failover record, a stale or mistyped entry).</summary>
-public sealed record DnsChangeFault : FaultKind
+public sealed record DnsChangeFault() : LastingFaultKind(DurationRange.Seconds(1, 8))
 {
     public override string Name => "dns-change";
 
     public override string Description => "moves one DNS name to another machine's address for lasting: new dials reach the wrong machine (refused, or a TLS name mismatch); open connections are untouched";
-
-    /// <summary>How long the name points elsewhere.</summary>
-    public DurationRange Lasting { get; init; } = DurationRange.Seconds(1, 8);
-
-    protected override string Knobs => $"lasting {Lasting}";
-
-    public override void Validate()
-    {
-        base.Validate();
-        Lasting.Validate(Name, nameof(Lasting));
-    }
 
     public override FaultAction? Draw(World world, Rng rng)
     {

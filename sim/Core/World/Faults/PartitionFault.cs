@@ -107,24 +107,20 @@ public abstract partial record FaultAction
 }
 
 /// <summary>Partitions: links between machines are cut in one of several shapes, then healed.</summary>
-public sealed record PartitionFault : FaultKind
+public sealed record PartitionFault() : LastingFaultKind(DurationRange.Seconds(1, 10))
 {
     public override string Name => "partition";
 
     public override string Description => "cuts links between machines in one of modes (two machines both ways or one way, a group split, one machine isolated, a swizzle) for lasting";
 
-    /// <summary>How long a partition lasts.</summary>
-    public DurationRange Lasting { get; init; } = DurationRange.Seconds(1, 10);
-
     /// <summary>Which shapes may be drawn.</summary>
     public IReadOnlyList<PartitionMode> Modes { get; init; } = Enum.GetValues<PartitionMode>();
 
-    protected override string Knobs => $"lasting {Lasting} modes {string.Join(',', Modes)}";
+    protected override string Knobs => $"{base.Knobs} modes {string.Join(',', Modes)}";
 
     public override void Validate()
     {
         base.Validate();
-        Lasting.Validate(Name, nameof(Lasting));
         if (PerMinute > 0 && Modes.Count == 0)
         {
             throw new ArgumentException($"fault kind '{Name}': partitions are enabled but no partition mode is");

@@ -44,22 +44,11 @@ public abstract partial record FaultAction
 }
 
 /// <summary>Pauses: a killable process freezes for a while (a GC pause, a VM migration), then runs on.</summary>
-public sealed record PauseFault : FaultKind
+public sealed record PauseFault() : LastingFaultKind(DurationRange.Seconds(0.1, 3))
 {
     public override string Name => "pause";
 
     public override string Description => "freezes a killable process (a GC or VM stall) for lasting, then resumes it";
-
-    /// <summary>How long a pause lasts.</summary>
-    public DurationRange Lasting { get; init; } = DurationRange.Seconds(0.1, 3);
-
-    protected override string Knobs => $"lasting {Lasting}";
-
-    public override void Validate()
-    {
-        base.Validate();
-        Lasting.Validate(Name, nameof(Lasting));
-    }
 
     public override FaultAction? Draw(World world, Rng rng) =>
         world.PickProcess(rng, p => p.IsUp && p.Killable && !p.Paused) is { } victim ? new FaultAction.Pause(victim.Name) { Lasts = Lasting.Draw(rng) } : null;

@@ -40,7 +40,7 @@ public abstract partial record FaultAction
 }
 
 /// <summary>Slow processes: for a while every continuation of one killable process runs late.</summary>
-public sealed record SlowProcessFault : FaultKind
+public sealed record SlowProcessFault() : LastingFaultKind(DurationRange.Seconds(1, 5))
 {
     public override string Name => "slow";
 
@@ -49,16 +49,12 @@ public sealed record SlowProcessFault : FaultKind
     /// <summary>How late each wake-up reaches the slow process.</summary>
     public DurationRange Delay { get; init; } = DurationRange.Seconds(0.02, 0.2);
 
-    /// <summary>How long the slowness lasts.</summary>
-    public DurationRange Lasting { get; init; } = DurationRange.Seconds(1, 5);
-
-    protected override string Knobs => $"delay {Delay} lasting {Lasting}";
+    protected override string Knobs => $"delay {Delay} {base.Knobs}";
 
     public override void Validate()
     {
         base.Validate();
         Delay.Validate(Name, nameof(Delay));
-        Lasting.Validate(Name, nameof(Lasting));
     }
 
     public override FaultAction? Draw(World world, Rng rng) =>
