@@ -36,11 +36,12 @@ public sealed class FleetRestartScenario(int nodes = 4, bool durable = false, Ti
     {
         Name = "fleet-chaos",
         Network = new NetworkOptions { DropProbability = 0.01, ReorderProbability = 0.02 },
-        PartitionsPerMinute = 3,
-        PartitionMax = TimeSpan.FromSeconds(4),
-        TlsExpiriesPerMinute = 3,
-        SkewsPerMinute = 2,
-        MaxSkew = TimeSpan.FromSeconds(3),
+        Faults =
+        [
+            new PartitionFault { PerMinute = 3, Lasting = DurationRange.Seconds(1, 4) },
+            new TlsExpiryFault { PerMinute = 3 },
+            new ClockSkewFault { PerMinute = 2, MaxSkew = TimeSpan.FromSeconds(3) },
+        ],
     };
 
     public override void Build(ScenarioContext context)

@@ -38,13 +38,12 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
     {
         Name = "client-chaos",
         Network = new NetworkOptions { DropProbability = 0.005, ReorderProbability = 0.02 },
-        PartitionsPerMinute = 4,
-        PartitionMin = TimeSpan.FromSeconds(1),
-        PartitionMax = TimeSpan.FromSeconds(8),
-        PartitionModes = [PartitionMode.IsolateOne, PartitionMode.Symmetric, PartitionMode.Asymmetric],
-        ResetsPerMinute = 4,
-        ClogsPerMinute = 6,
-        ClogMax = TimeSpan.FromSeconds(2),
+        Faults =
+        [
+            new PartitionFault { PerMinute = 4, Lasting = DurationRange.Seconds(1, 8), Modes = [PartitionMode.IsolateOne, PartitionMode.Symmetric, PartitionMode.Asymmetric] },
+            new ConnectionResetFault { PerMinute = 4 },
+            new ClogFault { PerMinute = 6, OneWay = true, Lasting = DurationRange.Seconds(0.1, 2) },
+        ],
     };
 
     public override void Build(ScenarioContext context)

@@ -31,16 +31,16 @@ public sealed class RegisterScenario : Scenario
     {
         Name = "register-chaos",
         Network = new NetworkOptions { DropProbability = 0.01, DuplicateProbability = 0.01, ReorderProbability = 0.02 },
-        KillsPerMinute = 8,
-        RestartAfterMin = TimeSpan.FromMilliseconds(300),
-        RestartAfterMax = TimeSpan.FromSeconds(3),
-        PartitionsPerMinute = 4,
-        PartitionMax = TimeSpan.FromSeconds(5),
-        ClogsPerMinute = 2,
-        TlsExpiriesPerMinute = 4,
-        ResetsPerMinute = 2,
-        PausesPerMinute = 2,
-        SkewsPerMinute = 1,
+        Faults =
+        [
+            new KillFault { PerMinute = 8, RestartAfter = DurationRange.Seconds(0.3, 3) },
+            new PartitionFault { PerMinute = 4, Lasting = DurationRange.Seconds(1, 5) },
+            new ClogFault { PerMinute = 2, OneWay = true },
+            new TlsExpiryFault { PerMinute = 4 },
+            new ConnectionResetFault { PerMinute = 2 },
+            new PauseFault { PerMinute = 2 },
+            new ClockSkewFault { PerMinute = 1 },
+        ],
     };
 
     public override void Build(ScenarioContext context)

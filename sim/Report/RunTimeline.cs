@@ -176,7 +176,7 @@ public sealed class RunTimeline
                     faults.Add(new FaultInterval(Clog, e.Subject, t, clog.Until.TotalSeconds));
                     clogEnds.Add((clog.Until.TotalSeconds, (clog.From, clog.To)));
                     break;
-                case QuietPointReached:
+                case FaultsQuiet:
                     timeline.QuietAt = t;
                     break;
                 default:

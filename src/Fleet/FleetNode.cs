@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Sim.Stack.Buggify;
 using Sim.Stack.Defects;
 using Sim.Stack.Fleet.Contracts;
 using Sim.Stack.Host;
@@ -113,6 +114,11 @@ public sealed class FleetNode
         {
             // Upstream: next ping after (interval − timeout) × (0.8 ± 0.1).
             var factor = 0.7 + (host.Random.NextDouble() * 0.2);
+            if (host.Buggify(BuggifyCatalogue.PingFiresEarly))
+            {
+                factor = 0.7;
+            }
+
             await host.Clock.Delay((options.PingInterval - options.CallTimeout) * factor, lifetime);
             PingResponse response;
             try

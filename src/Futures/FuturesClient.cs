@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Sim.Stack.Buggify;
 using Sim.Stack.Defects;
 using Sim.Stack.Futures.Contracts;
 using Sim.Stack.Host;
@@ -379,7 +380,7 @@ public sealed class FuturesClient
             }
             catch (SchedulerUnreachableException)
             {
-                await host.Clock.Delay(options.RetryInterval);
+                await host.Clock.Delay(host.Buggify(BuggifyCatalogue.ReconnectRetriesAtOnce) ? TimeSpan.Zero : options.RetryInterval);
             }
         }
     }

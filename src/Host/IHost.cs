@@ -33,4 +33,12 @@ public interface IHost
 
     /// <summary>Starts a background loop owned by the process; it dies with the process.</summary>
     void Spawn(string name, Func<CancellationToken, Task> loop);
+
+    /// <summary>
+    /// BUGGIFY (FoundationDB): whether to take the rare but real path at <paramref name="site"/> this time. In
+    /// simulation a site is enabled for the run with probability 0.25 when first reached, then fires with
+    /// probability 0.25 each time, never after the quiet point. Outside simulation, never. Every site is listed
+    /// in <see cref="Buggify.BuggifyCatalogue"/>.
+    /// </summary>
+    bool Buggify(string site) => false;
 }

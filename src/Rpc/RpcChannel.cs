@@ -125,6 +125,9 @@ public sealed class RpcChannel : CallInvoker
             connection = null;
         }
 
+        // The peer closed (or the connection broke): close our side too, as a socket does on end of stream.
+        conn.Dispose();
+
         foreach (var call in calls.Values.Where(c => ReferenceEquals(c.Connection, conn)).ToList())
         {
             call.Fail(new Status(StatusCode.Unavailable, failure?.Message ?? "connection closed by peer", failure));

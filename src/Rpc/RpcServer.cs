@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Testing;
+using Sim.Stack.Buggify;
 using Sim.Stack.Host;
 using Sim.Stack.Rpc.Wire;
 
@@ -64,7 +65,8 @@ public sealed class RpcServer : IDisposable
 
     private async Task ServeAsync(IConnection connection, CancellationToken lifetime)
     {
-        var calls = new Dictionary<uint, CancellationTokenSource>();
+        var session = new Session(connection);
+        var calls = session.Calls;
         using (connection)
         {
             while (true)
@@ -87,10 +89,13 @@ public sealed class RpcServer : IDisposable
                 var frame = FrameCodec.Decode(bytes.Value);
                 switch (frame.Kind)
                 {
+                    case FrameKind.Start when session.Closing:
+                        // Closed after a reply (GOAWAY-like): a call that raced the close is never run; the client sees the connection end.
+                        break;
                     case FrameKind.Start:
                         var cts = new CancellationTokenSource();
                         calls[frame.Stream] = cts;
-                        _ = DispatchAsync(connection, frame, cts, calls);
+                        _ = DispatchAsync(session, frame, cts);
                         break;
                     case FrameKind.Cancel:
                         if (calls.Remove(frame.Stream, out var cancelled))
@@ -111,8 +116,9 @@ public sealed class RpcServer : IDisposable
         }
     }
 
-    private async Task DispatchAsync(IConnection connection, Frame start, CancellationTokenSource cts, Dictionary<uint, CancellationTokenSource> calls)
+    private async Task DispatchAsync(Session session, Frame start, CancellationTokenSource cts)
     {
+        var (connection, calls) = (session.Connection, session.Calls);
         // Linked by hand: a linked source's Dispose waits for running callbacks, which deadlocks under Coyote.
         var onStop = host.Lifetime.Register(static c => ((CancellationTokenSource)c!).Cancel(), cts);
         var onClose = connection.Closed.Register(static c => ((CancellationTokenSource)c!).Cancel(), cts);
@@ -158,6 +164,12 @@ public sealed class RpcServer : IDisposable
         calls.Remove(start.Stream);
         onStop.Unregister();
         onClose.Unregister();
+        if (call.FinalStatus == StatusCode.OK && calls.Count == 0 && !session.Closing && host.Buggify(BuggifyCatalogue.ServerClosesConnectionAfterReply))
+        {
+            // As a server enforcing a max connection age (or closing idle connections) does: the reply is out, nothing else is in flight.
+            session.Closing = true;
+            connection.Dispose();
+        }
     }
 
     private async Task CancelAtAsync(TimeSpan timeout, CancellationTokenSource cts)
@@ -203,6 +215,16 @@ public sealed class RpcServer : IDisposable
             },
             () => writeOptions,
             o => writeOptions = o);
+    }
+
+    /// <summary>One accepted connection: its calls in flight, and whether the server is closing it.</summary>
+    private sealed class Session(IConnection connection)
+    {
+        public IConnection Connection { get; } = connection;
+
+        public Dictionary<uint, CancellationTokenSource> Calls { get; } = [];
+
+        public bool Closing { get; set; }
     }
 
     /// <summary>One call in progress on the server.</summary>
@@ -291,6 +313,12 @@ public sealed class RpcServer : IDisposable
             {
                 var request = Payload.Deserialize(method.RequestMarshaller, call.Start.Payload.Memory);
                 var response = await handler(request, call.Context);
+                if (server.host.Buggify(BuggifyCatalogue.HandlerYieldsBeforeReply))
+                {
+                    // The response is ready but everything else that can run (other calls, timers due now) goes first.
+                    await server.host.Clock.Delay(TimeSpan.Zero, call.Token);
+                }
+
                 call.SendMessage(Payload.Serialize(method.ResponseMarshaller, response));
             };
         }

@@ -138,7 +138,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("coyote strategies: random, probabilistic, pct, fair-pct, delay-bounding, ql, portfolio", stdout, StringComparison.Ordinal);
     }
 
-    private static (int Code, string Stdout, string Stderr) Sim(params string[] args)
+    internal static (int Code, string Stdout, string Stderr) Sim(params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
@@ -146,7 +146,7 @@ public sealed class CliTests : IDisposable
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    private static JsonElement LastLine(string stdout)
+    internal static JsonElement LastLine(string stdout)
     {
         var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
         using var document = JsonDocument.Parse(last);

@@ -48,7 +48,7 @@ public sealed class ClockTests
         {
             var (m1, _) = NetworkFaultTests.TwoMachines(ctx);
             ctx.Horizon = TimeSpan.FromSeconds(30);
-            ctx.Faults(new FaultProfile { Name = "skews", SkewsPerMinute = 30, MaxSkew = maxSkew });
+            ctx.Faults(new FaultProfile { Name = "skews", Faults = [new ClockSkewFault { PerMinute = 30, MaxSkew = maxSkew }] });
             ctx.Process("p", m1, async host =>
             {
                 while (true)

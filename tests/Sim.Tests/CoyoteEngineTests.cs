@@ -26,7 +26,7 @@ public sealed class CoyoteEngineTests : IDisposable
     [InlineData("probabilistic")]
     [InlineData("pct")]
     [InlineData("fair-pct")]
-    [InlineData("delay-bounding")]
+    [InlineData("delay-bounding", 2UL)] // seed 1 takes three iterations; seed 2 finds it in the first.
     [InlineData("ql", 2UL)] // seed 1 takes two iterations (~20 s); seeds 2 to 5 find it in the first.
     [InlineData("portfolio")]
     public void EachStrategyFindsTheRegisterDefect(string strategy, ulong seed = 1)

@@ -107,7 +107,7 @@ public sealed class DeterminismTests
         static RunResult Once(ulong seed) => TestWorld.Run("chaos-echo", ctx =>
         {
             ctx.Horizon = TimeSpan.FromSeconds(20);
-            ctx.Faults(Sim.Worlds.FaultProfile.Chaos with { KillsPerMinute = 20, PartitionsPerMinute = 20, ResetsPerMinute = 20 });
+            ctx.Faults(Sim.Worlds.FaultProfile.Chaos.With(new Sim.Worlds.KillFault { PerMinute = 20 }, new Sim.Worlds.PartitionFault { PerMinute = 20 }, new Sim.Worlds.ConnectionResetFault { PerMinute = 20 }));
             var m1 = ctx.Machine("m1", "site-a", "10.0.0.1");
             var m2 = ctx.Machine("m2", "site-b", "10.0.0.2");
             ctx.Process("server", m2, async host =>

@@ -86,7 +86,7 @@ public sealed class NetworkFaultTests
         {
             var (m1, m2) = TwoMachines(ctx);
             ctx.Horizon = TimeSpan.FromSeconds(6);
-            ctx.At(clogStart, new FaultAction.Clog("m1", "m2", clogEnd - clogStart));
+            ctx.At(clogStart, new FaultAction.Clog("m1", "m2", clogEnd - clogStart, OneWay: true));
             ctx.Process("server", m2, async host =>
             {
                 using var listener = host.Network.Listen("10.0.0.2", 9000);
@@ -143,7 +143,7 @@ public sealed class NetworkFaultTests
         {
             var (m1, m2) = TwoMachines(ctx);
             ctx.Horizon = TimeSpan.FromSeconds(10);
-            ctx.Faults(new FaultProfile { Name = "resets", ResetsPerMinute = 30 });
+            ctx.Faults(new FaultProfile { Name = "resets", Faults = [new ConnectionResetFault { PerMinute = 30 }] });
             ctx.Process("server", m2, async host =>
             {
                 using var listener = host.Network.Listen("10.0.0.2", 9000);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Sim.Engine;
 using Sim.Stack.Host;
 using Sim.Worlds;
@@ -198,10 +197,7 @@ public sealed class PartitionTests
         var profile = new FaultProfile
         {
             Name = mode.ToString(),
-            PartitionsPerMinute = 10,
-            PartitionMin = TimeSpan.FromSeconds(2.5),
-            PartitionMax = TimeSpan.FromSeconds(5),
-            PartitionModes = [mode],
+            Faults = [new PartitionFault { PerMinute = 6, Lasting = DurationRange.Seconds(2.5, 5), Modes = [mode] }],
         };
         var machines = new[] { "m1", "m2", "m3", "m4" };
         var result = TestWorld.Run("mesh-" + mode, ctx =>
@@ -218,12 +214,12 @@ public sealed class PartitionTests
         });
 
         result.AssertClean();
-        var partitions = result.Notes("fault.partition");
+        var partitions = DrawnPartitions(result);
         Assert.True(partitions.Count >= 3, $"only {partitions.Count} partitions were injected");
-        Assert.All(partitions, p => Assert.Equal(mode.ToString(), p.Subject));
+        Assert.All(partitions, p => Assert.Equal(mode, p.Shape));
         foreach (var partition in partitions)
         {
-            AssertShape(mode, Pairs(partition), machines);
+            AssertShape(mode, partition.Pairs, machines);
         }
 
         AssertIsolatedPartitionsCutAndHealAsLogged(result, mode, partitions, quietAt);
@@ -297,15 +293,16 @@ public sealed class PartitionTests
 
     // ---- checks --------------------------------------------------------------------------------------
 
-    // The fault injector logs a partition as a free-text line (its shape, its cuts, its duration): read as written.
-    private static List<(string From, string To)> Pairs(Seen<Note> partition) =>
-        partition.Event.Text.Split(' ').TakeWhile(t => t != "for").Select(t => t.Split("->")).Select(p => (p[0], p[1])).ToList();
-
-    private static TimeSpan Duration(Seen<Note> partition)
-    {
-        var text = partition.Event.Text[(partition.Event.Text.LastIndexOf(' ') + 1)..].TrimEnd('s');
-        return TimeSpan.FromSeconds(double.Parse(text, CultureInfo.InvariantCulture));
-    }
+    /// <summary>
+    /// The partitions the injector drew, from their typed events: when, which links in which order, for how long.
+    /// </summary>
+    private static List<Drawn> DrawnPartitions(RunResult result) =>
+        [.. result.Log.Entries.Select(e => (e.Time, e.Event) switch
+        {
+            (var at, FaultAction.Partition { Origin: FaultOrigin.Drawn } p) => new Drawn(at, p.Shape, [.. p.Links], p.Lasts!.Value),
+            (var at, FaultAction.Swizzle { Origin: FaultOrigin.Drawn } s) => new Drawn(at, PartitionMode.Swizzle, [.. s.Cuts], s.For),
+            _ => null,
+        }).OfType<Drawn>()];
 
     private static void AssertShape(PartitionMode mode, List<(string From, string To)> pairs, string[] machines)
     {
@@ -345,12 +342,12 @@ public sealed class PartitionTests
     }
 
     /// <summary>For partitions that overlap no other, the cuts and heals happen exactly as the shape says, at the logged times.</summary>
-    private static void AssertIsolatedPartitionsCutAndHealAsLogged(RunResult result, PartitionMode mode, IReadOnlyList<Seen<Note>> partitions, TimeSpan quietAt)
+    private static void AssertIsolatedPartitionsCutAndHealAsLogged(RunResult result, PartitionMode mode, IReadOnlyList<Drawn> partitions, TimeSpan quietAt)
     {
         var tolerance = TimeSpan.FromMilliseconds(1);
         var cuts = result.Events<LinkCut>();
         var heals = result.Events<LinkHealed>();
-        var windows = partitions.Select(p => (Start: p.Time, End: p.Time + Duration(p))).ToList();
+        var windows = partitions.Select(p => (Start: p.Time, End: p.Time + p.Duration)).ToList();
         var isolated = 0;
         var swizzleReordered = false;
         for (var i = 0; i < partitions.Count; i++)
@@ -362,7 +359,7 @@ public sealed class PartitionTests
             }
 
             isolated++;
-            var pairs = Pairs(partitions[i]);
+            var pairs = partitions[i].Pairs;
             var mine = cuts.Where(c => c.Time >= start && c.Time <= end + tolerance).ToList();
             var healed = heals.Where(h => h.Time >= start && h.Time <= end + tolerance).ToList();
             Assert.Equal(pairs.Order(), mine.Select(c => (c.Event.From, c.Event.To)).Order());
@@ -507,6 +504,8 @@ public sealed class PartitionTests
             return (e, host.Clock.Elapsed);
         }
     }
+
+    private sealed record Drawn(TimeSpan Time, PartitionMode? Shape, List<(string From, string To)> Pairs, TimeSpan Duration);
 
     private sealed class Watch
     {

@@ -139,7 +139,7 @@ public sealed class ProcessLifecycleTests
         {
             var m1 = ctx.Machine("m1", "site-a", "10.0.0.1");
             ctx.Horizon = TimeSpan.FromSeconds(20);
-            ctx.Faults(new FaultProfile { Name = "kills", KillsPerMinute = 20, RestartAfterMin = TimeSpan.FromMilliseconds(200), RestartAfterMax = TimeSpan.FromMilliseconds(500) });
+            ctx.Faults(new FaultProfile { Name = "kills", Faults = [new KillFault { PerMinute = 20, RestartAfter = DurationRange.Seconds(0.2, 0.5) }] });
             ctx.Process("victim", m1, async host =>
             {
                 while (true)
@@ -270,7 +270,8 @@ public sealed class ProcessLifecycleTests
     [Fact]
     public void RandomPausesLastWithinTheProfilesBoundsAndFreezeTheProcess()
     {
-        var profile = new FaultProfile { Name = "pauses", PausesPerMinute = 20, PauseMin = TimeSpan.FromMilliseconds(300), PauseMax = TimeSpan.FromSeconds(1) };
+        var pauses = new PauseFault { PerMinute = 20, Lasting = DurationRange.Seconds(0.3, 1) };
+        var profile = new FaultProfile { Name = "pauses", Faults = [pauses] };
         var ticks = new List<TimeSpan>();
         var result = TestWorld.Run("random-pauses", ctx =>
         {
@@ -288,13 +289,13 @@ public sealed class ProcessLifecycleTests
         });
 
         result.AssertClean();
-        var pauses = result.Events<ProcessPaused>();
+        var paused = result.Events<ProcessPaused>();
         var resumes = result.Events<ProcessResumed>();
-        Assert.True(pauses.Count >= 2, $"only {pauses.Count} pauses");
-        Assert.Equal(pauses.Count, resumes.Count);
-        foreach (var (pause, resume) in pauses.Zip(resumes))
+        Assert.True(paused.Count >= 2, $"only {paused.Count} pauses");
+        Assert.Equal(paused.Count, resumes.Count);
+        foreach (var (pause, resume) in paused.Zip(resumes))
         {
-            Assert.InRange(resume.Time - pause.Time, profile.PauseMin - TimeSpan.FromMicroseconds(1), profile.PauseMax + TimeSpan.FromMicroseconds(1));
+            Assert.InRange(resume.Time - pause.Time, pauses.Lasting.Min - TimeSpan.FromMicroseconds(1), pauses.Lasting.Max + TimeSpan.FromMicroseconds(1));
             Assert.DoesNotContain(ticks, t => t > pause.Time + TimeSpan.FromMicroseconds(1) && t < resume.Time - TimeSpan.FromMicroseconds(1));
             Assert.Contains(ticks, t => TestWorld.SameInstant(resume.Time, t));
         }

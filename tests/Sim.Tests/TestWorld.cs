@@ -10,8 +10,8 @@ namespace Sim.Tests;
 internal static class TestWorld
 {
     /// <summary>Runs <paramref name="build"/> as an inline scenario under the loop engine, with no defect.</summary>
-    public static RunResult Run(string name, Action<ScenarioContext> build, ulong seed = 1, string strategy = "random") =>
-        Simulation.Run(new InlineScenario(name, build), new RunConfig(name, seed, strategy, DefectSet.None));
+    public static RunResult Run(string name, Action<ScenarioContext> build, ulong seed = 1, string strategy = "random", bool buggify = true) =>
+        Simulation.Run(new InlineScenario(name, build), new RunConfig(name, seed, strategy, DefectSet.None, Buggify: buggify));
 
     /// <summary>The run's events of type <typeparamref name="T"/> (or derived), in order, with when and to whom they happened.</summary>
     public static IReadOnlyList<Seen<T>> Events<T>(this RunResult result)

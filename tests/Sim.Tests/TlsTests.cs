@@ -206,7 +206,7 @@ public sealed class TlsTests
         Assert.Equal(TlsFailure.SessionExpired, Assert.IsType<TlsHandshakeException>(tlsError).Failure);
         Assert.Equal(TimeSpan.FromSeconds(1), tlsErrorAt);
         Assert.Null(plainError);
-        Assert.Contains(result.Notes("fault.timeline"), e => e.Subject == "ExpireTls");
+        Assert.Contains(result.Log.Entries, e => e.Event is FaultAction.ExpireTls { Process: "client", Origin: FaultOrigin.Scripted });
     }
 
     [Fact]
@@ -258,7 +258,7 @@ public sealed class TlsTests
             var (m1, m2) = NetworkFaultTests.TwoMachines(ctx);
             ctx.Name("srv.example", "10.0.0.2");
             ctx.Horizon = TimeSpan.FromSeconds(20);
-            ctx.Faults(new FaultProfile { Name = "tls", TlsExpiriesPerMinute = 20 });
+            ctx.Faults(new FaultProfile { Name = "tls", Faults = [new TlsExpiryFault { PerMinute = 20 }] });
             var ca = ctx.Authority("ca");
             var cert = ca.Issue("srv", ["srv.example"], NotBefore, NotAfter);
             ctx.Process("server", m2, async host =>
@@ -288,7 +288,7 @@ public sealed class TlsTests
         });
 
         result.AssertClean();
-        var expiries = result.Notes("fault.tls-expire");
+        var expiries = result.Events<FaultAction.ExpireTls>();
         Assert.True(errors.Count >= 2, $"only {errors.Count} sessions failed");
         Assert.Equal(errors.Count + 1, sessions);
         foreach (var (error, at) in errors)

@@ -26,13 +26,13 @@ public sealed class Harness
 
     public static Harness Build(Scenario scenario, RunConfig config, IRuntime runtime, string engine, string strategy, Func<string, Rng>? streams = null)
     {
-        var world = new World(config.Seed, runtime, new WorldOptions { KeepEventLog = config.KeepEventLog }, streams);
+        var world = new World(config.Seed, runtime, new WorldOptions { KeepEventLog = config.KeepEventLog, Buggify = config.Buggify }, streams);
         var context = new ScenarioContext(world, config.Defects, config.Profile);
         world.Emit(new RunStarted(engine, config.Seed, strategy, config.Defects.ToString()), scenario.Name);
         scenario.Build(context);
-        world.Options = world.Options with { Network = context.Profile.Network };
-        world.Runtime.At(context.EffectiveQuietAt, () => world.Emit(new QuietPointReached(), "world"));
-        var nemesis = new Nemesis(world, context.Profile, context.Timeline, context.EffectiveQuietAt);
+        var profile = context.Profile.ForRun(world);
+        world.Options = world.Options with { Network = profile.Network };
+        var nemesis = new Nemesis(world, profile, context.Timeline, context.EffectiveQuietAt);
         foreach (var process in context.Autostart)
         {
             world.Start(process);
@@ -84,5 +84,6 @@ public sealed class Harness
         }
 
         World.Emit(new RunEnded(exit, World.Violation is not null, steps, Nemesis.FaultsInjected), EngineName);
+        World.Events.Seal();
     }
 }

@@ -11,6 +11,7 @@ namespace Sim.Engine;
 /// <param name="Profile">A fault profile replacing the scenario's own, if any.</param>
 /// <param name="PctDepth">PCT's bug depth (number of priority change points + 1).</param>
 /// <param name="KeepEventLog">Keep every event-log line in memory (needed to write the log).</param>
+/// <param name="Buggify">BUGGIFY on (the default, as in FoundationDB's simulator): it changes the run, so a replay must use the same.</param>
 public sealed record RunConfig(
     string Scenario,
     ulong Seed,
@@ -18,7 +19,8 @@ public sealed record RunConfig(
     DefectSet Defects,
     FaultProfile? Profile = null,
     int PctDepth = 3,
-    bool KeepEventLog = true)
+    bool KeepEventLog = true,
+    bool Buggify = true)
 {
     public static IReadOnlyList<string> Strategies { get; } = ["random", "pct"];
 }

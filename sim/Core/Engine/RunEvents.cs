@@ -10,14 +10,6 @@ public sealed record RunStarted(string Engine, ulong Seed, string Strategy, stri
     public override string Details => $"engine={Engine} seed={Seed} strategy={Strategy} defects={Defects}";
 }
 
-/// <summary>Faults stopped and everything was healed, so liveness can be judged at the horizon.</summary>
-public sealed record QuietPointReached : SimEvent
-{
-    public override string Kind => "run.quiet";
-
-    public override string Details => "faults stop; liveness is judged from here";
-}
-
 /// <summary>A run ended (its subject is the engine): the last line of every event log.</summary>
 /// <param name="Exit">Why the engine stopped.</param>
 /// <param name="Bug">Whether an invariant failed.</param>

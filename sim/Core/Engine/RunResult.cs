@@ -15,6 +15,9 @@ public sealed record RunResult(
     int FaultsInjected,
     IReadOnlyList<string> Account)
 {
+    /// <summary>The fault profile the run drew from (for a swarm run, the one its seed drew).</summary>
+    public FaultProfile? Faults { get; init; }
+
     public bool IsBug => Violation is not null;
 
     public string Verdict => IsBug ? "bug" : "ok";
@@ -26,5 +29,6 @@ public sealed record RunResult(
     public string ReplayCommand =>
         $"dotnet run --project sim -- run {Config.Scenario} --seed {Config.Seed} --strategy {Config.Strategy}"
         + (Config.Defects.Names.Count > 0 ? $" --defect {Config.Defects}" : "")
-        + (Config.Profile is { } p ? $" --faults {p.Name}" : "");
+        + (Config.Profile is { } p ? $" --faults {p.Name}" : "")
+        + (Config.Buggify ? "" : " --buggify off");
 }

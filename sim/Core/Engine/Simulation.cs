@@ -21,7 +21,7 @@ public static class Simulation
 #pragma warning disable RS0030 // the run's wall time is measured, not simulated
         var wall = Stopwatch.GetElapsedTime(started);
 #pragma warning restore RS0030
-        return new RunResult(config, world.Violation, world.Events.Hash, runtime.Step, world.Now, exit, world.Events, wall, harness.Nemesis.FaultsInjected, harness.Context.AccountLines());
+        return new RunResult(config, world.Violation, world.Events.Hash, runtime.Step, world.Now, exit, world.Events, wall, harness.Nemesis.FaultsInjected, harness.Context.AccountLines()) { Faults = harness.Nemesis.Profile };
     }
 
     public static ISchedulingStrategy CreateStrategy(RunConfig config, Rng rng) => config.Strategy switch

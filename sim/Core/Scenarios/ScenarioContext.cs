@@ -184,6 +184,14 @@ public sealed class ScenarioContext
         }
     }
 
+    /// <summary>
+    /// Registers a file on <paramref name="process"/>'s disk that the config-rewrite fault may rewrite while the run
+    /// goes (a route table, a config the process reloads): <paramref name="rewrite"/> makes the new content from the
+    /// current one (null if absent) and a random stream; null deletes the file. The quiet point puts it back.
+    /// </summary>
+    public void ConfigFile(string process, string key, string description, Func<IRandomSource, byte[]?, byte[]?> rewrite) =>
+        World.ConfigFiles.Register(new ConfigFile(process, key, description, rewrite));
+
     /// <summary>A safety invariant, checked after every scheduling step.</summary>
     public void Always(string name, Func<string?> check) => safety.Add(new Invariant(name, check));
 

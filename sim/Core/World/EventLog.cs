@@ -34,7 +34,7 @@ public sealed class EventLog
     /// <summary>Appends one event, rendered as its line: step, virtual time, kind, subject, details.</summary>
     public void Append(LoggedEvent logged)
     {
-        if (finalHash is not null)
+        if (Sealed)
         {
             return;
         }
@@ -81,6 +81,15 @@ public sealed class EventLog
         Count++;
     }
 
+    /// <summary>
+    /// True once the run ended (<see cref="Seal"/>) or the hash was asked for: nothing more is recorded. Under
+    /// Coyote, continuations already in flight when the run stops may still run; what they do is not the run's.
+    /// </summary>
+    public bool Sealed { get; private set; }
+
+    /// <summary>Closes the log: later events are neither kept nor hashed.</summary>
+    public void Seal() => Sealed = true;
+
     /// <summary>The log's hash; the log is sealed once it is asked for.</summary>
     public string Hash
     {
@@ -88,6 +97,7 @@ public sealed class EventLog
         {
             if (finalHash is null)
             {
+                Sealed = true;
                 FlushPending();
                 finalHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
             }

@@ -29,6 +29,12 @@ public sealed class ExecutionContextOwner
     /// <summary>True while the process is paused: its continuations wait.</summary>
     public bool Paused => Process is { Paused: true } && Alive;
 
+    /// <summary>How late the world wakes this owner's code now: its process's slowness while it lasts, else zero.</summary>
+    public TimeSpan WakeDelay => Alive && Process is { } p && runtime.Now < p.SlowUntil ? p.SlowBy : TimeSpan.Zero;
+
+    /// <summary>Runs world code <paramref name="delay"/> from now.</summary>
+    public void After(TimeSpan delay, Action action) => runtime.At(runtime.Now + delay, action);
+
     /// <summary>The engine's own per-owner state (the loop engine keeps its synchronization context here).</summary>
     public object? EngineState { get; set; }
 

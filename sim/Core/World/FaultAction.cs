@@ -1,101 +1,78 @@
+using System.Text;
+using Sim.Stack.Host;
+
 namespace Sim.Worlds;
 
-/// <summary>One scripted fault of a timeline. Applied by the fault injector at its time.</summary>
-public abstract record FaultAction
+/// <summary>
+/// One fault, the same record whether a script schedules it or the fault injector draws it. Each is a typed
+/// event: the event log records it as applied (kind <c>fault.&lt;verb&gt;</c>, its target as the subject, and
+/// its <see cref="Origin"/>), and reports and checkers subscribe to the types. Applying it changes the world
+/// and returns the action that undoes it, if any; when <see cref="Lasts"/> is set, the injector applies that
+/// undo so much later (unless the quiet point, which heals everything, comes first). Each fault family
+/// declares its actions beside its kind (<see cref="IFaultKind"/>), in the kind's own file.
+/// </summary>
+public abstract partial record FaultAction : SimEvent
 {
-    public abstract void Apply(World world);
+    /// <summary>Who applied it: a script, the injector's draw, the undo of an earlier fault, or the quiet point.</summary>
+    public FaultOrigin Origin { get; init; } = FaultOrigin.Scripted;
 
-    /// <summary>Kills a process (memory and unflushed writes lost).</summary>
-    public sealed record Kill(string Process) : FaultAction
-    {
-        public override void Apply(World world) => world.Kill(world.Process(Process), "killed (timeline)");
-    }
+    /// <summary>How long the fault holds before its undo is applied; null: until something else undoes it (the quiet point at the latest).</summary>
+    public TimeSpan? Lasts { get; init; }
 
-    /// <summary>Starts a process that is down.</summary>
-    public sealed record Start(string Process) : FaultAction
-    {
-        public override void Apply(World world) => world.Start(world.Process(Process));
-    }
+    public sealed override string Kind => "fault." + Verb;
 
-    /// <summary>Kills then starts a process.</summary>
-    public sealed record Restart(string Process) : FaultAction
-    {
-        public override void Apply(World world) => world.Restart(world.Process(Process));
-    }
+    /// <summary>The target: a process, a machine, a link <c>from-&gt;to</c>, a name, a connection.</summary>
+    public abstract override string Subject { get; }
 
-    /// <summary>Graceful stop: the lifetime token fires; killed after the grace period.</summary>
-    public sealed record Stop(string Process, TimeSpan Grace) : FaultAction
+    public override string Details
     {
-        public override void Apply(World world) => world.Stop(world.Process(Process), Grace);
-    }
-
-    public sealed record Pause(string Process) : FaultAction
-    {
-        public override void Apply(World world) => world.Pause(world.Process(Process));
-    }
-
-    public sealed record Resume(string Process) : FaultAction
-    {
-        public override void Apply(World world) => world.Resume(world.Process(Process));
-    }
-
-    /// <summary>Cuts every link from each machine of <paramref name="From"/> to each of <paramref name="To"/> (and back unless one-way).</summary>
-    public sealed record Partition(IReadOnlyList<string> From, IReadOnlyList<string> To, bool OneWay = false) : FaultAction
-    {
-        public override void Apply(World world)
+        get
         {
-            foreach (var a in From)
+            var text = new StringBuilder(Arguments);
+            if (Lasts is { } lasts)
             {
-                foreach (var b in To)
-                {
-                    world.Network.Cut(world.Machine(a), world.Machine(b));
-                    if (!OneWay)
-                    {
-                        world.Network.Cut(world.Machine(b), world.Machine(a));
-                    }
-                }
+                text.Append(text.Length > 0 ? " " : "").Append("for ").Append(Seconds(lasts));
             }
+
+            return text.Append(text.Length > 0 ? " " : "").Append('(').Append(OriginText).Append(')').ToString();
         }
     }
 
-    /// <summary>Heals every partition and clog.</summary>
-    public sealed record HealNetwork : FaultAction
-    {
-        public override void Apply(World world) => world.Network.HealAll();
-    }
+    /// <summary>The action's name in its event kind: <c>kill</c>, <c>partition</c>, <c>disk-stall</c>.</summary>
+    protected abstract string Verb { get; }
 
-    /// <summary>Holds frames from one machine to another for a while.</summary>
-    public sealed record Clog(string From, string To, TimeSpan For) : FaultAction
-    {
-        public override void Apply(World world) => world.Network.Clog(world.Machine(From), world.Machine(To), world.Now + For);
-    }
+    /// <summary>What the event log prints after the subject, besides <see cref="Lasts"/> and <see cref="Origin"/>.</summary>
+    protected virtual string Arguments => "";
 
-    /// <summary>Fails every TLS session the process holds.</summary>
-    public sealed record ExpireTls(string Process) : FaultAction
+    private string OriginText => Origin switch
     {
-        public override void Apply(World world) => world.Network.ExpireSessions(world.Process(Process));
-    }
+        FaultOrigin.Scripted => "scripted",
+        FaultOrigin.Drawn => "drawn",
+        FaultOrigin.Undo => "undo",
+        FaultOrigin.Quiet => "quiet point",
+        _ => throw new InvalidOperationException($"unknown fault origin {Origin}"),
+    };
 
-    /// <summary>Sets a machine's clock skew.</summary>
-    public sealed record Skew(string Machine, TimeSpan By) : FaultAction
-    {
-        public override void Apply(World world) => world.SetClockSkew(world.Machine(Machine), By);
-    }
+    /// <summary>Applies the fault to the world; returns the action that undoes it, or null when nothing needs undoing.</summary>
+    public abstract FaultAction? Apply(World world);
 
-    /// <summary>Issues a fresh certificate into a named slot; new handshakes get it.</summary>
-    public sealed record RotateCertificate(string Slot) : FaultAction
-    {
-        public override void Apply(World world) =>
-            (world.Certificates.TryGetValue(Slot, out var slot) ? slot : throw new ArgumentException($"no certificate slot named '{Slot}'")).Rotate();
-    }
+    /// <summary>Whether applying it now would change anything: an undo that something else already did is skipped.</summary>
+    public virtual bool Applies(World world) => true;
 
-    /// <summary>Runs arbitrary world code (certificate rotation, scenario-specific faults).</summary>
+    /// <summary>A duration as the event log prints it: seconds to the millisecond.</summary>
+    protected static string Seconds(TimeSpan t) => $"{t.TotalSeconds.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}s";
+
+    /// <summary>Runs arbitrary world code (a scenario-specific fault in a script).</summary>
     public sealed record Custom(string Name, Action<World> Action) : FaultAction
     {
-        public override void Apply(World world)
+        public override string Subject => Name;
+
+        protected override string Verb => "custom";
+
+        public override FaultAction? Apply(World world)
         {
-            world.Log("fault.custom", Name, "");
             Action(world);
+            return null;
         }
     }
 }

@@ -1,28 +1,10 @@
 namespace Sim.Worlds;
 
-/// <summary>How the fault injector splits machines when it partitions the network.</summary>
-public enum PartitionMode
-{
-    /// <summary>Cuts both directions between two machines.</summary>
-    Symmetric,
-
-    /// <summary>Cuts one direction between two machines: A hears B, B never hears A.</summary>
-    Asymmetric,
-
-    /// <summary>Splits the machines into two random non-empty groups and cuts every link between them.</summary>
-    GroupSplit,
-
-    /// <summary>Isolates exactly one machine from all others, both directions.</summary>
-    IsolateOne,
-
-    /// <summary>Cuts links one by one at intervals, then heals them in random order.</summary>
-    Swizzle,
-}
-
 /// <summary>
-/// A profile of fault probabilities. Rates are per virtual minute over the whole world (a Poisson
-/// process); durations are drawn uniformly from their [min, max]. Frame-level faults live in
-/// <see cref="Network"/>. Faults stop at the run's quiet point, when everything is healed.
+/// A run's random faults: frame-level network options and a list of configured fault kinds, each with its rate
+/// per virtual minute and its knobs (see each kind). Faults stop at the run's quiet point, when everything heals.
+/// A profile with <see cref="DrawnPerRun"/> is a swarm template: each run draws its own concrete profile from its
+/// seed (which kinds are on, their rates and knobs), so the same seed gives the same faults.
 /// </summary>
 public sealed record FaultProfile
 {
@@ -32,56 +14,11 @@ public sealed record FaultProfile
     /// <summary>Latency and frame faults (drop, duplicate, reorder) of every link.</summary>
     public NetworkOptions Network { get; init; } = new();
 
-    /// <summary>Process kills per virtual minute (only processes marked killable).</summary>
-    public double KillsPerMinute { get; init; }
+    /// <summary>The fault kinds on, with their rates and knobs.</summary>
+    public IReadOnlyList<IFaultKind> Faults { get; init; } = [];
 
-    /// <summary>A killed process restarts after a delay in [min, max].</summary>
-    public TimeSpan RestartAfterMin { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <inheritdoc cref="RestartAfterMin"/>
-    public TimeSpan RestartAfterMax { get; init; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Partitions per virtual minute.</summary>
-    public double PartitionsPerMinute { get; init; }
-
-    /// <summary>How long a partition lasts: uniformly in [min, max].</summary>
-    public TimeSpan PartitionMin { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <inheritdoc cref="PartitionMin"/>
-    public TimeSpan PartitionMax { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Which partition shapes may be drawn.</summary>
-    public IReadOnlyList<PartitionMode> PartitionModes { get; init; } = Enum.GetValues<PartitionMode>();
-
-    /// <summary>Link clogs (frames held, then released in order) per virtual minute.</summary>
-    public double ClogsPerMinute { get; init; }
-
-    /// <summary>How long a clog lasts: uniformly in [min, max].</summary>
-    public TimeSpan ClogMin { get; init; } = TimeSpan.FromMilliseconds(100);
-
-    /// <inheritdoc cref="ClogMin"/>
-    public TimeSpan ClogMax { get; init; } = TimeSpan.FromSeconds(3);
-
-    /// <summary>TLS session expiries (every session of one process fails and must re-handshake) per virtual minute.</summary>
-    public double TlsExpiriesPerMinute { get; init; }
-
-    /// <summary>Connection resets (one random established connection) per virtual minute.</summary>
-    public double ResetsPerMinute { get; init; }
-
-    /// <summary>Clock-skew changes (one machine's clock jumps) per virtual minute.</summary>
-    public double SkewsPerMinute { get; init; }
-
-    /// <summary>Largest absolute skew a machine's clock is given.</summary>
-    public TimeSpan MaxSkew { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>Process pauses (a GC or VM stall) per virtual minute.</summary>
-    public double PausesPerMinute { get; init; }
-
-    /// <summary>How long a pause lasts: uniformly in [min, max].</summary>
-    public TimeSpan PauseMin { get; init; } = TimeSpan.FromMilliseconds(100);
-
-    /// <inheritdoc cref="PauseMin"/>
-    public TimeSpan PauseMax { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>Swarm testing: every run draws its own profile (<see cref="SwarmTesting.Draw"/>) instead of using this one's kinds.</summary>
+    public bool DrawnPerRun { get; init; }
 
     /// <summary>No faults at all.</summary>
     public static FaultProfile None { get; } = new();
@@ -91,22 +28,23 @@ public sealed record FaultProfile
     {
         Name = "chaos",
         Network = new NetworkOptions { DropProbability = 0.01, DuplicateProbability = 0.01, ReorderProbability = 0.02 },
-        KillsPerMinute = 6,
-        PartitionsPerMinute = 4,
-        ClogsPerMinute = 4,
-        TlsExpiriesPerMinute = 3,
-        ResetsPerMinute = 3,
-        SkewsPerMinute = 1,
-        PausesPerMinute = 3,
+        Faults =
+        [
+            new KillFault { PerMinute = 6 },
+            new PartitionFault { PerMinute = 4 },
+            new ClogFault { PerMinute = 4, OneWay = true },
+            new TlsExpiryFault { PerMinute = 3 },
+            new ConnectionResetFault { PerMinute = 3 },
+            new ClockSkewFault { PerMinute = 1 },
+            new PauseFault { PerMinute = 3 },
+        ],
     };
 
     /// <summary>Crash-heavy: kills and restarts dominate.</summary>
     public static FaultProfile Crashes { get; } = new()
     {
         Name = "crashes",
-        KillsPerMinute = 12,
-        RestartAfterMin = TimeSpan.FromMilliseconds(200),
-        RestartAfterMax = TimeSpan.FromSeconds(2),
+        Faults = [new KillFault { PerMinute = 12, RestartAfter = DurationRange.Seconds(0.2, 2) }],
     };
 
     /// <summary>Network-heavy: partitions, clogs, resets and frame faults.</summary>
@@ -114,40 +52,58 @@ public sealed record FaultProfile
     {
         Name = "partitions",
         Network = new NetworkOptions { DropProbability = 0.02, DuplicateProbability = 0.02, ReorderProbability = 0.05 },
-        PartitionsPerMinute = 8,
-        ClogsPerMinute = 6,
-        ResetsPerMinute = 6,
-        TlsExpiriesPerMinute = 4,
+        Faults =
+        [
+            new PartitionFault { PerMinute = 8 },
+            new ClogFault { PerMinute = 6, OneWay = true },
+            new ConnectionResetFault { PerMinute = 6 },
+            new TlsExpiryFault { PerMinute = 4 },
+        ],
     };
 
-    public static IReadOnlyList<FaultProfile> Builtin { get; } = [None, Chaos, Crashes, Partitions];
+    /// <summary>Swarm testing (TigerBeetle's <c>options_swarm</c>): each seed draws which registered kinds are on, their rates and knobs, and the frame faults.</summary>
+    public static FaultProfile Swarm { get; } = new() { Name = "swarm", DrawnPerRun = true };
 
-    public double TotalRate => KillsPerMinute + PartitionsPerMinute + ClogsPerMinute + TlsExpiriesPerMinute + ResetsPerMinute + SkewsPerMinute + PausesPerMinute;
+    public static IReadOnlyList<FaultProfile> Builtin { get; } = [None, Chaos, Crashes, Partitions, Swarm];
 
+    /// <summary>Faults of every kind per virtual minute, together.</summary>
+    public double TotalRate => Faults.Sum(f => f.PerMinute);
+
+    /// <summary>This profile with <paramref name="kinds"/> on: each replaces the kind of the same name, or is added.</summary>
+    public FaultProfile With(params IFaultKind[] kinds) => this with
+    {
+        Faults = [.. Faults.Where(k => !kinds.Any(n => n.Name == k.Name)), .. kinds],
+    };
+
+    /// <summary>The concrete profile of one run in <paramref name="world"/>: this one, or for a swarm template the one its seed draws.</summary>
+    public FaultProfile ForRun(World world) => DrawnPerRun ? SwarmTesting.Draw(world, Name, FaultKinds.All) : this;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the profile, the kind and the knob out of range.</summary>
     public void Validate()
     {
-        Network.Validate();
-        foreach (var (rate, name) in new[]
+        try
         {
-            (KillsPerMinute, nameof(KillsPerMinute)), (PartitionsPerMinute, nameof(PartitionsPerMinute)), (ClogsPerMinute, nameof(ClogsPerMinute)),
-            (TlsExpiriesPerMinute, nameof(TlsExpiriesPerMinute)), (ResetsPerMinute, nameof(ResetsPerMinute)), (SkewsPerMinute, nameof(SkewsPerMinute)),
-            (PausesPerMinute, nameof(PausesPerMinute)),
-        })
-        {
-            if (rate < 0 || double.IsNaN(rate))
+            Network.Validate();
+            foreach (var kind in Faults)
             {
-                throw new ArgumentException($"{name} must be >= 0 (got {rate})");
+                kind.Validate();
             }
         }
-
-        if (RestartAfterMax < RestartAfterMin || PartitionMax < PartitionMin || ClogMax < ClogMin || PauseMax < PauseMin)
+        catch (ArgumentException e)
         {
-            throw new ArgumentException($"fault profile '{Name}': every max duration must be >= its min");
+            throw new ArgumentException($"fault profile '{Name}': {e.Message}", e);
         }
 
-        if (PartitionsPerMinute > 0 && PartitionModes.Count == 0)
+        if (Faults.GroupBy(k => k.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
-            throw new ArgumentException($"fault profile '{Name}': partitions are enabled but no partition mode is");
+            throw new ArgumentException($"fault profile '{Name}': fault kind '{twice.Key}' is configured twice");
         }
     }
+
+    /// <summary>The profile on one line: name, frame faults and each kind on with its rate and knobs.</summary>
+    public string Describe() => DrawnPerRun ? $"{Name}: drawn per run from the seed" : string.Join("; ", DescribeLines());
+
+    /// <summary>The profile as lines: the name and frame faults, then one line per kind on.</summary>
+    public IReadOnlyList<string> DescribeLines() =>
+        DrawnPerRun ? [Describe()] : [$"{Name}: network {Network.Describe()}", .. Faults.Where(k => k.PerMinute > 0).Select(k => k.Describe())];
 }

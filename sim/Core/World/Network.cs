@@ -13,6 +13,7 @@ public sealed class Network
 
     private readonly World world;
     private readonly Dictionary<string, string> names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> namesBeforeMoves = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Machine> addressOwners = new(StringComparer.Ordinal);
     private readonly List<SimListener> listeners = [];
     private readonly List<Connection> connections = [];
@@ -33,6 +34,9 @@ public sealed class Network
 
     public IReadOnlyCollection<(string From, string To)> Cuts => cut;
 
+    /// <summary>How many directed links hold their frames now.</summary>
+    public int ClogCount => cloggedUntil.Count(c => c.Value > world.Now);
+
     public long FramesDelivered { get; private set; }
 
     internal void AddMachine(Machine machine)
@@ -51,6 +55,40 @@ public sealed class Network
 
     /// <summary>Makes <paramref name="name"/> resolve to <paramref name="address"/> (the world's DNS).</summary>
     public void AddName(string name, string address) => names[name] = address;
+
+    /// <summary>The world's DNS: every name and the address it resolves to now.</summary>
+    public IReadOnlyDictionary<string, string> Names => names;
+
+    /// <summary>The names moved by <see cref="MoveName"/> and not moved back, with the address each had before.</summary>
+    public IReadOnlyDictionary<string, string> MovedNames => namesBeforeMoves;
+
+    /// <summary>
+    /// Moves <paramref name="name"/> to <paramref name="address"/> (a DNS change): new dials go there, connections
+    /// already made are untouched. Returns the address it resolved to before.
+    /// </summary>
+    public string MoveName(string name, string address)
+    {
+        if (!names.TryGetValue(name, out var previous))
+        {
+            throw new ArgumentException($"no DNS name '{name}' to move");
+        }
+
+        var original = namesBeforeMoves.TryGetValue(name, out var first) ? first : previous;
+        names[name] = address;
+        if (string.Equals(original, address, StringComparison.Ordinal))
+        {
+            namesBeforeMoves.Remove(name);
+        }
+        else
+        {
+            namesBeforeMoves[name] = original;
+        }
+
+        return previous;
+    }
+
+    /// <summary>Every address some machine owns, in order.</summary>
+    public IReadOnlyList<string> Addresses => addressOwners.Keys.Order(StringComparer.Ordinal).ToList();
 
     // ---- links: partitions and clogs ---------------------------------------------------------------
 

@@ -50,6 +50,20 @@ public sealed record NetworkOptions
     /// <summary>How long a connection survives with its link cut before both ends see it reset.</summary>
     public TimeSpan KeepaliveTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The options on one line: latency, then the frame faults that are on.</summary>
+    public string Describe()
+    {
+        var text = $"latency {Ms(Latency.Base)}+{Ms(Latency.Mean)}ms (max {Ms(Latency.Max)}ms)";
+        foreach (var (p, name) in new[] { (DropProbability, "drop"), (DuplicateProbability, "duplicate"), (ReorderProbability, "reorder") })
+        {
+            text += p > 0 ? $" {name} {(p * 100).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}%" : "";
+        }
+
+        return text;
+
+        static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public void Validate()
     {
         Check(DropProbability, nameof(DropProbability));

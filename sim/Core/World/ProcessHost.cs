@@ -1,3 +1,4 @@
+using Sim.Stack.Buggify;
 using Sim.Stack.Host;
 
 namespace Sim.Worlds;
@@ -102,6 +103,9 @@ public sealed class ProcessHost : IHost, ILog, IDisk
 
     IReadOnlyList<string> IDisk.Keys(string prefix) => disk.Keys(prefix);
 
+    /// <summary>BUGGIFY at <paramref name="site"/> for this incarnation: never for a killed one.</summary>
+    public bool Buggify(string site) => owner.Alive && world.Buggify.Reached(site, process.Name);
+
     async Task IDisk.FlushAsync(CancellationToken cancellationToken)
     {
         var count = disk.PendingCount;
@@ -110,11 +114,20 @@ public sealed class ProcessHost : IHost, ILog, IDisk
             return;
         }
 
+        await disk.WhileStalledAsync(owner, cancellationToken);
         await Clock.Delay(world.Options.FlushLatency, cancellationToken);
-        if (owner.Alive)
+        if (!owner.Alive)
         {
-            disk.Commit(count);
-            world.Emit(new DiskFlushed(count), process.Name);
+            return;
+        }
+
+        disk.Commit(count);
+        world.Emit(new DiskFlushed(count), process.Name);
+        if (Buggify(BuggifyCatalogue.FlushReturnsLate))
+        {
+            // Durable already, but the caller hears of it late (a slow completion path): a kill in between loses the ack, not the data.
+            var latency = world.Options.FlushLatency;
+            await Clock.Delay(world.Buggify.Between(latency, latency * 50), cancellationToken);
         }
     }
 

@@ -36,6 +36,12 @@ public sealed class SimProcess(string name, Machine machine, Func<IHost, Task> m
 
     public bool Paused { get; internal set; }
 
+    /// <summary>Until when the process is slow (a starved CPU, a noisy neighbour): every wake-up reaches it <see cref="SlowBy"/> late.</summary>
+    public TimeSpan SlowUntil { get; internal set; }
+
+    /// <summary>How late each wake-up reaches the process while it is slow.</summary>
+    public TimeSpan SlowBy { get; internal set; }
+
     internal ExecutionContextOwner? Owner { get; set; }
 
     internal CancellationTokenSource? Lifetime { get; set; }
@@ -44,6 +50,9 @@ public sealed class SimProcess(string name, Machine machine, Func<IHost, Task> m
     public ProcessHost? Host { get; internal set; }
 
     public bool IsUp => State == ProcessState.Running;
+
+    /// <summary>Asked to stop gracefully and not killed yet.</summary>
+    public bool Stopping => IsUp && Lifetime is { IsCancellationRequested: true };
 
     public override string ToString() => Name;
 }

@@ -34,6 +34,23 @@ internal sealed class WakeSignal(ExecutionContextOwner owner)
             return;
         }
 
+        if (owner.WakeDelay is var late && late > TimeSpan.Zero)
+        {
+            // A slow process hears of the frame (or the reset) late.
+            owner.After(late, WakeNow);
+            return;
+        }
+
+        WakeNow();
+    }
+
+    private void WakeNow()
+    {
+        if (!owner.Alive)
+        {
+            return;
+        }
+
         var w = waiter;
         waiter = null;
         w?.TrySetResult(true);

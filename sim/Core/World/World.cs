@@ -32,6 +32,7 @@ public sealed class World
         Network = new Network(this, StreamFor("network"));
         Tls = new TlsModel(this);
         WorldContext = new ExecutionContextOwner(runtime, "world", null, 0);
+        Buggify = new Buggifier(this);
     }
 
     public ulong Seed { get; }
@@ -52,6 +53,15 @@ public sealed class World
     public TimeSpan Now => Runtime.Now;
 
     public Violation? Violation { get; private set; }
+
+    /// <summary>When faults stop and everything heals (set by the fault injector); BUGGIFY never fires from then on.</summary>
+    public TimeSpan QuietAt { get; internal set; } = TimeSpan.MaxValue;
+
+    /// <summary>The run's BUGGIFY sites: which are enabled, and the draws that fire them.</summary>
+    public Buggifier Buggify { get; }
+
+    /// <summary>Files on processes' disks that a config-rewrite fault may rewrite, as the scenario registered them.</summary>
+    public ConfigFiles ConfigFiles { get; } = new();
 
     public IReadOnlyCollection<Machine> Machines => machines.Values;
 
@@ -201,14 +211,26 @@ public sealed class World
 
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         CancellationTokenRegistration registration = default;
-        var timer = Runtime.At(Now + (delay < TimeSpan.Zero ? TimeSpan.Zero : delay), () =>
+        var deferred = false;
+        TimerHandle timer = null!;
+        void Fire()
         {
+            // A slow process is woken late: once per wake-up, by its slowness at that moment.
+            if (!deferred && owner is { WakeDelay: var late } && late > TimeSpan.Zero)
+            {
+                deferred = true;
+                timer = Runtime.At(Now + late, Fire);
+                return;
+            }
+
             registration.Unregister();
             if (owner is not { Alive: false })
             {
                 tcs.TrySetResult();
             }
-        });
+        }
+
+        timer = Runtime.At(Now + (delay < TimeSpan.Zero ? TimeSpan.Zero : delay), Fire);
         if (cancellationToken.CanBeCanceled)
         {
             registration = cancellationToken.Register(() =>
@@ -234,6 +256,12 @@ public sealed class World
     /// </summary>
     public void Emit(SimEvent evt, string subject)
     {
+        if (Events.Sealed)
+        {
+            // The run is over: what still runs (Coyote's in-flight continuations) is not part of it.
+            return;
+        }
+
         var logged = new LoggedEvent(Runtime.Step, Now, evt.Subject ?? subject, evt);
         Events.Append(logged);
         for (var type = evt.GetType(); type is not null && type != typeof(object); type = type.BaseType)

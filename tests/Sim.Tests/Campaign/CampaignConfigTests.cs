@@ -47,7 +47,7 @@ public sealed class CampaignConfigTests : IDisposable
     [InlineData("strategies: [random, pct]", "strategies: [random, foo]", "campaign.yaml:11: scenarios[0].engines[0].strategies: unknown strategy 'foo' (known: random, pct)")]
     [InlineData("strategies: [pct]", "strategies: [pct, dfs]", "campaign.yaml:14: scenarios[0].engines[1].strategies: unknown strategy 'dfs' (known: random, probabilistic, pct,")]
     [InlineData("engine: coyote", "engine: warp", "campaign.yaml:13: scenarios[0].engines[1].engine: unknown engine 'warp' (known: loop, coyote)")]
-    [InlineData("profiles: [default, chaos]", "profiles: [default, storm]", "campaign.yaml:8: scenarios[0].profiles: unknown fault profile 'storm' (known: default, none, chaos, crashes, partitions)")]
+    [InlineData("profiles: [default, chaos]", "profiles: [default, storm]", "campaign.yaml:8: scenarios[0].profiles: unknown fault profile 'storm' (known: default, none, chaos, crashes, partitions, swarm)")]
     [InlineData("profiles: [default, chaos]", "profiles: [chaos, chaos]", "campaign.yaml:8: scenarios[0].profiles: fault profile 'chaos' is listed twice")]
     [InlineData("iterations: 2", "iterations: -2", "campaign.yaml:12: scenarios[0].engines[0].iterations: must be a positive integer (got '-2')")]
     [InlineData("iterations: 2", "iterations: lots", "campaign.yaml:12: scenarios[0].engines[0].iterations: must be a positive integer (got 'lots')")]
