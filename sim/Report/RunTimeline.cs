@@ -58,6 +58,9 @@ public sealed class RunTimeline
 
     public IReadOnlyList<Recovery> Recoveries { get; private set; } = [];
 
+    /// <summary>The scenario's scripted actions (<c>fault.timeline</c>): when, which action, and its details.</summary>
+    public IReadOnlyList<(double At, string Action, string Details)> Scripted { get; private set; } = [];
+
     /// <summary>Reads a run that kept its event log (<see cref="RunConfig.KeepEventLog"/>).</summary>
     public static RunTimeline Of(RunResult run)
     {
@@ -78,6 +81,7 @@ public sealed class RunTimeline
         var faults = new List<FaultInterval>();
         var clogEnds = new List<(double At, string Link)>();
         var heals = new List<(int Index, double At, string What, HashSet<string> Links, HashSet<string> Processes)>();
+        var scripted = new List<(double At, string Action, string Details)>();
 
         void Close(string kind, string subject, double at)
         {
@@ -163,6 +167,9 @@ public sealed class RunTimeline
                 case "fault.quiet":
                     timeline.QuietAt = t;
                     break;
+                case "fault.timeline":
+                    scripted.Add((t, e.Subject, e.Details));
+                    break;
                 default:
                     break;
             }
@@ -192,6 +199,7 @@ public sealed class RunTimeline
             }
         }
 
+        timeline.Scripted = scripted;
         timeline.DeliveredPerSecond = delivered;
         timeline.RpcsPerSecond = rpcs;
         timeline.Faults = [.. faults.OrderBy(f => f.Start).ThenBy(f => f.Kind, StringComparer.Ordinal).ThenBy(f => f.Subject, StringComparer.Ordinal)];

@@ -1,22 +1,21 @@
 using Sim.Engine;
-using Sim.Engine.Coyote;
 using Sim.Scenarios;
 
-namespace Sim.Cli;
+namespace Sim.Shared;
 
 /// <summary>
-/// The replay artifacts of a finding, as `sim explore` and `sim fuzz` write them: the event log and the
-/// bug report (<c>.bug.json</c>) for the loop engine; Coyote's reproducible <c>.trace</c>, its readable
-/// trace, the event log and the bug report for the Coyote engine.
+/// The replay artifacts of a finding, as `sim explore` and `sim fuzz` write them, whatever the engine: the event log,
+/// the bug report (<c>.bug.json</c>) and, from Coyote, its reproducible <c>.trace</c> (stamped, see
+/// <see cref="TraceStamp"/>) and readable trace.
 /// </summary>
 /// <param name="Log">The event log of the failing run.</param>
 /// <param name="Report">The bug report `sim replay` reads.</param>
-/// <param name="Trace">Coyote's reproducible trace, if any.</param>
-/// <param name="ReadableTrace">Coyote's readable trace, if any.</param>
-internal sealed record FindingFiles(string? Log, string? Report, string? Trace = null, string? ReadableTrace = null)
+/// <param name="Trace">The engine's reproducible trace, if any.</param>
+/// <param name="ReadableTrace">Its readable trace, if any.</param>
+public sealed record FindingFiles(string? Log, string? Report, string? Trace = null, string? ReadableTrace = null)
 {
-    /// <summary>The file `sim replay` is given: Coyote's trace, else the bug report.</summary>
-    public string? ReplayTarget => Trace ?? Report;
+    /// <summary>The file `sim replay` is given: the trace, else the bug report.</summary>
+    public string? ReplayTarget => Report is null ? null : Trace ?? Report;
 
     /// <summary>The command that replays the finding, if there is a file to replay.</summary>
     public string? ReplayCommand => ReplayTarget is { } target ? $"dotnet run --project sim -- replay {target}" : null;
@@ -29,53 +28,54 @@ internal sealed record FindingFiles(string? Log, string? Report, string? Trace =
         $"{config.Scenario}-{engine}-{config.Strategy}-seed{config.Seed}{(config.Defects.Names.Count > 0 ? "-" + config.Defects : "")}";
 
     /// <summary>
-    /// Runs the failing loop-engine configuration again with its event log kept, and writes the log and
-    /// the bug report at <paramref name="stem"/> (a path without extension).
+    /// Writes what a failing run left at <paramref name="stem"/> (a path without extension). When the run kept no
+    /// event log, the finding is replayed with its log kept, and must fail again the same way (else the run is not
+    /// deterministic, which is a testbed defect).
     /// </summary>
-    public static FindingFiles WriteLoop(Scenario scenario, RunConfig bugConfig, string stem)
-    {
-        var full = Simulation.Run(scenario, bugConfig with { KeepEventLog = true });
-        if (full.Violation is null)
-        {
-            throw new InvalidOperationException($"{scenario.Name} seed {bugConfig.Seed} failed once but not when run again with its event log kept: the run is not deterministic");
-        }
-
-        var files = new FindingFiles(stem + ".log", stem + ".bug.json");
-        full.Log.WriteTo(files.Log!);
-        new BugReport
-        {
-            Engine = "loop",
-            Scenario = scenario.Name,
-            Seed = bugConfig.Seed,
-            Strategy = bugConfig.Strategy,
-            PctDepth = bugConfig.PctDepth,
-            Defects = [.. bugConfig.Defects.Names.Order(StringComparer.Ordinal)],
-            Faults = bugConfig.Profile?.Name,
-            Invariant = full.Violation.Invariant,
-            Message = full.Violation.Message,
-            Hash = full.Hash,
-        }.Write(files.Report!);
-        return files;
-    }
-
-    /// <summary>
-    /// Writes what a failing Coyote exploration left: its event log, its reproducible and readable traces,
-    /// and (when an invariant was violated) the bug report naming the trace, at <paramref name="stem"/>.
-    /// </summary>
-    public static FindingFiles WriteCoyote(Scenario scenario, RunConfig config, CoyoteOptions options, CoyoteOutcome outcome, string stem)
+    public static FindingFiles Write(IEngine engine, Scenario scenario, EngineOutcome outcome, EngineSettings settings, string stem)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(stem))!);
-        string? log = null, trace = null, readable = null, report = null;
-        if (outcome.Log is { } events)
+        var full = outcome;
+        if (!outcome.HasLogLines && outcome.Violation is not null)
         {
-            log = stem + ".log";
-            events.WriteTo(log);
+            full = engine.Replay(scenario, outcome.Config with { KeepEventLog = true }, settings, outcome.Trace);
+            if (full.Invariant != outcome.Invariant || full.Hash != outcome.Hash)
+            {
+                throw new InvalidOperationException(
+                    $"{scenario.Name} seed {outcome.Config.Seed} ({engine.Name}) failed {outcome.Invariant} with hash {outcome.Hash}, but {full.Invariant ?? "passed"} with hash {full.Hash} when run again with its event log kept: the run is not deterministic");
+            }
         }
 
-        if (outcome.ReproducibleTrace is { } reproducible)
+        string? log = null, trace = null, readable = null, report = null;
+        if (full.HasLogLines)
+        {
+            log = stem + ".log";
+            full.Log!.WriteTo(log);
+        }
+
+        var bug = full.Violation is { } found
+            ? new BugReport
+            {
+                Engine = engine.Name,
+                Scenario = scenario.Name,
+                Seed = outcome.Config.Seed,
+                Strategy = outcome.Config.Strategy,
+                StrategyBound = settings.StrategyBound,
+                PctDepth = outcome.Config.PctDepth,
+                Defects = [.. outcome.Config.Defects.Names.Order(StringComparer.Ordinal)],
+                Faults = outcome.Config.Profile?.Name,
+                EarlyFireOdds = settings.EarlyFireOdds,
+                MaxSteps = settings.MaxSteps,
+                Invariant = found.Invariant,
+                Message = found.Message,
+                Hash = full.Hash!,
+            }
+            : null;
+        if (outcome.Trace is { } reproducible)
         {
             trace = stem + ".trace";
-            File.WriteAllText(trace, reproducible);
+            bug = bug is null ? null : bug with { Trace = Path.GetFileName(trace) };
+            File.WriteAllText(trace, bug is null ? reproducible : TraceStamp.Add(reproducible, bug));
         }
 
         if (outcome.ReadableTrace is { } text)
@@ -84,25 +84,10 @@ internal sealed record FindingFiles(string? Log, string? Report, string? Trace =
             File.WriteAllText(readable, text);
         }
 
-        if (outcome.Violation is { } found && trace is not null)
+        if (bug is not null)
         {
             report = stem + ".bug.json";
-            new BugReport
-            {
-                Engine = "coyote",
-                Scenario = scenario.Name,
-                Seed = config.Seed,
-                Strategy = options.Strategy,
-                StrategyBound = options.StrategyBound,
-                Defects = [.. config.Defects.Names.Order(StringComparer.Ordinal)],
-                Faults = config.Profile?.Name,
-                EarlyFireOdds = options.EarlyFireOdds,
-                MaxSteps = options.MaxSteps,
-                Invariant = found.Invariant,
-                Message = found.Message,
-                Hash = outcome.Hash!,
-                Trace = Path.GetFileName(trace),
-            }.Write(report);
+            bug.Write(report);
         }
 
         return new FindingFiles(log, report, trace, readable);
