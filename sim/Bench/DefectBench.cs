@@ -66,9 +66,10 @@ public static class DefectBench
     }
 
     /// <summary>The engine/strategy pairs to run: every strategy of every engine, or those named, less those skipped.</summary>
-    public static IReadOnlyList<Search> Select(string? include, string? skip, int loopBudget, int coyoteBudget)
+    /// <param name="budgets">Each engine's iteration budget per search, by engine name.</param>
+    public static IReadOnlyList<Search> Select(string? include, string? skip, IReadOnlyDictionary<string, int> budgets)
     {
-        var all = Engines.All.SelectMany(e => e.Strategies.Select(s => new Search(e.Name, s, e is LoopEngine ? loopBudget : coyoteBudget))).ToList();
+        var all = Engines.All.SelectMany(e => e.Strategies.Select(s => new Search(e.Name, s, budgets[e.Name]))).ToList();
         var chosen = include is null ? all : Matching(all, include, "--strategies");
         if (skip is not null)
         {

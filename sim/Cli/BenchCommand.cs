@@ -55,7 +55,8 @@ internal static class BenchCommand
             var chosen = names.Count == 0
                 ? DefectCatalogue.All
                 : [.. names.Select(n => DefectCatalogue.Find(n) ?? throw new BadInputException($"--defects: unknown defect '{n}' (known: {string.Join(", ", DefectCatalogue.All.Select(d => d.Name))})"))];
-            var searches = DefectBench.Select(parse.GetValue(strategies), parse.GetValue(skip), parse.GetValue(loopBudget), parse.GetValue(coyoteBudget));
+            var budgets = new Dictionary<string, int>(StringComparer.Ordinal) { ["loop"] = parse.GetValue(loopBudget), ["coyote"] = parse.GetValue(coyoteBudget) };
+            var searches = DefectBench.Select(parse.GetValue(strategies), parse.GetValue(skip), budgets);
             if (searches.Count == 0)
             {
                 throw new BadInputException("--strategies/--skip: no engine/strategy is left to run");

@@ -11,7 +11,7 @@ public sealed partial class ArchitectureTests
     [Fact]
     public void EachFolderOfTheCommandUsesOnlyTheFoldersBelowIt()
     {
-        var root = Path.Combine(RepositoryRoot(), "sim");
+        var root = Path.Combine(Repository.Root, "sim");
         var violations = new List<string>();
         for (var layer = 0; layer < Layers.Length; layer++)
         {
@@ -33,15 +33,4 @@ public sealed partial class ArchitectureTests
 
     /// <summary>`using Sim.X;`, `Sim.X.Type`, or a bare `X.Type` as the code inside the sim namespace may write it.</summary>
     private static Regex Reference(string folder) => new($@"(\busing\s+Sim\.{folder}\s*;)|(\bSim\.{folder}\.)|((?<![\w.""]){folder}\.[A-Z]\w*)", RegexOptions.None, TimeSpan.FromSeconds(1));
-
-    private static string RepositoryRoot()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "Sim.sln")))
-        {
-            root = root.Parent ?? throw new InvalidOperationException("the repository root (Sim.sln) is not above the test assembly");
-        }
-
-        return root.FullName;
-    }
 }

@@ -20,7 +20,7 @@ public sealed partial class ReadmeTests : IDisposable
     [Fact]
     public void EverySampleOutputInTheReadmeIsWhatSimPrintsToday()
     {
-        var samples = Samples(File.ReadAllLines(Path.Combine(RepositoryRoot(), "README.md"))).Where(s => !Measured.Contains(s.Args[0])).ToList();
+        var samples = Samples(File.ReadAllLines(Path.Combine(Repository.Root, "README.md"))).Where(s => !Measured.Contains(s.Args[0])).ToList();
         Assert.True(samples.Count >= 3, $"found {samples.Count} samples in the README");
 
         foreach (var (args, expected) in samples)
@@ -110,15 +110,4 @@ public sealed partial class ReadmeTests : IDisposable
 
     [GeneratedRegex(@"\(\d+ ms\)")]
     private static partial Regex Milliseconds();
-
-    private static string RepositoryRoot()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "Sim.sln")))
-        {
-            root = root.Parent ?? throw new InvalidOperationException("the repository root (Sim.sln) is not above the test assembly");
-        }
-
-        return root.FullName;
-    }
 }

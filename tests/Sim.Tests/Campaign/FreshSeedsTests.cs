@@ -77,7 +77,7 @@ public sealed class FreshSeedsTests : IDisposable
     [Fact]
     public void TheFirstRoundGivesEveryStreamOneUnitLoopBeforeCoyotePlantedFirst()
     {
-        var config = CampaignConfigLoader.Load(Path.Combine(RepositoryRoot(), "scenarios.yaml"));
+        var config = CampaignConfigLoader.Load(Path.Combine(Repository.Root, "scenarios.yaml"));
         var streams = UnitEnumeration.Streams(config);
 
         var first = UnitEnumeration.All(config, 1).Take(streams.Count).ToList();
@@ -187,16 +187,5 @@ public sealed class FreshSeedsTests : IDisposable
         using var stderr = new StringWriter();
         var code = Program.Run(["fuzz", .. args], new CliContext(stdout, stderr, () => now));
         return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private static string RepositoryRoot()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "Sim.sln")))
-        {
-            root = root.Parent ?? throw new InvalidOperationException("the repository root (Sim.sln) is not above the test assembly");
-        }
-
-        return root.FullName;
     }
 }
