@@ -110,6 +110,19 @@ public sealed class ReplayTests(ReplayFindings findings) : IClassFixture<ReplayF
     }
 
     [Fact]
+    public void AnotherScenariosBugReportBesideATraceIsBadInput()
+    {
+        // A register trace whose .bug.json is client-reconnect's, copied under the register finding's name.
+        var register = findings.Copy(findings.Register);
+        File.Copy(findings.ClientReconnect.Report, register.Report, overwrite: true);
+
+        var (code, _, stderr) = Sim("replay", register.Trace);
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal($"sim: {register.Trace} does not belong to {register.Report}: field 'trace' of the bug report names {Path.GetFileName(findings.ClientReconnect.Trace)}", stderr.Trim());
+    }
+
+    [Fact]
     public void AReplayThatDivergesExitsThreeAndOneThatReproducesExitsOne()
     {
         var loop = findings.Copy(findings.Loop);
