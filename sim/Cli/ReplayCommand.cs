@@ -100,8 +100,9 @@ internal static class ReplayCommand
                 : (report, reportPath, null);
         }
 
-        var tracePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(reportPath))!, report.Trace);
-        if (fromTrace && Path.GetFullPath(path) != tracePath)
+        // Named as the user named the report (relative stays relative), compared in full.
+        var tracePath = Path.Combine(Path.GetDirectoryName(reportPath) ?? "", report.Trace);
+        if (fromTrace && Path.GetFullPath(path) != Path.GetFullPath(tracePath))
         {
             throw new BadInputException($"{path} does not belong to {reportPath}: field 'trace' of the bug report names {report.Trace}");
         }

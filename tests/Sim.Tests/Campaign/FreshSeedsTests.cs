@@ -29,7 +29,7 @@ public sealed class FreshSeedsTests : IDisposable
           - name: ack-before-flush
             engines:
               - engine: loop
-                strategies: [random, pct]
+                strategies: [random]
                 iterations: 2
         """;
 
