@@ -54,7 +54,8 @@ public sealed class FreshSeedsTests : IDisposable
     [Fact]
     public void UnitIndexToSeedIsBasePlusRoundAndShardsPartitionAnEndlessCampaign()
     {
-        var config = CampaignConfigLoader.Load(Config(dir, AutoYaml.Replace("strategies: [random]\n        iterations: 2", "strategies: [random]\n        iterations: until-budget", StringComparison.Ordinal)));
+        var endless = AutoYaml.Replace("name: heartbeat\n    engines:\n      - engine: loop\n        strategies: [random]\n        iterations: 2", "name: heartbeat\n    engines:\n      - engine: loop\n        strategies: [random]\n        iterations: until-budget", StringComparison.Ordinal);
+        var config = CampaignConfigLoader.Load(Config(dir, endless));
         Assert.Contains(config.Scenarios[0].Engines, e => e.Iterations is null);
         const ulong Base = 20261123000000;
 
