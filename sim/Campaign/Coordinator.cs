@@ -36,9 +36,6 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
     private bool finished;
     private volatile bool interrupted;
 
-    /// <summary>The seed base the campaign ran with (a resume may have taken the recorded one).</summary>
-    public SeedBase Seeds => seeds;
-
     public int Run()
     {
         started = Stopwatch.GetTimestamp();
