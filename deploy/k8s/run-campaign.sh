@@ -7,6 +7,9 @@ cd "$(dirname "$0")"
 
 kubectl delete -f report-job.yaml --ignore-not-found --wait
 kubectl delete -f campaign-job.yaml --ignore-not-found --wait
+
+# Tonight's seed base, fixed once for every shard (and for a pod retried after midnight).
+kubectl create configmap sim-campaign-night --from-literal=date="$(date -u +%Y-%m-%d)" --dry-run=client -o yaml | kubectl apply -f -
 kubectl apply -f campaign-job.yaml
 
 # The job ends Complete (no index failed) or Failed (an index found a bug, or ran out of retries).

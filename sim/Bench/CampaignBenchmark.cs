@@ -37,7 +37,7 @@ public static class CampaignBenchmark
             {
                 progress($"campaign: {Seeds * 4} loop-engine units (register, heartbeat x random, pct) with {workers} worker process(es)");
                 var outDir = Path.Combine(dir.FullName, $"workers-{workers}");
-                var code = new Coordinator(new FuzzOptions(campaign, Shard.Whole, null, workers, outDir, Resume: false), TextWriter.Null, TextWriter.Null).Run();
+                var code = new Coordinator(new FuzzOptions(campaign, Shard.Whole, null, workers, outDir, Resume: false, new SeedBase(1, "the benchmark")), TextWriter.Null, TextWriter.Null).Run();
                 var results = ResultsFile.Read(Path.Combine(outDir, ResultsFile.FileName));
                 if (code != 0 || results.Iterations.Count != Seeds * 4)
                 {

@@ -1,11 +1,9 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Sim.Cli;
-using Sim.Engine;
-using Sim.Engine.Coyote;
 using Sim.Scenarios;
+using Sim.Engine;
+using Sim.Shared;
 using Sim.Stack.Defects;
 
 namespace Sim.Bench;
@@ -13,10 +11,10 @@ namespace Sim.Bench;
 /// <summary>
 /// The bug-finding benchmark, `sim bench --defects`: every defect of the catalogue, planted in its scenario, searched
 /// for by each engine and strategy from k starting seeds within an iteration budget. Prints the table (defect ×
-/// engine/strategy → found/total, median iterations, median wall time) and, with --out DIR, writes one
-/// <c>defect-bench</c> line per search to DIR/defects.jsonl for `sim report`.
+/// engine/strategy → found/total, median iterations, median wall time) and, with an output directory, writes one
+/// <see cref="DefectBenchRecord"/> line per search to DIR/defects.jsonl for `sim report`.
 /// </summary>
-public sealed class DefectBench
+public static class DefectBench
 {
     public const string FileName = "defects.jsonl";
     public const int DefaultSeeds = 3;
@@ -26,102 +24,53 @@ public sealed class DefectBench
     /// <summary>One engine/strategy pair and the iteration budget of each of its searches.</summary>
     public sealed record Search(string Engine, string Strategy, int Budget);
 
-    public Option<string[]> Defects { get; } = new("--defects")
+    /// <summary>What to run: the defects, the searches, seeds per search, and where to write defects.jsonl (if anywhere).</summary>
+    public sealed record Request(IReadOnlyList<Defect> Defects, IReadOnlyList<Search> Searches, int Seeds, string? OutDir, bool Json);
+
+    /// <summary>Runs the benchmark; the output directory, if any, must have been checked (see <see cref="OutputDirectory"/>).</summary>
+    public static int Run(Request request, TextWriter stdout, TextWriter stderr)
     {
-        Description = "Run the bug-finding benchmark: every defect of the catalogue (or the ones named) under each engine and strategy.",
-        Arity = ArgumentArity.ZeroOrMore,
-        AllowMultipleArgumentsPerToken = true,
-    };
-
-    public Option<string?> Strategies { get; } = new("--strategies")
-    {
-        Description = "With --defects: the strategies to run, comma-separated, bare (both engines) or engine:strategy, e.g. loop:random,coyote:pct (default: every strategy of both engines).",
-    };
-
-    public Option<string?> Skip { get; } = new("--skip")
-    {
-        Description = "With --defects: strategies to leave out, in the same form, e.g. coyote:ql.",
-    };
-
-    public Option<int> LoopBudget { get; } = new("--loop-budget") { Description = "With --defects: iterations (seeds) per loop-engine search.", DefaultValueFactory = _ => 200 };
-
-    public Option<int> CoyoteBudget { get; } = new("--coyote-budget") { Description = "With --defects: iterations per Coyote search.", DefaultValueFactory = _ => 20 };
-
-    public Option<string?> Out { get; } = new("--out") { Description = "With --defects: also write DIR/defects.jsonl (one line per search) for `sim report`." };
-
-    public IEnumerable<Option> Options => [Defects, Strategies, Skip, LoopBudget, CoyoteBudget, Out];
-
-    /// <summary>Whether the command line asked for the defect benchmark.</summary>
-    public bool Requested(ParseResult parse) => parse.GetResult(Defects) is not null;
-
-    /// <summary>Runs the benchmark the command line asked for; <paramref name="seeds"/> is null when --seeds was not given.</summary>
-    public int Run(ParseResult parse, int? seeds, bool asJson, TextWriter stdout, TextWriter stderr)
-    {
-        var k = seeds ?? DefaultSeeds;
-        var names = parse.GetValue(Defects)!.SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-        var defects = names.Count == 0
-            ? DefectCatalogue.All
-            : [.. names.Select(n => DefectCatalogue.Find(n) ?? throw new BadInputException($"--defects: unknown defect '{n}' (known: {string.Join(", ", DefectCatalogue.All.Select(d => d.Name))})"))];
-        var loopBudget = Positive(parse.GetValue(LoopBudget), "--loop-budget");
-        var coyoteBudget = Positive(parse.GetValue(CoyoteBudget), "--coyote-budget");
-        var searches = Select(parse.GetValue(Strategies), parse.GetValue(Skip), loopBudget, coyoteBudget);
-        if (searches.Count == 0)
+        using var file = request.OutDir is { } dir ? new StreamWriter(Path.Combine(dir, FileName), append: false) : null;
+        var started = Stopwatch.GetTimestamp();
+        var rows = new List<(Defect Defect, Search Search, List<DefectHunt> Hunts)>();
+        foreach (var defect in request.Defects)
         {
-            throw new BadInputException("--strategies/--skip: no engine/strategy is left to run");
-        }
-
-        StreamWriter? file = null;
-        if (parse.GetValue(Out) is { } dir)
-        {
-            Directory.CreateDirectory(dir);
-            file = new StreamWriter(Path.Combine(dir, FileName), append: false);
-        }
-
-        using (file)
-        {
-            var started = Stopwatch.GetTimestamp();
-            var rows = new List<(Defect Defect, Search Search, List<DefectHunt> Hunts)>();
-            foreach (var defect in defects)
+            foreach (var search in request.Searches)
             {
-                foreach (var search in searches)
+                stderr.WriteLine($"defects: {defect.Name} ({ScenarioCatalog.HomeOf(defect.Name)?.Name}) with {search.Engine}/{search.Strategy}, {request.Seeds} seed(s), budget {search.Budget}");
+                var hunts = new List<DefectHunt>();
+                for (var i = 0; i < request.Seeds; i++)
                 {
-                    stderr.WriteLine($"defects: {defect.Name} ({ScenarioCatalog.HomeOf(defect.Name)?.Name}) with {search.Engine}/{search.Strategy}, {k} seed(s), budget {search.Budget}");
-                    var hunts = new List<DefectHunt>();
-                    for (var i = 0; i < k; i++)
+                    var hunt = Hunt(defect, search, (ulong)(1 + (i * 1000)));
+                    if (hunt.TestbedError is { } error)
                     {
-                        var hunt = Hunt(defect, search, (ulong)(1 + (i * 1000)));
-                        if (hunt.TestbedError is { } error)
-                        {
-                            stderr.WriteLine($"defects: TESTBED DEFECT with {search.Engine}/{search.Strategy} seed {hunt.Seed}: {error}");
-                        }
-
-                        hunts.Add(hunt);
-                        file?.WriteLine(JsonSerializer.Serialize(
-                            new Report.DefectBenchRecord(hunt.Defect, hunt.Scenario, hunt.Engine, hunt.Strategy, hunt.Seed, hunt.Found, hunt.Iterations, Math.Round(hunt.Wall.TotalSeconds, 4)), Json));
-                        file?.Flush();
+                        stderr.WriteLine($"defects: TESTBED DEFECT with {search.Engine}/{search.Strategy} seed {hunt.Seed}: {error}");
                     }
 
-                    rows.Add((defect, search, hunts));
+                    hunts.Add(hunt);
+                    file?.WriteLine(JsonSerializer.Serialize(
+                        new DefectBenchRecord(hunt.Defect, hunt.Scenario, hunt.Engine, hunt.Strategy, hunt.Seed, hunt.Found, hunt.Iterations, Math.Round(hunt.Wall.TotalSeconds, 4)), Json));
+                    file?.Flush();
                 }
-            }
 
-            Print(rows, asJson, stdout);
-            var wall = Stopwatch.GetElapsedTime(started);
-            if (!asJson)
-            {
-                stdout.WriteLine($"{rows.Sum(r => r.Hunts.Count)} searches in {wall.TotalSeconds:F1} s wall{(file is null ? "" : $"; wrote {Path.Combine(parse.GetValue(Out)!, FileName)}")}");
+                rows.Add((defect, search, hunts));
             }
+        }
+
+        Print(rows, request.Json, stdout);
+        if (!request.Json)
+        {
+            stdout.WriteLine($"{rows.Sum(r => r.Hunts.Count)} searches in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s wall{(request.OutDir is { } written ? $"; wrote {Path.Combine(written, FileName)}" : "")}");
         }
 
         return ExitCodes.Ok;
     }
 
-    /// <summary>The engine/strategy pairs to run: every strategy of both engines, or those named, less those skipped.</summary>
-    public static IReadOnlyList<Search> Select(string? include, string? skip, int loopBudget, int coyoteBudget)
+    /// <summary>The engine/strategy pairs to run: every strategy of every engine, or those named, less those skipped.</summary>
+    /// <param name="budgets">Each engine's iteration budget per search, by engine name.</param>
+    public static IReadOnlyList<Search> Select(string? include, string? skip, IReadOnlyDictionary<string, int> budgets)
     {
-        var all = RunConfig.Strategies.Select(s => new Search("loop", s, loopBudget))
-            .Concat(CoyoteEngine.Strategies.Select(s => new Search("coyote", s, coyoteBudget)))
-            .ToList();
+        var all = Engines.All.SelectMany(e => e.Strategies.Select(s => new Search(e.Name, s, budgets[e.Name]))).ToList();
         var chosen = include is null ? all : Matching(all, include, "--strategies");
         if (skip is not null)
         {
@@ -139,9 +88,9 @@ public sealed class DefectBench
         {
             var parts = word.Split(':', 2);
             var (engine, strategy) = parts.Length == 2 ? (parts[0], parts[1]) : (null, parts[0]);
-            if (engine is not (null or "loop" or "coyote"))
+            if (engine is not null && Engines.Find(engine) is null)
             {
-                throw new BadInputException($"{option}: unknown engine '{engine}' in '{word}' (known: loop, coyote)");
+                throw new BadInputException($"{option}: unknown engine '{engine}' in '{word}' (known: {string.Join(", ", Engines.Names)})");
             }
 
             var matches = all.Where(s => (engine is null || s.Engine == engine) && s.Strategy == strategy).ToList();
@@ -180,9 +129,8 @@ public sealed class DefectBench
         foreach (var (defect, search, hunts) in rows)
         {
             var stats = FindingStats.Of(hunts.Count, hunts.Where(h => h.Found).Select(h => (h.Iterations, h.Wall.TotalSeconds)));
-            if (asJson)
-            {
-                stdout.WriteLine(JsonSerializer.Serialize(new
+            stdout.WriteLine(asJson
+                ? JsonSerializer.Serialize(new
                 {
                     defect = defect.Name,
                     scenario = ScenarioCatalog.HomeOf(defect.Name)?.Name,
@@ -193,15 +141,8 @@ public sealed class DefectBench
                     total = stats.Total,
                     medianIterations = double.IsNaN(stats.MedianIterations) ? (double?)null : stats.MedianIterations,
                     medianWallSeconds = double.IsNaN(stats.MedianWallSeconds) ? (double?)null : Math.Round(stats.MedianWallSeconds, 3),
-                }, Json));
-            }
-            else
-            {
-                stdout.WriteLine($"{defect.Name,-22} {ScenarioCatalog.HomeOf(defect.Name)?.Name,-16} {search.Engine,-7} {search.Strategy,-15} {search.Budget,7} {$"{stats.Found}/{stats.Total}",7} {Number(stats.MedianIterations, "G4"),18} {Number(stats.MedianWallSeconds, "F3"),16}");
-            }
+                }, Json)
+                : $"{defect.Name,-22} {ScenarioCatalog.HomeOf(defect.Name)?.Name,-16} {search.Engine,-7} {search.Strategy,-15} {search.Budget,7} {$"{stats.Found}/{stats.Total}",7} {Number(stats.MedianIterations, "G4"),18} {Number(stats.MedianWallSeconds, "F3"),16}");
         }
     }
-
-    private static int Positive(int value, string option) =>
-        value > 0 ? value : throw new BadInputException($"{option} must be positive (got {value})");
 }

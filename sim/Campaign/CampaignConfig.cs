@@ -16,7 +16,7 @@ public sealed record CampaignConfig(
     string Path,
     string Hash,
     (string Text, TimeSpan Value)? Budget,
-    ulong SeedStart,
+    ulong? SeedStart,
     TimeSpan Timeout,
     int? Workers,
     IReadOnlyList<ScenarioEntry> Scenarios,
@@ -39,7 +39,7 @@ public sealed record DefectEntry(string Name, string Scenario, IReadOnlyList<Eng
 /// <param name="Engine"><c>loop</c> or <c>coyote</c>.</param>
 /// <param name="Strategies">The engine's strategies; each is a stream of units of its own.</param>
 /// <param name="Profiles">Fault profiles: null is the scenario's own profile, else a built-in profile's name.</param>
-/// <param name="Iterations">Units (seeds) per strategy and profile; null: until the wall budget ends.</param>
+/// <param name="Iterations">Units (seeds) per strategy and profile; null (<c>until-budget</c>): new seeds until the wall budget ends.</param>
 /// <param name="Bound">Coyote's strategy bound, if set.</param>
 /// <param name="Path">The entry's key path, e.g. <c>scenarios[0].engines[1]</c>.</param>
 /// <param name="Line">Where the entry starts in the file.</param>

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Sim.Cli;
 using Sim.Engine;
-using Sim.Engine.Coyote;
 using Sim.Scenarios;
+using Sim.Shared;
 using Sim.Stack.Defects;
 using Sim.Worlds;
 using YamlDotNet.Core;
@@ -22,7 +21,8 @@ public static class CampaignConfigLoader
     /// <summary>The profile name that keeps the scenario's own fault profile.</summary>
     public const string DefaultProfile = "default";
 
-    private static readonly string[] Engines = ["loop", "coyote"];
+    /// <summary>The <c>iterations</c> of a stream that draws new seeds until the wall budget ends.</summary>
+    public const string UntilBudget = "until-budget";
 
     public static CampaignConfig Load(string path)
     {
@@ -41,7 +41,9 @@ public static class CampaignConfigLoader
         }
         catch (YamlException e)
         {
-            throw new BadInputException($"{path}:{e.Start.Line}: not valid YAML: {Innermost(e).Message}");
+            throw new BadInputException(TabLine(bytes) is { } tab
+                ? $"{path}:{tab}: a tab in the indentation: YAML indents with spaces only"
+                : $"{path}:{e.Start.Line}: not valid YAML: {Innermost(e).Message}");
         }
         catch (InvalidOperationException e)
         {
@@ -57,6 +59,22 @@ public static class CampaignConfigLoader
         return new Reader(path).Campaign(stream.Documents[0].RootNode, hash);
     }
 
+    /// <summary>The first line indented with a tab, if any: YamlDotNet's own message for it names another line.</summary>
+    private static int? TabLine(byte[] bytes)
+    {
+        var lines = System.Text.Encoding.UTF8.GetString(bytes).Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indentation = lines[i][..(lines[i].Length - lines[i].TrimStart(' ', '\t').Length)];
+            if (indentation.Contains('\t', StringComparison.Ordinal))
+            {
+                return i + 1;
+            }
+        }
+
+        return null;
+    }
+
     private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
 
     /// <summary>Walks the document, keeping the key path of every node for the messages.</summary>
@@ -66,7 +84,7 @@ public static class CampaignConfigLoader
         {
             var top = Mapping(root, "(document)", ["campaign", "scenarios", "defects"]);
             (string, TimeSpan)? budget = null;
-            ulong seedStart = 1;
+            ulong? seedStart = 1;
             var timeout = TimeSpan.FromMinutes(2);
             int? workers = null;
             if (top.TryGetValue("campaign", out var campaignNode))
@@ -84,9 +102,9 @@ public static class CampaignConfigLoader
                     if (seeds.TryGetValue("start", out var start))
                     {
                         var text = Scalar(start, "campaign.seeds.start");
-                        seedStart = ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-                            ? n
-                            : throw Error(start, "campaign.seeds.start", $"must be a positive integer (got '{text}')");
+                        seedStart = text == SeedBase.Auto ? null
+                            : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+                            : throw Error(start, "campaign.seeds.start", $"must be a whole number from 0 to {ulong.MaxValue}, or {SeedBase.Auto} (a base from the UTC date) (got '{text}')");
                     }
                 }
 
@@ -107,7 +125,13 @@ public static class CampaignConfigLoader
                 var items = Sequence(scenariosNode, "scenarios");
                 for (var i = 0; i < items.Count; i++)
                 {
-                    scenarios.Add(Scenario(items[i], $"scenarios[{i}]"));
+                    var entry = Scenario(items[i], $"scenarios[{i}]");
+                    if (scenarios.FirstOrDefault(s => s.Name == entry.Name) is { } first)
+                    {
+                        throw Error(((YamlMappingNode)items[i]).Children[new YamlScalarNode("name")], $"scenarios[{i}].name", $"scenario '{entry.Name}' is listed twice (first at line {first.Line}): give it one entry with several engines or profiles");
+                    }
+
+                    scenarios.Add(entry);
                 }
             }
 
@@ -117,7 +141,13 @@ public static class CampaignConfigLoader
                 var items = Sequence(defectsNode, "defects");
                 for (var i = 0; i < items.Count; i++)
                 {
-                    defects.Add(Defect(items[i], $"defects[{i}]"));
+                    var entry = Defect(items[i], $"defects[{i}]");
+                    if (defects.FirstOrDefault(d => d.Name == entry.Name) is { } first)
+                    {
+                        throw Error(((YamlMappingNode)items[i]).Children[new YamlScalarNode("name")], $"defects[{i}].name", $"defect '{entry.Name}' is listed twice (first at line {first.Line}): give it one entry with several engines or profiles");
+                    }
+
+                    defects.Add(entry);
                 }
             }
 
@@ -176,21 +206,17 @@ public static class CampaignConfigLoader
             var map = Mapping(node, path, ["engine", "strategies", "profiles", "iterations", "bound"]);
             var engineNode = Required(map, node, path, "engine");
             var engine = Scalar(engineNode, path + ".engine");
-            if (!Engines.Contains(engine))
-            {
-                throw Error(engineNode, path + ".engine", $"unknown engine '{engine}' (known: {string.Join(", ", Engines)})");
-            }
-
-            var known = engine == "loop" ? RunConfig.Strategies : CoyoteEngine.Strategies;
-            var strategies = Names(Required(map, node, path, "strategies"), path + ".strategies", known, "strategy");
+            var found = Engines.Find(engine)
+                ?? throw Error(engineNode, path + ".engine", $"unknown engine '{engine}' (known: {string.Join(", ", Engines.Names)})");
+            var strategies = Names(Required(map, node, path, "strategies"), path + ".strategies", found.Strategies, "strategy");
             var profiles = map.TryGetValue("profiles", out var p) ? Profiles(p, path + ".profiles") : inherited;
-            int? iterations = map.TryGetValue("iterations", out var it) ? PositiveInt(it, path + ".iterations") : null;
+            int? iterations = map.TryGetValue("iterations", out var it) ? Iterations(it, path + ".iterations") : null;
             uint? bound = null;
             if (map.TryGetValue("bound", out var b))
             {
-                if (engine != "coyote")
+                if (!found.HasStrategyBound)
                 {
-                    throw Error(b, path + ".bound", "only the coyote engine has a strategy bound");
+                    throw Error(b, path + ".bound", $"the {engine} engine's strategies take no bound (only the coyote engine's do)");
                 }
 
                 bound = (uint)PositiveInt(b, path + ".bound");
@@ -274,11 +300,20 @@ public static class CampaignConfigLoader
                 : throw Error(node, path, $"must be a positive integer (got '{text}')");
         }
 
+        /// <summary>A stream's iterations: a positive number, or until-budget (null).</summary>
+        private int? Iterations(YamlNode node, string path)
+        {
+            var text = Scalar(node, path);
+            return text == UntilBudget ? null
+                : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+                : throw Error(node, path, $"must be a positive integer or {UntilBudget} (got '{text}')");
+        }
+
         private TimeSpan Duration(YamlNode node, string path, string text)
         {
             try
             {
-                return Commands.ParseDuration(text, path);
+                return Durations.Parse(text, path);
             }
             catch (BadInputException e)
             {

@@ -3,47 +3,42 @@ using System.Runtime.InteropServices;
 using System.Text;
 using NetMQ;
 using NetMQ.Sockets;
-using Sim.Cli;
-using Spectre.Console;
+using Sim.Shared;
 
 namespace Sim.Campaign;
 
-/// <summary>How `sim fuzz` was asked to run.</summary>
-/// <param name="Config">The campaign.</param>
-/// <param name="Shard">This run's shard of the units.</param>
-/// <param name="Budget">The wall-time budget (from --budget, else the file), if any.</param>
-/// <param name="Workers">Worker processes.</param>
-/// <param name="OutDir">The results directory, as the user named it.</param>
-/// <param name="Resume">Go on with the campaign already in <paramref name="OutDir"/>.</param>
-/// <param name="TestFaults">The hidden test hook handed to the workers.</param>
-public sealed record FuzzOptions(CampaignConfig Config, Shard Shard, (string Text, TimeSpan Value)? Budget, int Workers, string OutDir, bool Resume, string? TestFaults = null);
-
 /// <summary>
-/// Runs a campaign: enumerates this shard's units, skips those a resumed campaign already finished, feeds
-/// them to worker processes over NetMQ (a RouterSocket on a random loopback port), appends every result
-/// to <c>results.jsonl</c> as it comes, replaces workers that crash or hang (recording the unit they held
-/// as a finding), and ends when the units or the wall budget run out, or on Ctrl-C / SIGTERM.
+/// Runs a campaign: enumerates this shard's units, skips those a resumed campaign already finished, feeds them to
+/// worker processes over NetMQ (a RouterSocket on a random loopback port), appends every result to
+/// <c>results.jsonl</c> as it comes, replaces workers that crash or hang (recording the unit they held as a finding),
+/// and ends when the units or the wall budget run out, or on Ctrl-C / SIGTERM (exit code 4: resumable).
 /// </summary>
 public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWriter stderr)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private const int MaxStartFailures = 3;
 
+    /// <summary>The exit code of a worker that obeyed SIGTERM (128 + 15): its unit runs again, it is no finding.</summary>
+    private const int Terminated = 143;
+
     private readonly Dictionary<string, WorkerProcess> workers = new(StringComparer.Ordinal);
     private readonly List<IterationLine> iterations = [];
     private readonly List<FindingLine> findings = [];
     private ResultsWriter? writer;
     private CampaignProgress? progress;
+    private SeedBase seeds = options.Seeds;
     private string fullOut = "";
+    private long started;
     private int nextWorker = 1;
     private int startFailures;
     private long unitsThisRun;
     private long findingsThisRun;
+    private bool finished;
     private volatile bool interrupted;
 
     public int Run()
     {
-        var started = Stopwatch.GetTimestamp();
+        started = Stopwatch.GetTimestamp();
         fullOut = Path.GetFullPath(options.OutDir);
         var resultsPath = Path.Combine(fullOut, ResultsFile.FileName);
         var previous = ResultsFile.Read(resultsPath);
@@ -63,25 +58,34 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
             Workers = options.Workers,
             Resumed = previous.Campaigns.Count > 0,
             StartedUtc = ResultLines.Utc(DateTime.UtcNow),
+            SeedBase = seeds.Value,
+            SeedSource = seeds.Source,
+            PlantedDefects = [.. options.Config.Defects.Select(d => d.Name)],
+            Enumeration = UnitEnumeration.Version,
         });
+        stdout.WriteLine($"campaign {options.Config.Path} shard {options.Shard}: seed base {seeds}, {options.Workers} worker(s), {(options.Budget is { } b ? $"budget {b.Text}" : "no wall budget")}{(previous.Iterations.Count > 0 ? $", {previous.Iterations.Count} unit(s) already done" : "")}");
 
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
-        var total = UnitEnumeration.Count(options.Config, options.Shard);
-        using var units = UnitEnumeration.ForShard(options.Config, options.Shard).Where(u => !done.Contains(u.Index)).GetEnumerator();
+        using var feed = new UnitFeed(UnitEnumeration.ForShard(options.Config, options.Shard, seeds.Value), done);
         string? failure = null;
-        progress = new CampaignProgress(stdout, stderr, total, options.Budget?.Value);
+        progress = new CampaignProgress(stdout, stderr, UnitEnumeration.Count(options.Config, options.Shard), options.Budget?.Value);
         try
         {
-            progress.Run(update => Loop(units, started, update));
+            progress.Run(update => Loop(feed, update));
         }
         catch (WorkersFailedException e)
         {
             failure = e.Message;
         }
 
+        return Finish(failure);
+    }
+
+    private int Finish(string? failure)
+    {
         var wall = Stopwatch.GetElapsedTime(started);
-        writer.Append(new BatchLine
+        writer!.Append(new BatchLine
         {
             Shard = options.Shard.ToString(),
             Units = unitsThisRun,
@@ -90,15 +94,17 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
             FinishedUtc = ResultLines.Utc(DateTime.UtcNow),
         });
 
-        var summary = new CampaignSummary(options, iterations, findings, unitsThisRun, wall, interrupted);
+        var stoppedEarly = interrupted && !finished;
+        var summary = new CampaignSummary(options, seeds, iterations, findings, unitsThisRun, wall, stoppedEarly);
         summary.Write(stdout, CampaignProgress.Interactive(stdout));
         if (failure is not null)
         {
             stderr.WriteLine($"sim: {failure}");
-            return ExitCodes.Bug;
+            return ExitCodes.InternalError;
         }
 
-        return summary.Unexpected > 0 ? ExitCodes.Bug : ExitCodes.Ok;
+        // A bug outranks an interruption: what was found stays found, and the rest can still be resumed.
+        return summary.Unexpected > 0 ? ExitCodes.Bug : stoppedEarly ? ExitCodes.Interrupted : ExitCodes.Ok;
     }
 
     private void Interrupt(PosixSignalContext context)
@@ -120,21 +126,36 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
             return;
         }
 
-        if (previous.Campaigns.LastOrDefault() is { } last)
+        if (previous.Campaigns.LastOrDefault() is not { } last)
         {
-            if (last.ConfigHash != options.Config.Hash)
-            {
-                throw new BadInputException($"--resume: {resultsPath} was started with another campaign file (config hash {last.ConfigHash}, {options.Config.Path} now has {options.Config.Hash}): its units would not line up; use a new --out");
-            }
+            return;
+        }
 
-            if (last.Shard != options.Shard.ToString())
-            {
-                throw new BadInputException($"--resume: {resultsPath} is shard {last.Shard}, not {options.Shard}");
-            }
+        if (last.ConfigHash != options.Config.Hash)
+        {
+            throw new BadInputException($"--resume: {resultsPath} was started with another campaign file (config hash {last.ConfigHash}, {options.Config.Path} now has {options.Config.Hash}): its units would not line up; use a new --out");
+        }
+
+        if ((last.Enumeration ?? 1) != UnitEnumeration.Version)
+        {
+            throw new BadInputException($"--resume: {resultsPath} numbered its units the way of an older sim (order {last.Enumeration ?? 1}, now {UnitEnumeration.Version}): its units would not line up; use a new --out");
+        }
+
+        if (last.Shard != options.Shard.ToString())
+        {
+            throw new BadInputException($"--resume: {resultsPath} is shard {last.Shard}, not {options.Shard}");
+        }
+
+        if (last.SeedBase is { } recorded && recorded != seeds.Value)
+        {
+            // A base from today's date would mix two campaigns in one directory: a resume goes on with the campaign it finds.
+            seeds = seeds.FromDate
+                ? new SeedBase(recorded, $"resumed: {last.SeedSource ?? "recorded"}")
+                : throw new BadInputException($"--resume: {resultsPath} explores seed base {recorded} ({last.SeedSource}), not {seeds}: its units would not line up; use a new --out");
         }
     }
 
-    private void Loop(IEnumerator<WorkUnit> units, long started, Action<CampaignStatus> update)
+    private void Loop(UnitFeed feed, Action<CampaignStatus> update)
     {
         using var router = new RouterSocket();
         router.Options.Linger = TimeSpan.FromSeconds(1);
@@ -142,7 +163,7 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
         var endpoint = $"tcp://127.0.0.1:{port}";
         try
         {
-            Feed(router, endpoint, units, started, update);
+            Feed(router, endpoint, feed, update);
         }
         finally
         {
@@ -150,7 +171,7 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
         }
     }
 
-    private void Feed(RouterSocket router, string endpoint, IEnumerator<WorkUnit> units, long started, Action<CampaignStatus> update)
+    private void Feed(RouterSocket router, string endpoint, UnitFeed feed, Action<CampaignStatus> update)
     {
         for (var i = 0; i < options.Workers; i++)
         {
@@ -158,30 +179,24 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
         }
 
         var deadline = options.Budget is { } budget ? started + (long)(budget.Value.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
-        var exhausted = false;
         var message = new NetMQMessage();
         while (!interrupted)
         {
-            var feeding = !exhausted && Stopwatch.GetTimestamp() < deadline;
+            var feeding = Stopwatch.GetTimestamp() < deadline;
             foreach (var worker in workers.Values.Where(w => w.Ready && w.Unit is null).ToList())
             {
-                if (!feeding)
+                if (!feeding || !feed.TryNext(out var unit))
                 {
                     break;
                 }
 
-                if (!units.MoveNext())
-                {
-                    exhausted = true;
-                    break;
-                }
-
-                worker.Assign(units.Current);
-                Send(router, worker, new WorkerMessage("unit", UnitOrder.For(units.Current, Path.Combine(fullOut, "findings"))));
+                worker.Assign(unit);
+                Send(router, worker, new WorkerMessage("unit", UnitOrder.For(unit, Path.Combine(fullOut, "findings"))));
             }
 
-            if ((exhausted || Stopwatch.GetTimestamp() >= deadline) && workers.Values.All(w => w.Unit is null))
+            if ((feed.IsEmpty || Stopwatch.GetTimestamp() >= deadline) && workers.Values.All(w => w.Unit is null))
             {
+                finished = true;
                 break;
             }
 
@@ -194,7 +209,7 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
                 }
             }
 
-            CheckWorkers(router, endpoint, replace: !exhausted && Stopwatch.GetTimestamp() < deadline);
+            CheckWorkers(router, endpoint, feed, replace: !feed.IsEmpty && Stopwatch.GetTimestamp() < deadline);
             update(new CampaignStatus(iterations.Count, findings.Count, unitsThisRun, Stopwatch.GetElapsedTime(started), workers.Count));
         }
     }
@@ -223,7 +238,7 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
     }
 
     /// <summary>Replaces workers that exited (a crash, if they held a unit) or outlived the unit timeout (a hang).</summary>
-    private void CheckWorkers(RouterSocket router, string endpoint, bool replace)
+    private void CheckWorkers(RouterSocket router, string endpoint, UnitFeed feed, bool replace)
     {
         foreach (var worker in workers.Values.ToList())
         {
@@ -236,23 +251,13 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
                     Handle(message);
                 }
 
-                if (worker.Unit is { } unit)
-                {
-                    var tail = worker.StderrTail();
-                    Record(unit, worker.Id, Lost(unit, "crash", $"worker {worker.Id} exited with code {worker.ExitCode} while running unit {unit.Index}{(tail.Length > 0 ? ": " + tail : "")}", worker.UnitElapsed));
-                }
-                else if (!worker.Ready && ++startFailures >= MaxStartFailures)
-                {
-                    throw new WorkersFailedException($"worker processes exit before they start ({startFailures} in a row); the last said: {worker.StderrTail()}");
-                }
-
-                Retire(worker);
+                Lost(worker, feed);
             }
             else if (worker.Unit is { } unit && worker.UnitElapsed > options.Config.Timeout)
             {
                 var elapsed = worker.UnitElapsed;
                 worker.Kill();
-                Record(unit, worker.Id, Lost(unit, "hang", $"worker {worker.Id} ran unit {unit.Index} for more than the {options.Config.Timeout.TotalSeconds:F0} s unit timeout; it was killed and replaced", elapsed));
+                Record(unit, worker.Id, Failed(unit, "hang", $"worker {worker.Id} ran unit {unit.Index} for more than the {options.Config.Timeout.TotalSeconds:F0} s unit timeout; it was killed and replaced", elapsed));
                 Retire(worker);
             }
             else if (!worker.Ready && Stopwatch.GetElapsedTime(worker.Spawned) > StartTimeout)
@@ -276,7 +281,35 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
         }
     }
 
-    private static UnitResult Lost(WorkUnit unit, string verdict, string message, TimeSpan elapsed) =>
+    /// <summary>
+    /// A worker exited: its unit is a crash finding, or runs again if the worker obeyed SIGTERM or believed this
+    /// coordinator gone (a heartbeat answered too late on an overloaded machine is no bug of the stack).
+    /// </summary>
+    private void Lost(WorkerProcess worker, UnitFeed feed)
+    {
+        if (worker.Unit is { } unit)
+        {
+            if (worker.ExitCode is Terminated or Worker.LostCoordinator)
+            {
+                var why = worker.ExitCode == Terminated ? "was terminated (SIGTERM)" : "lost its connection to this coordinator";
+                stderr.WriteLine($"fuzz: worker {worker.Id} {why} while running unit {unit.Index}: the unit runs again");
+                feed.RunAgain(unit);
+            }
+            else
+            {
+                var tail = worker.StderrTail();
+                Record(unit, worker.Id, Failed(unit, "crash", $"worker {worker.Id} exited with code {worker.ExitCode} while running unit {unit.Index}{(tail.Length > 0 ? ": " + tail : "")}", worker.UnitElapsed));
+            }
+        }
+        else if (!worker.Ready && ++startFailures >= MaxStartFailures)
+        {
+            throw new WorkersFailedException($"worker processes exit before they start ({startFailures} in a row); the last said: {worker.StderrTail()}");
+        }
+
+        Retire(worker);
+    }
+
+    private static UnitResult Failed(WorkUnit unit, string verdict, string message, TimeSpan elapsed) =>
         new(unit.Index, verdict, null, message, null, Math.Round(elapsed.TotalSeconds, 3), null, null, [], null);
 
     private void Record(WorkUnit unit, int worker, UnitResult result)
@@ -306,6 +339,7 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
             VirtualSeconds = result.VirtualSeconds,
             Steps = result.Steps,
             Worker = worker,
+            ElapsedSeconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3),
         };
         iterations.Add(iteration);
         unitsThisRun++;
@@ -315,19 +349,18 @@ public sealed class Coordinator(FuzzOptions options, TextWriter stdout, TextWrit
             return;
         }
 
-        var replay = result.ReplayFile is { } file
-            ? $"dotnet run --project sim -- replay {Path.Combine(options.OutDir, Relative(file))}"
-            : unit.RunCommand;
-        var finding = FindingLine.Of(iteration, invariant ?? "unknown", replay, [.. result.Files.Select(Relative)]);
+        var replayFile = result.ReplayFile is { } file ? Relative(file) : null;
+        var finding = FindingLine.Of(iteration, invariant ?? "unknown", unit.RunCommand, replayFile, [.. result.Files.Select(Relative)]);
         writer!.Append(iteration, finding);
         findings.Add(finding);
         findingsThisRun++;
         if (findings.Count(f => f.Scenario == finding.Scenario && f.Invariant == finding.Invariant) == 1)
         {
-            progress?.Say($"new finding at unit {unit.Index}: {s.Scenario} {finding.Invariant}{(s.Planted ? $" (planted {string.Join(",", s.Defects)})" : "")}; replay: {replay}");
+            progress?.Say($"new finding at unit {unit.Index}: {s.Scenario} {finding.Invariant}{(s.Planted ? $" (planted {string.Join(",", s.Defects)})" : "")}; replay: {CampaignSummary.ReplayCommand(options.OutDir, finding)}");
         }
     }
 
+    /// <summary>A finding's file relative to the results directory, so the directory can be moved or downloaded elsewhere.</summary>
     private string Relative(string file) => Path.GetRelativePath(fullOut, file).Replace('\\', '/');
 
     private void Spawn(string endpoint)

@@ -39,6 +39,18 @@ public sealed record CampaignLine
     public required bool Resumed { get; init; }
 
     public required string StartedUtc { get; init; }
+
+    /// <summary>The seed base of every stream (unit seed = base + round); absent in lines written before seed bases.</summary>
+    public ulong? SeedBase { get; init; }
+
+    /// <summary>Where the seed base came from: the file, --seed-base, auto (the UTC date), or a resume.</summary>
+    public string? SeedSource { get; init; }
+
+    /// <summary>The defects the campaign plants (so a report can say "not run" for one that got no unit).</summary>
+    public string[]? PlantedDefects { get; init; }
+
+    /// <summary>The <see cref="UnitEnumeration.Version"/> that numbered the units; absent means 1.</summary>
+    public int? Enumeration { get; init; }
 }
 
 /// <summary>One finished work unit: one loop-engine run, or one Coyote iteration.</summary>
@@ -78,13 +90,16 @@ public sealed record IterationLine
     public required long? Steps { get; init; }
 
     public required int Worker { get; init; }
+
+    /// <summary>Wall seconds from the start of this run of the campaign to the unit's end.</summary>
+    public double? ElapsedSeconds { get; init; }
 }
 
 /// <summary>A bug, crash or hang, right after its iteration line, with the command that replays it.</summary>
 public sealed record FindingLine
 {
     /// <summary>The finding of a failed unit: the unit's fields from its iteration line.</summary>
-    public static FindingLine Of(IterationLine unit, string invariant, string replay, string[] files) => new()
+    public static FindingLine Of(IterationLine unit, string invariant, string replay, string? replayFile, string[] files) => new()
     {
         Unit = unit.Unit,
         Scenario = unit.Scenario,
@@ -98,6 +113,7 @@ public sealed record FindingLine
         Message = unit.Message,
         Hash = unit.Hash,
         Replay = replay,
+        ReplayFile = replayFile,
         Files = files,
     };
 
@@ -126,7 +142,11 @@ public sealed record FindingLine
 
     public required string? Hash { get; init; }
 
+    /// <summary>The command that runs the unit again from its seed (`sim run` or `sim explore --iterations 1`): it names no file, so it works from any checkout.</summary>
     public required string Replay { get; init; }
+
+    /// <summary>The file `sim replay` takes (its bug report or Coyote trace), relative to the results directory; null for a crash or hang.</summary>
+    public string? ReplayFile { get; init; }
 
     /// <summary>The finding's files (bug report, trace, event log), relative to the results directory.</summary>
     public required string[] Files { get; init; }

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Sim.Cli;
+using Sim.Shared;
 
 namespace Sim.Campaign;
 

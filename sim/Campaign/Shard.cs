@@ -1,5 +1,5 @@
 using System.Globalization;
-using Sim.Cli;
+using Sim.Shared;
 
 namespace Sim.Campaign;
 

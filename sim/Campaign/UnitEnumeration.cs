@@ -1,14 +1,26 @@
+using Sim.Engine;
+
 namespace Sim.Campaign;
 
 /// <summary>
-/// The campaign's units in their one deterministic order. Streams are listed in the file's order
-/// (scenarios, then planted defects; within an entry: engine, strategy, profile) and interleaved round
-/// by round: round r gives every stream that still has units its unit with seed start + r. So a short
-/// wall budget still covers every scenario, strategy and defect. Shard i of n takes the units whose
-/// index is i modulo n, so the n shards together are exactly the unsharded campaign.
+/// The campaign's units in their one deterministic order. Streams are interleaved round by round: round r gives every
+/// stream that still has units its unit with seed <c>base + r</c>, so the first round gives every stream, planted ones
+/// included, one unit before any stream gets a second, and a short wall budget still covers every scenario, strategy
+/// and defect. Within a round the cheapest units come first: the engines in the order of <see cref="Engines.All"/>
+/// (loop runs take well under a second, Coyote iterations several), within an engine the planted streams (a planted
+/// unit ends at its defect's first violation, usually long before the horizon), then the file's order (scenarios,
+/// then defects; within an entry: engine, strategy, profile). A stream with <c>until-budget</c> iterations is in every
+/// round, so the enumeration is endless and the wall budget ends the campaign. Shard i of n takes the units whose index
+/// is i modulo n, so the n shards together are exactly the unsharded campaign.
 /// </summary>
 public static class UnitEnumeration
 {
+    /// <summary>
+    /// The version of this order, recorded in every campaign line: a resume under another order would give old unit
+    /// indices to other units, so it is refused. 1: the file's order; 2: cheapest first, seeds from a seed base.
+    /// </summary>
+    public const int Version = 2;
+
     public static IReadOnlyList<UnitStream> Streams(CampaignConfig config)
     {
         var streams = new List<UnitStream>();
@@ -22,7 +34,9 @@ public static class UnitEnumeration
             Add(defect.Scenario, [defect.Name], defect.Engines);
         }
 
-        return streams;
+        // OrderBy is stable: the file's order holds within an engine and kind.
+        var engines = Engines.Names.ToList();
+        return [.. streams.OrderBy(s => engines.IndexOf(s.Engine)).ThenBy(s => s.Planted ? 0 : 1)];
 
         void Add(string scenario, IReadOnlyList<string> defects, IReadOnlyList<EngineEntry> engines)
         {
@@ -39,12 +53,12 @@ public static class UnitEnumeration
         }
     }
 
-    /// <summary>Every unit of the campaign, in order; endless when a stream has no iteration budget.</summary>
-    public static IEnumerable<WorkUnit> All(CampaignConfig config)
+    /// <summary>Every unit of the campaign from <paramref name="seedBase"/> on, in order; endless when a stream runs until the budget.</summary>
+    public static IEnumerable<WorkUnit> All(CampaignConfig config, ulong seedBase)
     {
         var streams = Streams(config);
         long index = 0;
-        for (var round = 0; ; round++)
+        for (var round = 0L; ; round++)
         {
             var any = false;
             foreach (var stream in streams)
@@ -55,7 +69,7 @@ public static class UnitEnumeration
                 }
 
                 any = true;
-                yield return new WorkUnit(index++, stream, config.SeedStart + (ulong)round);
+                yield return new WorkUnit(index++, stream, unchecked(seedBase + (ulong)round));
             }
 
             if (!any)
@@ -66,9 +80,10 @@ public static class UnitEnumeration
     }
 
     /// <summary>This shard's units, in order.</summary>
-    public static IEnumerable<WorkUnit> ForShard(CampaignConfig config, Shard shard) => All(config).Where(u => u.Index % shard.Count == shard.Index);
+    public static IEnumerable<WorkUnit> ForShard(CampaignConfig config, Shard shard, ulong seedBase) =>
+        All(config, seedBase).Where(u => u.Index % shard.Count == shard.Index);
 
-    /// <summary>How many units the shard has, or null when the campaign is bounded by wall time only.</summary>
+    /// <summary>How many units the shard has, or null when a stream runs until the wall budget ends.</summary>
     public static long? Count(CampaignConfig config, Shard shard)
     {
         var streams = Streams(config);

@@ -2,7 +2,7 @@ namespace Sim.Campaign;
 
 /// <summary>
 /// One stream of units: a scenario under one fault profile, engine and strategy, with or without a
-/// planted defect. Its units take seeds start, start + 1, ...
+/// planted defect. Its units take seeds base, base + 1, ... (see <see cref="SeedBase"/>).
 /// </summary>
 /// <param name="Scenario">The scenario's name.</param>
 /// <param name="Profile">A built-in fault profile, or null for the scenario's own.</param>

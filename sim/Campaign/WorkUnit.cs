@@ -1,3 +1,6 @@
+using Sim.Engine;
+using Sim.Shared;
+
 namespace Sim.Campaign;
 
 /// <summary>One work unit: one loop-engine run, or one Coyote iteration with the unit's seed as Coyote's seed.</summary>
@@ -6,17 +9,7 @@ namespace Sim.Campaign;
 /// <param name="Seed">The run's seed.</param>
 public sealed record WorkUnit(long Index, UnitStream Stream, ulong Seed)
 {
-    /// <summary>The command that runs this unit again on its own (for crashes and hangs, which leave no trace).</summary>
-    public string RunCommand
-    {
-        get
-        {
-            var s = Stream;
-            var defects = s.Planted ? $" --defect {string.Join(",", s.Defects)}" : "";
-            var faults = s.Profile is { } p ? $" --faults {p}" : "";
-            return s.Engine == "loop"
-                ? $"dotnet run --project sim -- run {s.Scenario} --seed {Seed} --strategy {s.Strategy}{defects}{faults}"
-                : $"dotnet run --project sim -- explore {s.Scenario} --engine coyote --strategy {s.Strategy}{(s.Bound is { } b ? $" --strategy-bound {b}" : "")} --iterations 1 --seed {Seed}{defects}{faults}";
-        }
-    }
+    /// <summary>The command that runs this unit again from its seed, on any checkout (it names no file).</summary>
+    public string RunCommand =>
+        RerunCommand.For(Engines.Find(Stream.Engine)!, Stream.Scenario, Seed, Stream.Strategy, Stream.Bound, Stream.Defects, Stream.Profile);
 }

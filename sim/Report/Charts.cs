@@ -1,4 +1,5 @@
 using ScottPlot;
+using Sim.Bench;
 
 namespace Sim.Report;
 
@@ -24,12 +25,23 @@ public sealed class Charts(string outDirectory)
         (RunTimeline.Clog, "clogs", Color.FromHex("#bcbd22").WithAlpha(0.30)),
     ];
 
-    /// <summary>Cumulative distinct (scenario, invariant) findings against iterations, one line per engine and strategy.</summary>
-    public Chart FindingsOverIterations(CampaignResults results)
+    /// <summary>
+    /// Cumulative distinct (scenario, invariant) findings against iterations, one line per engine and strategy: the
+    /// unexpected findings over the units without planted defects, or the planted defects' findings over the planted
+    /// units (drawn apart, so planted findings never look like bugs). Null when there is no such finding: the page says so in words.
+    /// </summary>
+    public Chart? FindingsOverIterations(CampaignResults results, bool planted)
     {
-        var plot = NewPlot("Distinct findings against iterations", "iterations of the engine/strategy (runs)", "distinct findings (scenario, invariant)");
-        var findingUnits = results.Findings.ToLookup(f => (f.ConfigHash, f.Record.Unit));
-        var series = results.IterationsInUnitOrder.GroupBy(i => $"{i.Record.Engine}/{i.Record.Strategy}").OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var kind = planted ? "findings from planted defects" : "unexpected findings";
+        var findingUnits = results.Findings.Where(f => f.Record.Planted == planted).ToLookup(f => (f.ConfigHash, f.Record.Unit, f.Record.Seed));
+        if (findingUnits.Count == 0)
+        {
+            return null;
+        }
+
+        var title = $"Distinct {kind} against iterations";
+        var plot = NewPlot(title, $"iterations of the engine/strategy ({(planted ? "units with a defect planted" : "units without planted defects")})", "distinct (scenario, invariant)");
+        var series = results.IterationsInUnitOrder.Where(i => i.Record.Planted == planted).GroupBy(i => $"{i.Record.Engine}/{i.Record.Strategy}").OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         var top = 1.0;
         for (var s = 0; s < series.Count; s++)
         {
@@ -40,7 +52,7 @@ public sealed class Charts(string outDirectory)
             foreach (var iteration in series[s])
             {
                 n++;
-                foreach (var finding in findingUnits[(iteration.ConfigHash, iteration.Record.Unit)])
+                foreach (var finding in findingUnits[(iteration.ConfigHash, iteration.Record.Unit, iteration.Record.Seed)])
                 {
                     if (seen.Add((finding.Record.Scenario, finding.Record.Invariant)))
                     {
@@ -56,16 +68,16 @@ public sealed class Charts(string outDirectory)
             xs.Add(n);
             ys.Add(seen.Count);
             top = Math.Max(top, seen.Count);
-            var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), Palette.GetColor(s));
+            var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), planted ? Palette.GetColor(s) : Color.FromHex("#b00000").WithAlpha(1 - (0.15 * (s % 4))));
             line.LineWidth = 2;
             line.LegendText = $"{series[s].Key} ({n} iterations, {seen.Count} distinct)";
         }
 
         plot.Axes.SetLimitsY(-0.05, top + 0.5);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(Math.Max(1, Math.Ceiling(top / 10)));
-        plot.ShowLegend(Alignment.LowerRight);
-        return Save(plot, "findings.png", "Distinct findings against iterations",
-            $"Cumulative count of distinct (scenario, invariant) findings after each iteration, for {series.Count} engine/strategy series.");
+        plot.ShowLegend(Edge.Right);
+        return Save(plot, planted ? "findings-planted.png" : "findings-unexpected.png", title,
+            $"Cumulative count of distinct {kind} (scenario, invariant) after each iteration, for {series.Count} engine/strategy series.", Width + 250, Height);
     }
 
     /// <summary>Iterations (or wall seconds) each search needed to find one defect, per engine and strategy: box over seeds, dots per seed.</summary>
@@ -192,9 +204,25 @@ public sealed class Charts(string outDirectory)
             line.LegendText = "faults stop, all healed";
         }
 
+        // The scenario's own script (a scheduler killed on purpose, a certificate rotated): a drop to zero traffic
+        // right after one of these lines is the script's doing, not a fault injected at random.
+        var scriptColor = Color.FromHex("#8c564b");
+        foreach (var (at, _, _) in timeline.Scripted)
+        {
+            var mark = plot.Add.VerticalLine(at, 1.5f, scriptColor, LinePattern.Dotted);
+            mark.LegendText = "";
+        }
+
+        if (timeline.Scripted.Count > 0)
+        {
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"scripted by the scenario ({timeline.Scripted.Count})", LineColor = scriptColor, LineWidth = 1.5f, LinePattern = LinePattern.Dotted });
+        }
+
         plot.Axes.SetLimits(0, Math.Max(1, timeline.End), 0, top * 1.15);
-        plot.ShowLegend(Alignment.UpperRight);
-        return Save(plot, $"timeline-{Slug(scenario)}.png", title, describe, 1100, Height);
+
+        // Outside the data area: a legend inside would cover the curves.
+        plot.ShowLegend(Edge.Right);
+        return Save(plot, $"timeline-{Slug(scenario)}.png", title, describe, 1300, Height);
     }
 
     /// <summary>The distribution of recovery times after heals, stacked by scenario.</summary>

@@ -24,6 +24,9 @@ public sealed class HtmlReport(CampaignResults results, string outDirectory, Act
 
     public List<Chart> Charts { get; } = [];
 
+    /// <summary>Name findings' files by absolute path (default: relative to the report's directory).</summary>
+    public bool AbsolutePaths { get; init; }
+
     /// <summary>Writes the page and its images; returns the page's path.</summary>
     public string Write()
     {
@@ -80,12 +83,14 @@ public sealed class HtmlReport(CampaignResults results, string outDirectory, Act
         var verdicts = results.Iterations.GroupBy(i => i.Record.Verdict).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}");
         var configs = results.Campaigns.Select(c => (c.Record.Config, c.Record.ConfigHash)).Distinct().Select(c => $"{c.Config ?? "?"} ({c.ConfigHash ?? "no hash"})").ToList();
         var shards = results.Shards();
+        var bases = results.SeedBases();
         html.Append("<p class=\"note\">Merged from ").Append(Encode(string.Join(", ", results.Directories))).Append(". Times are wall-clock seconds unless marked virtual.</p>\n");
         html.Append("<table>\n");
         Row("campaign configs", configs.Count == 0 ? "none (no campaign records)" : string.Join("; ", configs));
+        Row("seed base", bases.Count == 0 ? "not recorded" : string.Join("; ", bases.Select(b => $"{b.Base} ({b.Source})")));
+        Row("units run", results.Iterations.Count == 0 ? "0" : $"{results.Iterations.Count}: {string.Join(", ", verdicts)}; seeds {results.Iterations.Min(i => i.Record.Seed)}–{results.Iterations.Max(i => i.Record.Seed)}");
         Row("shards", shards.Count == 0 ? "-" : string.Join(", ", shards) + MissingShards(shards));
         Row("campaign runs", $"{results.Campaigns.Count} start(s), {results.Campaigns.Count(c => c.Record.Resumed)} of them resumed; {results.Batches.Count} finished batch(es)");
-        Row("units (iterations)", results.Iterations.Count == 0 ? "0" : $"{results.Iterations.Count}: {string.Join(", ", verdicts)}");
         Row("wall time", results.Batches.Count == 0 ? "-" : $"{Seconds(results.Batches.Sum(b => b.Record.WallSeconds))} over all batches; longest shard {Seconds(results.Batches.GroupBy(b => b.Record.Shard ?? b.File).Max(g => g.Sum(b => b.Record.WallSeconds)))}");
         Row("worker time", $"{Seconds(results.Iterations.Sum(i => i.Record.WallSeconds))} spent in units; {Seconds(results.Iterations.Sum(i => i.Record.VirtualSeconds ?? 0))} virtual time simulated");
         var findings = $"{distinct.Count} ({unexpected} unexpected, {distinct.Count - unexpected} from planted defects) from {results.Findings.Count} finding(s)";
@@ -107,35 +112,63 @@ public sealed class HtmlReport(CampaignResults results, string outDirectory, Act
         if (distinct.Count == 0)
         {
             html.Append("<p class=\"ok\">No findings.</p>\n");
+            return;
         }
-        else
+
+        html.Append("<p>One row per distinct (scenario, invariant), with the first unit that found it and the commands that replay it: ")
+            .Append("<code>sim replay FILE</code> replays its bug report or Coyote trace and checks the event-log hash; ")
+            .Append(AbsolutePaths ? "files are named by absolute path. " : "files are named relative to this page's directory, so run it from there (<code>sim</code> is the built executable, or <code>dotnet run --project CHECKOUT/sim --</code>; <code>sim report --absolute-paths</code> names them by absolute path). ")
+            .Append("The seed command runs the same unit again from its seed, from the root of any checkout.</p>\n");
+        FindingKind(distinct.Where(d => !d.Planted).ToList(), planted: false);
+        FindingKind(distinct.Where(d => d.Planted).ToList(), planted: true);
+    }
+
+    /// <summary>The unexpected findings, or those of planted defects: their table and their chart against iterations.</summary>
+    private void FindingKind(IReadOnlyList<DistinctFinding> distinct, bool planted)
+    {
+        html.Append(planted ? "<h3>From planted defects (expected)</h3>\n" : "<h3>Unexpected: bugs of the stack or the testbed</h3>\n");
+        if (distinct.Count == 0)
         {
-            html.Append("<p>One row per distinct (scenario, invariant), with the first unit that found it and the command that replays it. ")
-                .Append("Rows whose every finding had a defect planted are expected; the others are bugs of the stack (or the testbed).</p>\n");
-            html.Append("<table class=\"wide\">\n<tr><th>scenario</th><th>invariant</th><th>count</th><th>planted</th><th>engine/strategy</th><th>first unit</th><th>message</th></tr>\n");
-            foreach (var f in distinct)
+            html.Append(planted ? "<p class=\"note\">No findings from planted defects.</p>\n" : "<p class=\"ok\">No unexpected findings: every finding came from a planted defect.</p>\n");
+            return;
+        }
+
+        html.Append("<table class=\"wide\">\n<tr><th>scenario</th><th>invariant</th><th>count</th><th>planted</th><th>engine/strategy</th><th>first unit</th><th>message</th></tr>\n");
+        foreach (var f in distinct)
+        {
+            var message = f.First.Message ?? "";
+            html.Append("<tr><td>").Append(Encode(f.Scenario)).Append("</td><td>").Append(Encode(f.Invariant)).Append("</td><td class=\"n\">").Append(f.Count)
+                .Append("</td><td>").Append(f.Planted ? "yes: " + Encode(string.Join(", ", f.First.Defects)) : "<span class=\"bad\">no</span>")
+                .Append("</td><td>").Append(Encode(string.Join(", ", f.Engines))).Append("</td><td class=\"n\">").Append(f.First.Unit).Append(" (seed ").Append(f.First.Seed)
+                .Append(")</td><td>").Append(Encode(message.Length > 240 ? message[..240] + "…" : message)).Append("</td></tr>\n")
+                .Append("<tr><td colspan=\"7\">");
+            if (f.First.ReplayFile is { } file)
             {
-                var message = f.First.Message ?? "";
-                html.Append("<tr><td>").Append(Encode(f.Scenario)).Append("</td><td>").Append(Encode(f.Invariant)).Append("</td><td class=\"n\">").Append(f.Count)
-                    .Append("</td><td>").Append(f.Planted ? "yes: " + Encode(string.Join(", ", f.First.Defects)) : "<span class=\"bad\">no</span>")
-                    .Append("</td><td>").Append(Encode(string.Join(", ", f.Engines))).Append("</td><td class=\"n\">").Append(f.First.Unit).Append(" (seed ").Append(f.First.Seed)
-                    .Append(")</td><td>").Append(Encode(message.Length > 240 ? message[..240] + "…" : message)).Append("</td></tr>\n")
-                    .Append("<tr><td colspan=\"7\">replay: <code>").Append(Encode(f.First.Replay ?? "-")).Append("</code></td></tr>\n");
+                html.Append("replay: <code>sim replay ").Append(Encode(ReplayPath(f.Directory, file))).Append("</code><br>");
             }
 
-            html.Append("</table>\n");
+            html.Append("seed: <code>").Append(Encode(f.First.Replay)).Append("</code></td></tr>\n");
         }
 
-        if (results.Iterations.Count > 0)
+        html.Append("</table>\n");
+        if (charts.FindingsOverIterations(results, planted) is { } chart)
         {
-            Figure(charts.FindingsOverIterations(results));
+            Figure(chart);
         }
+    }
+
+    /// <summary>A finding's file, relative to the report's directory or absolute.</summary>
+    private string ReplayPath(string resultsDirectory, string file)
+    {
+        var full = Path.GetFullPath(Path.Combine(resultsDirectory, file));
+        return (AbsolutePaths ? full : Path.GetRelativePath(Path.GetFullPath(outDirectory), full)).Replace('\\', '/');
     }
 
     private void PlantedDefects()
     {
         html.Append("<h2>Planted defects</h2>\n");
         var planted = results.IterationsInUnitOrder.Where(i => i.Record.Planted).ToList();
+        var configured = results.PlantedDefects();
         if (results.DefectHunts.Count > 0)
         {
             html.Append("<p>From <code>sim bench --defects</code>: each defect of the catalogue planted in its scenario and searched for by each engine and strategy ")
@@ -151,26 +184,39 @@ public sealed class HtmlReport(CampaignResults results, string outDirectory, Act
                 .Append("<code>sim bench --defects --out DIR</code> gives the same figures with a budget per search.</p>\n");
             DefectSearches(CampaignSearches(planted));
         }
-        else
+        else if (configured.Count == 0)
         {
             html.Append("<p class=\"note\">No defects.jsonl in the directories given and no defect planted in the campaign: run <code>sim bench --defects --out DIR</code> and name DIR here to chart the bug-finding benchmark.</p>\n");
         }
 
-        if (planted.Count > 0)
+        if (configured.Count > 0)
         {
-            html.Append("<h3>In the campaign</h3>\n<p>Units with a defect planted, per defect and engine/strategy: iterations run, iterations that found it, and iterations until the first find.</p>\n");
-            html.Append("<table>\n<tr><th>defects</th><th>scenario</th><th>engine/strategy</th><th>iterations</th><th>found in</th><th>first found after</th></tr>\n");
-            foreach (var g in planted.GroupBy(i => (Defects: string.Join(",", i.Record.Defects), i.Record.Scenario, Series: $"{i.Record.Engine}/{i.Record.Strategy}")))
-            {
-                var list = g.ToList();
-                var first = list.FindIndex(i => i.Record.Verdict != "ok");
-                html.Append("<tr><td>").Append(Encode(g.Key.Defects)).Append("</td><td>").Append(Encode(g.Key.Scenario)).Append("</td><td>").Append(Encode(g.Key.Series))
-                    .Append("</td><td class=\"n\">").Append(list.Count).Append("</td><td class=\"n\">").Append(list.Count(i => i.Record.Verdict != "ok"))
-                    .Append("</td><td class=\"n\">").Append(first < 0 ? "<span class=\"bad\">not found</span>" : $"{first + 1} iteration(s)").Append("</td></tr>\n");
-            }
-
-            html.Append("</table>\n");
+            PlantedInCampaign(planted, configured);
         }
+    }
+
+    /// <summary>How the campaign's planted units fared, per defect and engine/strategy; a defect none of whose units ran is "not run".</summary>
+    private void PlantedInCampaign(List<Placed<IterationLine>> planted, IReadOnlyList<string> configured)
+    {
+        html.Append("<h3>In the campaign</h3>\n<p>Units with a defect planted, per defect and engine/strategy: iterations run, iterations that found it, and iterations until the first find. ")
+            .Append("A defect the campaign plants but none of whose units ran (the budget ended first) is <b>not run</b>: neither found nor missed.</p>\n");
+        html.Append("<table>\n<tr><th>defects</th><th>scenario</th><th>engine/strategy</th><th>iterations</th><th>found in</th><th>first found after</th></tr>\n");
+        foreach (var g in planted.GroupBy(i => (Defects: string.Join(",", i.Record.Defects), i.Record.Scenario, Series: $"{i.Record.Engine}/{i.Record.Strategy}")))
+        {
+            var list = g.ToList();
+            var first = list.FindIndex(i => i.Record.Verdict != "ok");
+            html.Append("<tr><td>").Append(Encode(g.Key.Defects)).Append("</td><td>").Append(Encode(g.Key.Scenario)).Append("</td><td>").Append(Encode(g.Key.Series))
+                .Append("</td><td class=\"n\">").Append(list.Count).Append("</td><td class=\"n\">").Append(list.Count(i => i.Record.Verdict != "ok"))
+                .Append("</td><td class=\"n\">").Append(first < 0 ? "<span class=\"bad\">not found</span>" : $"{first + 1} iteration(s)").Append("</td></tr>\n");
+        }
+
+        foreach (var defect in configured.Where(d => !planted.Any(i => i.Record.Defects.Contains(d))))
+        {
+            html.Append("<tr><td>").Append(Encode(defect)).Append("</td><td>").Append(Encode(ScenarioCatalog.HomeOf(defect)?.Name ?? "?"))
+                .Append("</td><td>-</td><td class=\"n\">0</td><td class=\"n\">-</td><td class=\"n\"><b>not run</b></td></tr>\n");
+        }
+
+        html.Append("</table>\n");
     }
 
     /// <summary>The table and spread charts of searches for planted defects.</summary>
@@ -270,6 +316,11 @@ public sealed class HtmlReport(CampaignResults results, string outDirectory, Act
                 + $"{run.Verdict}, {run.FaultsInjected} faults injected, {timeline.DeliveredPerSecond.Sum()} frames delivered over {timeline.End:F1} virtual s.";
             Figure(charts.Timeline(name, timeline, describe));
             html.Append("<p class=\"note\">").Append(Encode(note)).Append(" Replay: <code>").Append(Encode(run.ReplayCommand)).Append("</code></p>\n");
+            if (timeline.Scripted.Count > 0)
+            {
+                html.Append("<p class=\"note\">Scripted by the scenario itself (dotted lines; traffic that drops to zero right after one is the script's doing, not a random fault): ")
+                    .Append(Encode(string.Join("; ", timeline.Scripted.Select(e => $"{e.At.ToString("F1", CultureInfo.InvariantCulture)} s {e.Details}")))).Append(".</p>\n");
+            }
 
             var recoveries = runs.SelectMany(r => r.Recoveries).ToList();
             var recovered = recoveries.Where(r => r.Seconds is not null).Select(r => r.Seconds!.Value).Order().ToList();

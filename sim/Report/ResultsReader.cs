@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Sim.Bench;
 using Sim.Campaign;
-using Sim.Cli;
+using Sim.Shared;
 
 namespace Sim.Report;
 
@@ -30,8 +31,9 @@ public static class ResultsReader
         }
 
         var results = new CampaignResults();
-        var iterationKeys = new HashSet<(string?, long)>();
-        var findingKeys = new HashSet<(string?, long)>();
+        // A unit is its index in its campaign, and its seed tells the night (two nights share config and indices).
+        var iterationKeys = new HashSet<(string?, long, ulong)>();
+        var findingKeys = new HashSet<(string?, long, ulong)>();
         var huntKeys = new HashSet<(string, string, string, ulong)>();
         var unknown = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var directory in directories)
@@ -65,7 +67,7 @@ public static class ResultsReader
                             break;
                         case "iteration":
                             var iteration = Parse<IterationLine>(root, file, number, type);
-                            if (iterationKeys.Add((configHash, iteration.Unit)))
+                            if (iterationKeys.Add((configHash, iteration.Unit, iteration.Seed)))
                             {
                                 results.Iterations.Add(new(iteration, file, number, configHash, shard));
                             }
@@ -77,7 +79,7 @@ public static class ResultsReader
                             break;
                         case "finding":
                             var finding = Parse<FindingLine>(root, file, number, type);
-                            if (findingKeys.Add((configHash, finding.Unit)))
+                            if (findingKeys.Add((configHash, finding.Unit, finding.Seed)))
                             {
                                 results.Findings.Add(new(finding, file, number, configHash, shard));
                             }

@@ -59,6 +59,13 @@ public sealed class RunTimeline
 
     public IReadOnlyList<Recovery> Recoveries { get; private set; } = [];
 
+    /// <summary>
+    /// The faults the scenario's own script or timeline applied (not the injector's draws), with their verb
+    /// (<c>Kill</c>) and what they were applied to (<c>kill scheduler</c>): traffic that drops right after one is
+    /// the scenario's doing.
+    /// </summary>
+    public IReadOnlyList<(double At, string Action, string Details)> Scripted { get; private set; } = [];
+
     /// <summary>Reads a run that kept its event log (<see cref="RunConfig.KeepEventLog"/>).</summary>
     public static RunTimeline Of(RunResult run)
     {
@@ -128,6 +135,7 @@ public sealed class RunTimeline
         private readonly List<FaultInterval> faults = [];
         private readonly List<(double At, (string From, string To) Link)> clogEnds = [];
         private readonly List<Heal> heals = [];
+        private readonly List<(double At, string Action, string Details)> scripted = [];
 
         public void Read(int index)
         {
@@ -176,6 +184,9 @@ public sealed class RunTimeline
                     faults.Add(new FaultInterval(Clog, e.Subject, t, clog.Until.TotalSeconds));
                     clogEnds.Add((clog.Until.TotalSeconds, (clog.From, clog.To)));
                     break;
+                case FaultAction { Origin: FaultOrigin.Scripted } action:
+                    scripted.Add((t, action.GetType().Name, $"{action.Kind["fault.".Length..]} {action.Subject}"));
+                    break;
                 case FaultsQuiet:
                     timeline.QuietAt = t;
                     break;
@@ -213,6 +224,7 @@ public sealed class RunTimeline
             timeline.RpcsPerSecond = rpcs;
             timeline.Faults = [.. faults.OrderBy(f => f.Start).ThenBy(f => f.Kind, StringComparer.Ordinal).ThenBy(f => f.Subject, StringComparer.Ordinal)];
             timeline.Recoveries = [.. heals.OrderBy(h => h.At).Select(Recover)];
+            timeline.Scripted = scripted;
         }
 
         /// <summary>The recovery after one heal: the first RPC completed OK by a process the healed faults touched.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Sim.Cli;
 using Sim.Engine;
 using Sim.Scenarios.Register;
+using Sim.Shared;
 using Sim.Stack.Defects;
 
 namespace Sim.Tests;
@@ -20,9 +21,9 @@ public sealed class CliTests : IDisposable
     [InlineData("unknown defect 'nosuch'", "explore", "register", "--defect", "ack-before-flush,nosuch")]
     [InlineData("'stale-node-mapping' belongs to scenario 'fleet-restart', not 'register'", "run", "register", "--defect", "stale-node-mapping")]
     [InlineData("unknown strategy 'dfs'", "run", "register", "--strategy", "dfs")]
-    [InlineData("--iterations must be positive", "explore", "register", "--iterations", "0")]
-    [InlineData("--iterations must be positive", "explore", "register", "--iterations", "-3")]
-    [InlineData("--pct-depth must be at least 1", "run", "register", "--pct-depth", "0")]
+    [InlineData("--iterations: '0' is not a whole number from 1 to 2147483647", "explore", "register", "--iterations", "0")]
+    [InlineData("--iterations: '-3' is not a whole number from 1 to 2147483647", "explore", "register", "--iterations", "-3")]
+    [InlineData("--pct-depth: '0' is not a whole number from 1 to 1000", "run", "register", "--pct-depth", "0")]
     [InlineData("unknown fault profile 'nosuch'", "run", "register", "--faults", "nosuch")]
     [InlineData("unknown engine 'warp'", "explore", "register", "--engine", "warp")]
     [InlineData("'abc'", "run", "register", "--seed", "abc")]

@@ -4,6 +4,7 @@ using Sim.Engine;
 using Sim.Engine.Coyote;
 using Sim.Scenarios;
 using Sim.Scenarios.Register;
+using Sim.Shared;
 using Sim.Stack.Defects;
 using Sim.Testing;
 
@@ -187,7 +188,7 @@ public sealed class CoyoteEngineTests : IDisposable
         var (code, _, stderr) = Cli("explore", "register", "--engine", "coyote", "--strategy", "dfs-everything");
 
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("unknown Coyote strategy 'dfs-everything'", stderr, StringComparison.Ordinal);
+        Assert.Contains("unknown strategy 'dfs-everything' for the coyote engine", stderr, StringComparison.Ordinal);
     }
 
     private static (int Code, string Stdout, string Stderr) Cli(params string[] args)

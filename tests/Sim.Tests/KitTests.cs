@@ -123,9 +123,9 @@ public sealed class KitTests
         first.AssertClean();
         Assert.Equal(first.Hash, second.Hash);
         var fifth = Assert.Single(first.Events<WorkDone>(), e => e.Subject == "worker1" && e.Event.Count == 5);
-        var scripted = Assert.Single(first.Events<ScriptedFault>());
+        var scripted = Assert.Single(first.Events<FaultAction.Kill>());
         var kill = Assert.Single(first.Events<ProcessKilled>());
-        Assert.Equal(new FaultAction.Kill("worker1"), scripted.Event.Action);
+        Assert.Equal(new FaultAction.Kill("worker1") { Origin = FaultOrigin.Scripted }, scripted.Event);
         Assert.Equal("worker1", kill.Subject);
         Assert.True(fifth.Step < scripted.Step && scripted.Step <= kill.Step, $"event at step {fifth.Step}, script at {scripted.Step}, kill at {kill.Step}");
         Assert.Equal(fifth.Time, kill.Time);
@@ -153,7 +153,7 @@ public sealed class KitTests
 
         result.AssertClean();
         Assert.Equal(["", "True at 2"], outcomes.Select(o => o.Split('.')[0]));
-        Assert.True(Assert.Single(result.Events<ScriptedFault>()).Event.Skipped);
+        Assert.IsType<FaultAction.Kill>(Assert.Single(result.Events<FaultSkipped>()).Event.Action);
         Assert.Empty(result.Events<ProcessKilled>());
     }
 

@@ -5,6 +5,7 @@ using Sim.Cli;
 using Sim.Engine;
 using Sim.Report;
 using Sim.Scenarios;
+using Sim.Shared;
 using Sim.Stack.Defects;
 using Sim.Worlds;
 using SkiaSharp;
@@ -71,7 +72,7 @@ public sealed partial class ShardFixture : IDisposable
             if (run.IsBug)
             {
                 Findings.Add((scenarioName, run.Violation!.Invariant, run.ReplayCommand));
-                Write(writers[shard], FindingLine.Of(iteration, run.Violation.Invariant, run.ReplayCommand, []));
+                Write(writers[shard], FindingLine.Of(iteration, run.Violation.Invariant, run.ReplayCommand, null, []));
             }
         }
 
@@ -134,7 +135,7 @@ public sealed partial class ReportTests(ShardFixture shards) : IClassFixture<Sha
         var images = ImageSource().Matches(html).Select(m => m.Groups[1].Value).ToList();
         string[] expected =
         [
-            "img/findings.png", "img/defect-ack-before-flush-iterations.png", "img/defect-ack-before-flush-time.png", "img/throughput.png",
+            "img/findings-planted.png", "img/defect-ack-before-flush-iterations.png", "img/defect-ack-before-flush-time.png", "img/throughput.png",
             "img/timeline-register.png", "img/timeline-heartbeat.png", "img/recovery.png",
         ];
         Assert.Equal(expected.Order(StringComparer.Ordinal), images.Order(StringComparer.Ordinal));
@@ -288,7 +289,7 @@ public sealed partial class ReportTests(ShardFixture shards) : IClassFixture<Sha
     [InlineData("unknown engine 'warp'", "--defects", "--strategies", "warp:random")]
     [InlineData("unknown defect 'nosuch'", "--defects", "nosuch")]
     [InlineData("no engine/strategy is left to run", "--defects", "--strategies", "loop:random", "--skip", "random")]
-    [InlineData("--loop-budget must be positive", "--defects", "--loop-budget", "0")]
+    [InlineData("--loop-budget: '0' is not a whole number from 1 to 2147483647", "--defects", "--loop-budget", "0")]
     public void DefectBenchBadInputExitsWithTwo(string problem, params string[] args)
     {
         var (code, _, stderr) = Sim(["bench", .. args]);

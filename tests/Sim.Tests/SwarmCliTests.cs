@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Sim.Cli;
 using Sim.Scenarios;
+using Sim.Shared;
 
 namespace Sim.Tests;
 

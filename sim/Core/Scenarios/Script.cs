@@ -5,9 +5,9 @@ namespace Sim.Scenarios;
 
 /// <summary>
 /// What a scripted incident (<see cref="ScenarioContext.Script"/>) sees: it waits on time, on a condition or on
-/// a typed event, then applies faults — the same <see cref="FaultAction"/> records timelines use, each logged as a
-/// <see cref="ScriptedFault"/>. It runs as world code under both engines, so it is as deterministic as the rest
-/// of the run. Faults it asks for after the quiet point are logged as skipped, never applied.
+/// a typed event, then applies faults — the same <see cref="FaultAction"/> records timelines and the injector use,
+/// each logged as applied with origin <see cref="FaultOrigin.Scripted"/>. It runs as world code under both engines, so it is as deterministic as the rest
+/// of the run. Faults it asks for after the quiet point are logged as <see cref="FaultSkipped"/>, never applied.
 /// </summary>
 public sealed class Script
 {
@@ -52,15 +52,16 @@ public sealed class Script
     public Task<T?> Until<T>(Func<T, bool>? match, TimeSpan within)
         where T : SimEvent => waits.Until<T>((e, _) => match?.Invoke(e) ?? true, within);
 
-    /// <summary>Applies <paramref name="action"/> now (unless faults have stopped), logged as scripted.</summary>
+    /// <summary>Applies <paramref name="action"/> now as a scripted fault; after the quiet point it is logged as skipped instead.</summary>
     public void Do(FaultAction action)
     {
-        var skipped = Now >= context.EffectiveQuietAt;
-        World.Emit(new ScriptedFault(action, skipped), Name);
-        if (!skipped)
+        if (Now >= context.EffectiveQuietAt)
         {
-            action.Apply(World);
+            World.Emit(new FaultSkipped(action with { Origin = FaultOrigin.Scripted }), Name);
+            return;
         }
+
+        World.Inject(action with { Origin = FaultOrigin.Scripted });
     }
 
     public void Kill(string process) => Do(new FaultAction.Kill(process));

@@ -29,7 +29,7 @@ public sealed class Nemesis
         world.Emit(new FaultPlan(profile, world.Buggify.Enabled), profile.Name);
         foreach (var (at, action) in timeline.OrderBy(t => t.At))
         {
-            world.Runtime.At(at, () => Inject(action));
+            world.Runtime.At(at, () => world.Inject(action));
         }
 
         foreach (var kind in profile.Faults.Where(k => k.PerMinute > 0))
@@ -61,30 +61,10 @@ public sealed class Nemesis
             if (kind.Draw(world, rng) is { } action)
             {
                 FaultsInjected++;
-                Inject(action with { Origin = FaultOrigin.Drawn });
+                world.Inject(action with { Origin = FaultOrigin.Drawn });
             }
 
             ScheduleNext(kind, rng);
-        });
-    }
-
-    /// <summary>Logs and applies <paramref name="action"/>; schedules its undo when it lasts a while.</summary>
-    private void Inject(FaultAction action)
-    {
-        world.Emit(action, action.Subject);
-        var undo = action.Apply(world);
-        if (undo is null || action.Lasts is not { } lasts)
-        {
-            return;
-        }
-
-        world.Runtime.At(world.Now + lasts, () =>
-        {
-            // The quiet point healed everything already.
-            if (!Quiet && undo.Applies(world))
-            {
-                Inject(undo with { Origin = FaultOrigin.Undo });
-            }
         });
     }
 
@@ -97,7 +77,7 @@ public sealed class Nemesis
             {
                 if (heal.Applies(world))
                 {
-                    Inject(heal with { Origin = FaultOrigin.Quiet });
+                    world.Inject(heal with { Origin = FaultOrigin.Quiet });
                 }
             }
         }

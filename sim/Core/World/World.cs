@@ -246,6 +246,29 @@ public sealed class World
         return tcs.Task;
     }
 
+    /// <summary>
+    /// Logs <paramref name="action"/> as the typed event it is and applies it; when it <see cref="FaultAction.Lasts"/>
+    /// a while, applies its undo that much later, unless the quiet point (which heals everything) came first. The
+    /// one path for every fault: drawn by the injector, scheduled by a timeline, applied by a script.
+    /// </summary>
+    public void Inject(FaultAction action)
+    {
+        Emit(action, action.Subject);
+        var undo = action.Apply(this);
+        if (undo is null || action.Lasts is not { } lasts)
+        {
+            return;
+        }
+
+        Runtime.At(Now + lasts, () =>
+        {
+            if (Now < QuietAt && undo.Applies(this))
+            {
+                Inject(undo with { Origin = FaultOrigin.Undo });
+            }
+        });
+    }
+
     /// <summary>Records a free-text line (a <see cref="Note"/>): for people, never parsed back.</summary>
     public void Log(string kind, string subject, string details) => Emit(new Note(kind, details), subject);
 

@@ -1,6 +1,7 @@
 using Sim.Campaign;
 using Sim.Cli;
 using Sim.Scenarios;
+using Sim.Shared;
 using Sim.Stack.Defects;
 using static Sim.Tests.Campaign.CampaignHelpers;
 
@@ -49,11 +50,11 @@ public sealed class CampaignConfigTests : IDisposable
     [InlineData("engine: coyote", "engine: warp", "campaign.yaml:13: scenarios[0].engines[1].engine: unknown engine 'warp' (known: loop, coyote)")]
     [InlineData("profiles: [default, chaos]", "profiles: [default, storm]", "campaign.yaml:8: scenarios[0].profiles: unknown fault profile 'storm' (known: default, none, chaos, crashes, partitions, swarm)")]
     [InlineData("profiles: [default, chaos]", "profiles: [chaos, chaos]", "campaign.yaml:8: scenarios[0].profiles: fault profile 'chaos' is listed twice")]
-    [InlineData("iterations: 2", "iterations: -2", "campaign.yaml:12: scenarios[0].engines[0].iterations: must be a positive integer (got '-2')")]
-    [InlineData("iterations: 2", "iterations: lots", "campaign.yaml:12: scenarios[0].engines[0].iterations: must be a positive integer (got 'lots')")]
+    [InlineData("iterations: 2", "iterations: -2", "campaign.yaml:12: scenarios[0].engines[0].iterations: must be a positive integer or until-budget (got '-2')")]
+    [InlineData("iterations: 2", "iterations: lots", "campaign.yaml:12: scenarios[0].engines[0].iterations: must be a positive integer or until-budget (got 'lots')")]
     [InlineData("budget: 5m", "budget: soon", "campaign.yaml:2: campaign.budget: 'soon' is not a duration")]
     [InlineData("timeout: 60s", "timeout: [60s]", "campaign.yaml:5: campaign.timeout: expected a value, got a list")]
-    [InlineData("start: 1", "start: zero", "campaign.yaml:4: campaign.seeds.start: must be a positive integer (got 'zero')")]
+    [InlineData("start: 1", "start: zero", "campaign.yaml:4: campaign.seeds.start: must be a whole number from 0 to 18446744073709551615, or auto (a base from the UTC date) (got 'zero')")]
     [InlineData("bound: 5", "bound: 0", "campaign.yaml:17: scenarios[0].engines[1].bound: must be a positive integer (got '0')")]
     [InlineData("- name: ack-before-flush", "- name: ack-after-flush", "campaign.yaml:19: defects[0].name: unknown defect 'ack-after-flush' (known: ack-before-flush,")]
     [InlineData("scenario: register", "scenario: heartbeat", "campaign.yaml:20: defects[0].scenario: defect 'ack-before-flush' belongs to scenario 'register', not 'heartbeat'")]
@@ -81,15 +82,15 @@ public sealed class CampaignConfigTests : IDisposable
         var (code, _, stderr) = RunSim("fuzz", "--config", config, "--out", Path.Combine(dir.FullName, "out"));
 
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("campaign.yaml:9: scenarios[0].engines[0]: no 'iterations' and no wall budget", stderr, StringComparison.Ordinal);
+        Assert.Contains("campaign.yaml:9: scenarios[0].engines[0]: runs until the wall budget ends (until-budget, or no 'iterations'), but there is no wall budget", stderr, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("--shard: '3/3' is not a shard i/n", "--shard", "3/3")]
     [InlineData("--shard: 'one' is not a shard i/n", "--shard", "one")]
-    [InlineData("--workers must be 0 or more (got -1)", "--workers", "-1")]
+    [InlineData("--workers: '-1' is not a whole number from 0 to 100000", "--workers", "-1")]
     [InlineData("--budget: 'forever' is not a duration", "--budget", "forever")]
-    [InlineData("--test-fault: 'melt@1' is not crash@UNIT or hang@UNIT", "--test-fault", "melt@1")]
+    [InlineData("--test-fault: 'melt@1' is not crash@UNIT, hang@UNIT or slow@UNIT", "--test-fault", "melt@1")]
     [InlineData("nosuch.yaml: no such file", "--config", "nosuch.yaml")]
     public void BadFuzzFlagsExitWithTwo(string message, string flag, string value)
     {
@@ -139,7 +140,6 @@ public sealed class CampaignConfigTests : IDisposable
         Assert.Equal(DefectCatalogue.All.Select(d => d.Name).Order(), config.Defects.Select(d => d.Name).Order());
         Assert.All(config.Scenarios, s => Assert.Contains(s.Engines, e => e.Engine == "loop"));
         Assert.NotNull(config.Budget);
-        Assert.NotNull(UnitEnumeration.Count(config, Shard.Whole));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class CampaignConfigTests : IDisposable
     {
         var config = CampaignConfigLoader.Load(Config(dir, Valid));
         var streams = UnitEnumeration.Streams(config);
-        var all = UnitEnumeration.All(config).ToList();
+        var all = UnitEnumeration.All(config, 1).ToList();
 
         // 2 strategies x 2 profiles x 2 seeds + 1 Coyote unit + 1 planted unit.
         Assert.Equal(4, streams.Count(s => s.Engine == "loop" && !s.Planted));
@@ -158,7 +158,7 @@ public sealed class CampaignConfigTests : IDisposable
         Assert.All(all.Take(streams.Count), u => Assert.Equal(1UL, u.Seed));
         foreach (var n in new[] { 1, 2, 3, 4, 7, 11 })
         {
-            var shards = Enumerable.Range(0, n).Select(i => UnitEnumeration.ForShard(config, new Shard(i, n)).ToList()).ToList();
+            var shards = Enumerable.Range(0, n).Select(i => UnitEnumeration.ForShard(config, new Shard(i, n), 1).ToList()).ToList();
             Assert.Equal(all, shards.SelectMany(s => s).OrderBy(u => u.Index));
             Assert.Equal(shards.Select(s => (long?)s.Count), Enumerable.Range(0, n).Select(i => UnitEnumeration.Count(config, new Shard(i, n))));
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Sim.Campaign;
 using Sim.Cli;
+using Sim.Shared;
 
 namespace Sim.Tests.Campaign;
 
@@ -16,7 +17,10 @@ internal static class CampaignHelpers
     }
 
     /// <summary>Starts `sim` as a process of its own, the way a user or CI would.</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new StringWriter(), args);
+
+    /// <summary>Starts `sim` as a process of its own; its stderr lines go to <paramref name="stderr"/> (read it after the process exited).</summary>
+    public static Process Start(StringWriter stderr, params string[] args)
     {
         var (file, prefix) = WorkerProcess.SimExecutable();
         var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -27,7 +31,13 @@ internal static class CampaignHelpers
 
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (stderr)
+            {
+                stderr.WriteLine(e.Data);
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

@@ -3,6 +3,7 @@ using System.Globalization;
 using Sim.Campaign;
 using Sim.Cli;
 using Sim.Scenarios;
+using Sim.Shared;
 using Sim.Stack.Defects;
 using static Sim.Tests.Campaign.CampaignHelpers;
 
@@ -85,18 +86,19 @@ public sealed class CampaignTests(RunThroughCampaign through) : IClassFixture<Ru
         foreach (var defect in DefectCatalogue.All)
         {
             Assert.Contains(results.Findings, f => f.Defects.SequenceEqual([defect.Name]) && f.Scenario == ScenarioCatalog.HomeOf(defect.Name)!.Name && results.Iterations.Any(i => i.Unit == f.Unit && i.Verdict == "bug"));
-            Assert.Matches($@"{defect.Name}\s*│\s*{ScenarioCatalog.HomeOf(defect.Name)!.Name}\s*│\s*6\s*│\s*found", stdout);
+            Assert.Matches($@"{defect.Name}\s*│\s*{ScenarioCatalog.HomeOf(defect.Name)!.Name}\s*│\s*6\s*│\s*[0-9.]+ s\s*│\s*found", stdout);
         }
 
         Assert.Contains("no unexpected finding", stdout, StringComparison.Ordinal);
         Assert.Equal("batch", File.ReadLines(Path.Combine(outDir, ResultsFile.FileName)).Last().Split('"')[3]);
 
-        // A finding's replay command names files the campaign wrote, and it replays the same violation.
+        // A finding names its replay file relative to the results directory, and that file replays the same violation.
         var finding = results.Findings[0];
-        var replayed = finding.Replay.Split(' ')[^1];
-        Assert.StartsWith($"dotnet run --project sim -- replay {outDir}", finding.Replay, StringComparison.Ordinal);
+        Assert.NotNull(finding.ReplayFile);
+        Assert.False(Path.IsPathRooted(finding.ReplayFile), finding.ReplayFile);
         Assert.All(finding.Files, f => Assert.True(File.Exists(Path.Combine(outDir, f)), f));
-        var (replayCode, replayOut, replayErr) = RunSim("replay", replayed);
+        Assert.Contains($"dotnet run --project sim -- replay {Path.Combine(outDir, finding.ReplayFile!)}", stdout, StringComparison.Ordinal);
+        var (replayCode, replayOut, replayErr) = RunSim("replay", Path.Combine(outDir, finding.ReplayFile!));
         Assert.True(replayCode == ExitCodes.Bug, replayErr + replayOut);
         Assert.StartsWith($"reproduced: {finding.Invariant}", replayOut, StringComparison.Ordinal);
         Assert.Contains($"hash {finding.Hash}", replayOut, StringComparison.Ordinal);
@@ -132,6 +134,43 @@ public sealed class CampaignTests(RunThroughCampaign through) : IClassFixture<Ru
         Assert.Equal([false, true], resumed.Campaigns.Select(c => c.Resumed));
         Assert.Equal(RunThroughCampaign.Units - killed.Iterations.Count, resumed.Batches.Single().Units);
         Assert.Equal(resumed.Iterations.Count(i => i.Verdict != "ok"), resumed.Findings.Count);
+    }
+
+    [Fact]
+    public void AMovedResultsDirectoryStillNamesReplayFilesThatExist()
+    {
+        Assert.True(through.Code == ExitCodes.Ok, through.Stderr + through.Stdout);
+
+        // As the nightly's report job sees it: the shard downloaded into shards/..., the report written elsewhere.
+        var moved = Path.Combine(dir.FullName, "downloaded", "shards", "campaign-shard-0");
+        Copy(through.Out, moved);
+        var report = Path.Combine(dir.FullName, "downloaded", "report");
+        foreach (var absolute in new[] { false, true })
+        {
+            var (code, stdout, stderr) = RunSim(["report", moved, "--out", report, .. absolute ? new[] { "--absolute-paths" } : []]);
+
+            Assert.True(code == ExitCodes.Ok, stderr + stdout);
+            var replays = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(report, "index.html")), "<code>sim replay ([^<]+\\.(?:bug\\.json|trace))</code>").Select(m => m.Groups[1].Value).ToList();
+            Assert.NotEmpty(replays);
+            foreach (var file in replays)
+            {
+                Assert.Equal(absolute, Path.IsPathRooted(file));
+                var full = Path.GetFullPath(Path.Combine(report, file));
+                Assert.StartsWith(moved, full, StringComparison.Ordinal);
+                var (replayCode, replayOut, replayErr) = RunSim("replay", full);
+                Assert.True(replayCode == ExitCodes.Bug, replayErr + replayOut);
+            }
+        }
+    }
+
+    private static void Copy(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     [Fact]
@@ -202,7 +241,7 @@ public sealed class CampaignTests(RunThroughCampaign through) : IClassFixture<Ru
         }
 
         Assert.True(fuzz.WaitForExit(TimeSpan.FromSeconds(30)), "sim fuzz did not stop on SIGTERM");
-        Assert.Equal(ExitCodes.Ok, fuzz.ExitCode);
+        Assert.Equal(ExitCodes.Interrupted, fuzz.ExitCode);
         var results = Results(outDir);
         Assert.Equal(0, results.Truncated);
         var batch = Assert.Single(results.Batches);

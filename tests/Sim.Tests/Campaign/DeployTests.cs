@@ -3,14 +3,15 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Sim.Campaign;
 using Sim.Cli;
+using Sim.Shared;
 using YamlDotNet.RepresentationModel;
 
 namespace Sim.Tests.Campaign;
 
 /// <summary>
 /// deploy/: the GitHub Actions workflow and the Kubernetes jobs run `sim fuzz` and `sim report` with the
-/// flags the real command line has (parsed by the root of <see cref="Commands.Build"/>, so a renamed flag
-/// fails here), over shard counts, output directories and artifact paths that agree with each other.
+/// flags the real command line has (parsed by the root of <see cref="Commands.Build(TextWriter, TextWriter)"/>, so a renamed
+/// flag fails here), over shard counts, output directories, artifact paths and one night's seed base that agree.
 /// </summary>
 public sealed class DeployTests
 {
@@ -29,12 +30,22 @@ public sealed class DeployTests
         var steps = Steps(fuzz);
         var run = Assert.Single(steps, s => Text(s, "run")?.Contains(" fuzz ", StringComparison.Ordinal) == true);
         var upload = Assert.Single(steps, s => Text(s, "uses")?.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true);
+
+        // The night's seed base: one job fixes the UTC date, every shard passes that one date.
+        var night = Regex.Match(Text(run, "run")!, @"--seed-base \$\{\{ needs\.([\w-]+)\.outputs\.([\w-]+) \}\}");
+        Assert.True(night.Success, "every shard passes the night's date from one job as --seed-base");
+        Assert.Equal(night.Groups[1].Value, Text(fuzz, "needs"));
+        var dateJob = Map(jobs, night.Groups[1].Value);
+        Assert.Contains("date -u +%Y-%m-%d", Text(Steps(dateJob).Single(), "run"), StringComparison.Ordinal);
+        Assert.Contains($"steps.", Text(Map(dateJob, "outputs"), night.Groups[2].Value), StringComparison.Ordinal);
         var artifacts = new List<string>();
+        var bases = new HashSet<ulong>();
         foreach (var shard in shards)
         {
-            string Expand(string text) => text.Replace("${{ matrix.shard }}", shard.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            string Expand(string text) => text.Replace("${{ matrix.shard }}", shard.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal).Replace(night.Value, "--seed-base 2026-11-23", StringComparison.Ordinal);
             var parse = ParseSim(Expand(Text(run, "run")!));
             Assert.Equal("fuzz", parse.CommandResult.Command.Name);
+            bases.Add(SeedBase.Parse(parse.GetValue<string>("--seed-base")!, "--seed-base", DateTime.UtcNow).Value);
             Assert.Equal($"{shard}/{shards.Count}", parse.GetValue<string>("--shard"));
             Assert.True(File.Exists(Path.Combine(Root, parse.GetValue<string>("--config")!)), "the workflow's --config names a file of the repository");
             Assert.NotNull(parse.GetValue<string>("--budget"));
@@ -42,6 +53,7 @@ public sealed class DeployTests
             artifacts.Add(Expand(Text(Map(upload, "with"), "name")!));
         }
 
+        Assert.Equal([SeedBase.OfDate(new DateOnly(2026, 11, 23))], bases);
         var report = Map(jobs, "report");
         Assert.Equal("fuzz", Text(report, "needs"));
         var reportSteps = Steps(report);
@@ -64,15 +76,21 @@ public sealed class DeployTests
         var pod = Map(Map(spec, "template"), "spec");
         var fuzz = (YamlMappingNode)((YamlSequenceNode)pod.Children["containers"]).Children.Single();
 
+        // The night's seed base: an environment variable from the ConfigMap run-campaign.sh writes the date into.
+        var env = (YamlMappingNode)((YamlSequenceNode)fuzz.Children["env"]).Children.Single();
+        var variable = Text(env, "name")!;
+        var source = Map(Map(env, "valueFrom"), "configMapKeyRef");
+        Assert.Contains($"kubectl create configmap {Text(source, "name")} --from-literal={Text(source, "key")}=\"$(date -u +%Y-%m-%d)\"", File.ReadAllText(Path.Combine(Root, "deploy/k8s/run-campaign.sh")), StringComparison.Ordinal);
         var outs = new List<string>();
         for (var index = 0; index < completions; index++)
         {
-            var args = Command(fuzz).Select(a => a.Replace("$(JOB_COMPLETION_INDEX)", index.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)).ToList();
+            var args = Command(fuzz).Select(a => a.Replace("$(JOB_COMPLETION_INDEX)", index.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal).Replace($"$({variable})", "2026-11-23", StringComparison.Ordinal)).ToList();
             Assert.DoesNotContain(args, a => a.Contains("$(", StringComparison.Ordinal));
             var parse = Parse(args);
             Assert.Equal("fuzz", parse.CommandResult.Command.Name);
             Assert.Equal($"{index}/{completions}", parse.GetValue<string>("--shard"));
             Assert.True(parse.GetValue<bool>("--resume"), "a retried pod must go on where its shard stopped");
+            Assert.Equal(SeedBase.OfDate(new DateOnly(2026, 11, 23)), SeedBase.Parse(parse.GetValue<string>("--seed-base")!, "--seed-base", DateTime.UtcNow).Value);
             outs.Add(parse.GetValue<string>("--out")!);
         }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Sim.Campaign;
 using Sim.Cli;
+using Sim.Shared;
 
 namespace Sim.Tests.Campaign;
 

@@ -12,11 +12,46 @@ namespace Sim.Engine.Coyote;
 /// <summary>
 /// The `coyote` engine: Coyote's <see cref="TestingEngine"/> runs the scenario over the rewritten
 /// assemblies; every continuation, timer and random choice is Coyote's, so any finding replays exactly
-/// from its trace.
+/// from its trace. Its static members are the engine's own API (with Coyote's figures in <see cref="CoyoteOutcome"/>);
+/// <see cref="Instance"/> is the same engine behind <see cref="IEngine"/>.
 /// </summary>
-public static class CoyoteEngine
+public sealed class CoyoteEngine : IEngine
 {
+    private CoyoteEngine()
+    {
+    }
+
+    public static CoyoteEngine Instance { get; } = new();
+
     public static IReadOnlyList<string> Strategies { get; } = ["random", "probabilistic", "pct", "fair-pct", "delay-bounding", "ql", "portfolio"];
+
+    string IEngine.Name => "coyote";
+
+    IReadOnlyList<string> IEngine.Strategies => Strategies;
+
+    bool IEngine.SeedPerIteration => false;
+
+    bool IEngine.HasStrategyBound => true;
+
+    EngineOutcome IEngine.Run(Scenario scenario, RunConfig config, EngineSettings settings) =>
+        Outcome(config, Explore(scenario, config, Options(config, settings, 1, null)));
+
+    EngineOutcome IEngine.Explore(Scenario scenario, RunConfig config, EngineSettings settings, ExploreBudget budget, Action<long>? afterEach)
+    {
+        var outcome = Outcome(config, Explore(scenario, config, Options(config, settings, budget.Iterations, budget.Time)));
+        afterEach?.Invoke(outcome.Iterations);
+        return outcome;
+    }
+
+    EngineOutcome IEngine.Replay(Scenario scenario, RunConfig config, EngineSettings settings, string? trace) =>
+        Outcome(config, Replay(scenario, config, Options(config, settings, 1, null), trace ?? throw new ArgumentException("a Coyote replay needs its reproducible trace", nameof(trace))));
+
+    private static CoyoteOptions Options(RunConfig config, EngineSettings settings, long iterations, TimeSpan? time) =>
+        new(config.Strategy, (uint)Math.Clamp(iterations, 1, uint.MaxValue), time, settings.StrategyBound, settings.EarlyFireOdds, settings.MaxSteps);
+
+    private static EngineOutcome Outcome(RunConfig config, CoyoteOutcome outcome) =>
+        new("coyote", config, outcome.Iterations, outcome.Violation, outcome.TestbedError, outcome.Hash, outcome.Steps, outcome.VirtualTime,
+            outcome.WallTime, outcome.LastIterationWallTime, outcome.Log, outcome.ReproducibleTrace, outcome.ReadableTrace);
 
     /// <summary>Fails at once, saying so, when the world, the stack or <paramref name="more"/> were not rewritten by Coyote.</summary>
     public static void EnsureRewritten(params System.Reflection.Assembly[] more)
@@ -173,6 +208,7 @@ public static class CoyoteEngine
         var started = Stopwatch.GetTimestamp();
         long iterationStarted = 0;
         Harness? last = null;
+        long lastSteps = 0;
         long iterations = 0;
         async Task Iteration()
         {
@@ -205,6 +241,7 @@ public static class CoyoteEngine
 
             var exit = await runtime.RunAsync(harness.Context.Horizon, Math.Min(harness.Context.MaxSteps, options.MaxSteps), () => world.Violation is not null, CheckAfterStep);
             harness.Finish(exit, null, runtime.Step);
+            lastSteps = runtime.Step;
             if (world.Violation is { } violation)
             {
                 Specification.Assert(false, $"{violation.Invariant}: {violation.Message}");
@@ -246,6 +283,8 @@ public static class CoyoteEngine
             testbedError,
             report.TotalExploredFairSteps + report.TotalExploredUnfairSteps,
             last?.World.Network.FramesDelivered ?? 0,
-            report.TotalControlledOperations);
+            report.TotalControlledOperations,
+            lastSteps,
+            last?.World.Now ?? TimeSpan.Zero);
     }
 }

@@ -15,6 +15,8 @@ namespace Sim.Engine.Coyote;
 /// <param name="SchedulingSteps">Coyote's scheduling decisions over all iterations.</param>
 /// <param name="FramesDelivered">Frames the network delivered in the last iteration.</param>
 /// <param name="ControlledOperations">Coyote's controlled operations (tasks, continuations, delays) over all iterations.</param>
+/// <param name="Steps">World steps of the failing (or last) iteration.</param>
+/// <param name="VirtualTime">Virtual time the failing (or last) iteration reached.</param>
 public sealed record CoyoteOutcome(
     long Iterations,
     Violation? Violation,
@@ -27,7 +29,9 @@ public sealed record CoyoteOutcome(
     string? TestbedError,
     long SchedulingSteps = 0,
     long FramesDelivered = 0,
-    long ControlledOperations = 0)
+    long ControlledOperations = 0,
+    long Steps = 0,
+    TimeSpan VirtualTime = default)
 {
     public bool IsBug => Violation is not null || TestbedError is not null;
 }
