@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Sim.Scenarios;
 using Sim.Engine;
+using Sim.Scenarios;
 using Sim.Shared;
 using Sim.Stack.Defects;
 
