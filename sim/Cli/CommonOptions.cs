@@ -24,6 +24,20 @@ internal static class CommonOptions
         Description = "Replace the scenario's fault profile with a built-in one: " + string.Join(", ", FaultProfile.Builtin.Select(p => p.Name)) + ".",
     };
 
+    public static Option<string> Buggify() => new("--buggify")
+    {
+        Description = "BUGGIFY (FoundationDB's): each site of the stack (see 'sim list') is enabled with p=0.25 per run, then fires with p=0.25 each time it is reached, until the quiet point: on (default) or off.",
+        DefaultValueFactory = _ => "on",
+    };
+
+    /// <summary>The value of --buggify: on or off.</summary>
+    public static bool BuggifyOn(string value) => value switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => throw new Shared.BadInputException($"--buggify: '{value}' is neither on nor off"),
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "Machine-readable output: the last line is one JSON object." };
 
     public static Option<string> Out(string fallback, string description) => new("--out")

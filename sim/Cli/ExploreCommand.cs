@@ -28,11 +28,12 @@ internal static class ExploreCommand
         var bound = WholeNumbers.Optional("--strategy-bound", "The strategy's bound: probabilistic level, PCT priority changes, delay bound (coyote only).", 0u, uint.MaxValue);
         var depth = CommonOptions.PctDepth();
         var faults = CommonOptions.Faults();
+        var buggify = CommonOptions.Buggify();
         var json = CommonOptions.Json();
         var outDir = CommonOptions.Out("runs", "Directory for a finding's trace, event log and bug report (checked before the exploration starts).");
         var command = new Command("explore", Commands.Describe("Explore a scenario; stop at the first bug, write its trace, event log and bug report, and print the command that replays it."))
         {
-            scenarioArg, engine, iterations, time, seed, defect, strategy, bound, depth, faults, json, outDir,
+            scenarioArg, engine, iterations, time, seed, defect, strategy, bound, depth, faults, buggify, json, outDir,
         };
         command.SetAction(parse =>
         {
@@ -55,7 +56,7 @@ internal static class ExploreCommand
                 throw new BadInputException($"--pct-depth is the loop engine's; the {chosen.Name} engine's pct takes --strategy-bound");
             }
 
-            var (scenario, config) = RunInputs.Resolve(parse.GetValue(scenarioArg)!, parse.GetValue(seed), parse.GetValue(defect)!, chosen, parse.GetValue(strategy) ?? chosen.Strategies[0], parse.GetValue(depth), parse.GetValue(faults));
+            var (scenario, config) = RunInputs.Resolve(parse.GetValue(scenarioArg)!, parse.GetValue(seed), parse.GetValue(defect)!, chosen, parse.GetValue(strategy) ?? chosen.Strategies[0], parse.GetValue(depth), parse.GetValue(faults), CommonOptions.BuggifyOn(parse.GetValue(buggify)!));
             var dir = parse.GetValue(outDir)!;
             OutputDirectory.Prepare(dir, "--out");
             var request = new Request(chosen, scenario, config, new EngineSettings(strategyBound), new ExploreBudget(count ?? DefaultIterations, budget));

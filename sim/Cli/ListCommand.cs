@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sim.Engine;
 using Sim.Scenarios;
 using Sim.Shared;
+using Sim.Stack.Buggify;
 using Sim.Worlds;
 
 namespace Sim.Cli;
@@ -25,6 +26,18 @@ internal static class ListCommand
             }
 
             stdout.WriteLine($"fault profiles: {string.Join(", ", FaultProfile.Builtin.Select(p => p.Name))}");
+            stdout.WriteLine("fault kinds (what a profile configures, and what swarm draws from):");
+            foreach (var kind in FaultKinds.All)
+            {
+                stdout.WriteLine($"  {kind.Name}: {kind.Description}");
+            }
+
+            stdout.WriteLine("BUGGIFY sites (on by default; --buggify off):");
+            foreach (var site in BuggifyCatalogue.All)
+            {
+                stdout.WriteLine($"  {site.Name} ({site.Component}): {site.Description}");
+            }
+
             foreach (var engine in Engines.All)
             {
                 stdout.WriteLine($"{engine.Name} strategies: {string.Join(", ", engine.Strategies)}");

@@ -153,6 +153,6 @@ internal static class ReplayCommand
             throw new BadInputException(Inconsistent($"field 'pctDepth' is {report.PctDepth}; it must be at least 1"));
         }
 
-        return (scenario, new RunConfig(report.Scenario, report.Seed, report.Strategy, new DefectSet(report.Defects), profile, report.PctDepth));
+        return (scenario, new RunConfig(report.Scenario, report.Seed, report.Strategy, new DefectSet(report.Defects), profile, report.PctDepth, Buggify: report.Buggify));
     }
 }

@@ -18,16 +18,17 @@ internal static class RunCommand
         var strategy = new Option<string>("--strategy") { Description = $"Scheduling strategy of the loop engine: {string.Join(", ", RunConfig.Strategies)}.", DefaultValueFactory = _ => "random" };
         var depth = CommonOptions.PctDepth();
         var faults = CommonOptions.Faults();
+        var buggify = CommonOptions.Buggify();
         var json = CommonOptions.Json();
         var outDir = CommonOptions.Out("runs", "Directory for the event log (checked before the run starts).");
         var check = new Option<bool>("--check-determinism") { Description = "Run twice and fail (exit 1) if the event-log hashes differ." };
         var command = new Command("run", Commands.Describe("Run a scenario once with the loop engine; print the verdict, the event-log hash and where the log was written."))
         {
-            scenarioArg, seed, defect, strategy, depth, faults, json, outDir, check,
+            scenarioArg, seed, defect, strategy, depth, faults, buggify, json, outDir, check,
         };
         command.SetAction(parse =>
         {
-            var (scenario, config) = RunInputs.Resolve(parse.GetValue(scenarioArg)!, parse.GetValue(seed), parse.GetValue(defect)!, LoopEngine.Instance, parse.GetValue(strategy)!, parse.GetValue(depth), parse.GetValue(faults));
+            var (scenario, config) = RunInputs.Resolve(parse.GetValue(scenarioArg)!, parse.GetValue(seed), parse.GetValue(defect)!, LoopEngine.Instance, parse.GetValue(strategy)!, parse.GetValue(depth), parse.GetValue(faults), CommonOptions.BuggifyOn(parse.GetValue(buggify)!));
             var dir = parse.GetValue(outDir)!;
             OutputDirectory.Prepare(dir, "--out");
             var result = Simulation.Run(scenario, config);
@@ -45,6 +46,8 @@ internal static class RunCommand
                     strategy = config.Strategy,
                     seed = config.Seed,
                     defects = config.Defects.Names.Order(StringComparer.Ordinal).ToArray(),
+                    buggify = config.Buggify,
+                    faults = result.Faults?.Describe(),
                     hash = result.Hash,
                     secondHash,
                     invariant = result.Violation?.Invariant,
@@ -68,7 +71,12 @@ internal static class RunCommand
     private static void Print(TextWriter stdout, RunResult result, string logPath, string? secondHash)
     {
         var config = result.Config;
-        stdout.WriteLine($"scenario {config.Scenario}  seed {config.Seed}  strategy {config.Strategy}  defects {config.Defects}");
+        stdout.WriteLine($"scenario {config.Scenario}  seed {config.Seed}  strategy {config.Strategy}  defects {config.Defects}  buggify {(config.Buggify ? "on" : "off")}");
+        foreach (var line in result.Faults?.DescribeLines() ?? [])
+        {
+            stdout.WriteLine(line);
+        }
+
         foreach (var line in result.Account)
         {
             stdout.WriteLine(line);

@@ -12,7 +12,7 @@ internal static class RunInputs
     public static IEngine Engine(string name) =>
         Engines.Find(name) ?? throw new BadInputException($"--engine: unknown engine '{name}' (known: {string.Join(", ", Engines.Names)})");
 
-    public static (Scenario Scenario, RunConfig Config) Resolve(string scenarioName, ulong seed, string[] defects, IEngine engine, string strategy, int depth, string? faults)
+    public static (Scenario Scenario, RunConfig Config) Resolve(string scenarioName, ulong seed, string[] defects, IEngine engine, string strategy, int depth, string? faults, bool buggify = true)
     {
         var scenario = ScenarioCatalog.Find(scenarioName)
             ?? throw new BadInputException($"unknown scenario '{scenarioName}' (known: {string.Join(", ", ScenarioCatalog.All.Select(s => s.Name))})");
@@ -39,6 +39,6 @@ internal static class RunInputs
                 ?? throw new BadInputException($"--faults: unknown fault profile '{faults}' (known: {string.Join(", ", FaultProfile.Builtin.Select(p => p.Name))})");
         }
 
-        return (scenario, new RunConfig(scenario.Name, seed, strategy, new DefectSet(names), profile, depth));
+        return (scenario, new RunConfig(scenario.Name, seed, strategy, new DefectSet(names), profile, depth, Buggify: buggify));
     }
 }

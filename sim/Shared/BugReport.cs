@@ -35,6 +35,9 @@ public sealed record BugReport
 
     public string? Faults { get; init; }
 
+    /// <summary>Whether BUGGIFY was on (it changes the run, so the replay must agree).</summary>
+    public bool Buggify { get; init; } = true;
+
     public int EarlyFireOdds { get; init; } = 20;
 
     public long MaxSteps { get; init; } = 500_000;

@@ -64,6 +64,7 @@ public sealed record FindingFiles(string? Log, string? Report, string? Trace = n
                 PctDepth = outcome.Config.PctDepth,
                 Defects = [.. outcome.Config.Defects.Names.Order(StringComparer.Ordinal)],
                 Faults = outcome.Config.Profile?.Name,
+                Buggify = outcome.Config.Buggify,
                 EarlyFireOdds = settings.EarlyFireOdds,
                 MaxSteps = settings.MaxSteps,
                 Invariant = found.Invariant,
