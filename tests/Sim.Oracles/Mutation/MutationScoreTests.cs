@@ -23,7 +23,8 @@ public sealed class MutationScoreTests : IDisposable
             M("Futures/C.cs", 4, "Arithmetic mutation", "a - b", "Survived"));
         var list = fixture.WriteList("""{ "equivalent": [ { "file": "src/Fleet/A.cs", "line": 5, "mutator": "Equality mutation", "replacement": "a <= b", "reason": "a == b never reaches here" } ] }""");
 
-        var (mutants, match, warnings) = ScoreCommand.Read([report], list, null);
+        var (mutants, match) = MutationReports.Read([report], EquivalentMutants.Load(list));
+        var warnings = match.Warnings;
         var scores = FolderScore.Of(mutants, match);
 
         Assert.Empty(warnings);
@@ -52,7 +53,8 @@ public sealed class MutationScoreTests : IDisposable
         var report = fixture.Write("run", M("Fleet/A.cs", 5, "Equality mutation", "a <= b", "Survived"));
         var list = fixture.WriteList("""{ "equivalent": [ { "file": "src/Fleet/A.cs", "line": 3, "mutator": "Equality mutation", "replacement": "a <= b", "reason": "r" } ] }""");
 
-        var (mutants, match, warnings) = ScoreCommand.Read([report], list, null);
+        var (mutants, match) = MutationReports.Read([report], EquivalentMutants.Load(list));
+        var warnings = match.Warnings;
 
         Assert.Single(match.Equivalent);
         Assert.Contains(warnings, w => w.Contains("now matches line 5", StringComparison.Ordinal));
@@ -73,7 +75,8 @@ public sealed class MutationScoreTests : IDisposable
               { "file": "src/Gateway/G.cs", "line": 9, "mutator": "Statement mutation", "replacement": ";", "reason": "another shard's" } ] }
             """);
 
-        var (_, match, warnings) = ScoreCommand.Read([report], list, null);
+        var match = MutationReports.Read([report], EquivalentMutants.Load(list)).Match;
+        var warnings = match.Warnings;
 
         Assert.Empty(match.Equivalent);
         Assert.Equal(2, warnings.Count);
@@ -87,9 +90,9 @@ public sealed class MutationScoreTests : IDisposable
         var fleet = fixture.Write("fleet", M("Fleet/A.cs", 4, "Arithmetic mutation", "a - b", "Killed"), M("Futures/C.cs", 4, "Arithmetic mutation", "a - b", "Ignored"));
         var futures = fixture.Write("futures", M("Fleet/A.cs", 4, "Arithmetic mutation", "a - b", "Ignored"), M("Futures/C.cs", 4, "Arithmetic mutation", "a - b", "Survived"));
 
-        var (mutants, match, _) = ScoreCommand.Read([fleet, futures], fixture.WriteList("""{ "equivalent": [] }"""), null);
+        var scores = MutationReports.Read([fleet, futures], EquivalentMutants.Empty).Scores;
 
-        Assert.Equal(["Fleet:100", "Futures:0"], FolderScore.Of(mutants, match).Select(s => $"{s.Folder}:{s.Score}"));
+        Assert.Equal(["Fleet:100", "Futures:0"], scores.Select(s => $"{s.Folder}:{s.Score}"));
     }
 
     [Theory]

@@ -12,7 +12,7 @@ namespace Sim.Oracles.Mutation;
 /// </summary>
 public sealed class MutationSetupTests
 {
-    private static readonly string Root = FindRoot();
+    internal static readonly string Root = FindRoot();
     private static readonly string Here = Path.Combine(Root, "tests", "Sim.Oracles");
 
     [Fact]
@@ -101,10 +101,10 @@ public sealed class MutationSetupTests
         return document.RootElement.GetProperty("stryker-config").Clone();
     }
 
-    private static List<string> ListedFolders() =>
+    internal static List<string> ListedFolders() =>
         File.ReadAllLines(Path.Combine(Here, "mutation-folders.txt")).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
 
-    private static (int Code, string Output, string Error) Mutate(params string[] args)
+    internal static (int Code, string Output, string Error) Mutate(params string[] args)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(Here, "mutate"));

@@ -81,39 +81,11 @@ public static class ScoreCommand
         return (FolderScore.Of(mutants, match), warnings);
     }
 
-    /// <summary>Reads the reports (a later report's mutant of a file replaces an earlier one's) and matches the list.</summary>
-    internal static (IReadOnlyList<Mutant> Mutants, EquivalenceMatch Match, List<string> Warnings) Read(string[] reports, string equivalents, string[]? folders)
+    /// <summary>The default list is optional (a run outside the repository root scores without it); a named one is not.</summary>
+    private static (IReadOnlyList<Mutant> Mutants, EquivalenceMatch Match, List<string> Warnings) Read(string[] reports, string equivalents, string[]? folders)
     {
-        var root = Directory.GetCurrentDirectory();
         var list = File.Exists(equivalents) || equivalents != EquivalentMutants.DefaultPath ? EquivalentMutants.Load(equivalents) : EquivalentMutants.Empty;
-        var byFile = new Dictionary<string, IReadOnlyList<Mutant>>(StringComparer.Ordinal);
-        foreach (var report in reports)
-        {
-            foreach (var file in StrykerReport.Read(report, root).GroupBy(m => m.File, StringComparer.Ordinal))
-            {
-                // A report lists every file of the project, those it did not mutate without mutants: keep the copy
-                // with the most mutants Stryker did not ignore (on a tie, the later report's).
-                if (!byFile.TryGetValue(file.Key, out var seen) || Placed(file) >= Placed(seen))
-                {
-                    byFile[file.Key] = [.. file];
-                }
-            }
-        }
-
-        var mutants = byFile.Values.SelectMany(m => m).ToList();
-        var wanted = folders is { Length: > 0 }
-            ? folders.ToHashSet(StringComparer.Ordinal)
-            : mutants.Where(m => m.Detected || m.Undetected).Select(m => m.Folder).ToHashSet(StringComparer.Ordinal);
-        var unknown = wanted.Where(f => mutants.All(m => m.Folder != f)).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new InvalidDataException($"no mutant of folder(s) {string.Join(", ", unknown)} in {string.Join(", ", reports)}");
-        }
-
-        mutants = mutants.Where(m => wanted.Contains(m.Folder)).ToList();
-        var match = list.Match(mutants);
+        var (mutants, match) = MutationReports.Read(reports, list, folders);
         return (mutants, match, [.. match.Warnings]);
     }
-
-    private static int Placed(IEnumerable<Mutant> mutants) => mutants.Count(m => m.Status != "Ignored");
 }
