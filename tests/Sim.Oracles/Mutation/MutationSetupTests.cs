@@ -41,6 +41,14 @@ public sealed class MutationSetupTests
     }
 
     [Fact]
+    public void ASlowRunOnALoadedMachineIsNotTakenForAHang()
+    {
+        // Stryker's timeout is the initial test run's time x 1.5 plus this; at its 5 s default, runs of string
+        // mutants timed out on the shared machine and were counted as detected.
+        Assert.True(StrykerConfig().GetProperty("additional-timeout").GetInt32() >= 30_000);
+    }
+
+    [Fact]
     public void EveryLogCallIsLeftUnmutated()
     {
         var ignored = StrykerConfig().GetProperty("ignore-methods").EnumerateArray().Select(m => m.GetString()).ToList();
