@@ -1,0 +1,82 @@
+using System.Globalization;
+using Sim.Scenarios;
+using Sim.Scenarios.Fleet;
+
+namespace Sim.Oracles;
+
+/// <summary>
+/// The oracle suite's fixed budgets: which fault profiles and strategies each scenario runs under, and on how
+/// many seeds. These defaults are what Stryker runs for every mutant, so a surviving mutant's test run takes
+/// seconds (a fleet-restart run is ~0.5 s, the others ~0.1 s). <see cref="ScaleVariable"/> multiplies every
+/// seed count for a deeper run by hand; a mutation score is only comparable at the same scale.
+/// The profiles follow scenarios.yaml. A catalogue scenario without an entry runs <see cref="Fallback"/>, so
+/// a new scenario is in the suite from the day it joins the catalogue.
+/// </summary>
+public static class OracleBudgets
+{
+    /// <summary>Multiplies every seed count (a positive integer; 1 when unset).</summary>
+    public const string ScaleVariable = "SIM_ORACLE_SCALE";
+
+    private static readonly Dictionary<string, OracleCase[]> Explicit = new(StringComparer.Ordinal)
+    {
+        ["register"] =
+        [
+            new("register", "", "default", "random", 6), new("register", "", "default", "pct", 3),
+            new("register", "", "chaos", "random", 3), new("register", "", "crashes", "random", 3),
+            new("register", "", "partitions", "random", 3),
+        ],
+        ["heartbeat"] =
+        [
+            new("heartbeat", "", "default", "random", 2), new("heartbeat", "", "chaos", "random", 2),
+            new("heartbeat", "", "partitions", "random", 2),
+        ],
+        ["fleet-restart"] =
+        [
+            new("fleet-restart", "", "default", "random", 4), new("fleet-restart", "", "default", "pct", 2),
+            new("fleet-restart", "", "chaos", "random", 2), new("fleet-restart", "", "crashes", "random", 2),
+            new("fleet-restart", "durable", "default", "random", 2),
+        ],
+        ["client-reconnect"] =
+        [
+            new("client-reconnect", "", "default", "random", 6), new("client-reconnect", "", "default", "pct", 3),
+            new("client-reconnect", "", "partitions", "random", 3),
+        ],
+    };
+
+    /// <summary>What a catalogue scenario without an entry runs.</summary>
+    public static IReadOnlyList<OracleCase> Fallback(string scenario) =>
+        [new(scenario, "", "default", "random", 4), new(scenario, "", "default", "pct", 2), new(scenario, "", "chaos", "random", 2)];
+
+    /// <summary>Every case, in catalogue order.</summary>
+    public static IReadOnlyList<OracleCase> All =>
+        ScenarioCatalog.All.SelectMany(s => Explicit.TryGetValue(s.Name, out var cases) ? cases : Fallback(s.Name)).ToList();
+
+    /// <summary>The cases of one scenario.</summary>
+    public static IReadOnlyList<OracleCase> Of(string scenario) => All.Where(c => c.Scenario == scenario).ToList();
+
+    public static OracleCase Find(string id) =>
+        All.SingleOrDefault(c => c.Id == id) ?? throw new ArgumentException($"no oracle case '{id}'");
+
+    /// <summary>Scenarios run with other parameters than the catalogue's instance (code the catalogue leaves dark).</summary>
+    public static Scenario? Variant(string scenario, string variant) => (scenario, variant) switch
+    {
+        (_, "") => null,
+        ("fleet-restart", "durable") => new FleetRestartScenario(durable: true),
+        _ => throw new ArgumentException($"unknown variant '{variant}' of scenario '{scenario}'"),
+    };
+
+    /// <summary>The seed multiplier from <see cref="ScaleVariable"/>.</summary>
+    public static int Scale(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return 1;
+        }
+
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var scale) && scale > 0
+            ? scale
+            : throw new ArgumentException($"{ScaleVariable} must be a positive integer (got '{value}')");
+    }
+
+    public static int Scale() => Scale(Environment.GetEnvironmentVariable(ScaleVariable));
+}
