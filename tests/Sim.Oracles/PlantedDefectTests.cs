@@ -1,3 +1,4 @@
+using Sim.Scenarios;
 using Sim.Stack.Defects;
 
 namespace Sim.Oracles;
@@ -18,7 +19,7 @@ public sealed class PlantedDefectTests
     [MemberData(nameof(Defects))]
     public void EveryPlantedDefectIsCaughtWithinTheOracleBudget(string defect)
     {
-        var scenario = DefectCatalogue.Find(defect)!.Scenario;
+        var scenario = ScenarioCatalog.HomeOf(defect)!.Name;
         var planted = new DefectSet([defect]);
 
         var caught = OracleBudgets.Of(scenario).Select(c => OracleRun.FirstViolation(c, planted)).FirstOrDefault(v => v is not null);
