@@ -17,6 +17,16 @@ public sealed record RpcCompleted(string Method, string Target, StatusCode Statu
     public override string Details => $"{Method} -> {Target} status={Status}{(Ok ? "" : " " + Detail)}";
 }
 
+/// <summary>A call reached this process's server and its handler starts (the server side; <see cref="RpcHandled"/> ends it).</summary>
+/// <param name="Method">The full method name.</param>
+/// <param name="Stream">The call's stream id on its connection.</param>
+public sealed record RpcAccepted(string Method, long Stream) : SimEvent
+{
+    public override string Kind => "rpc.accepted";
+
+    public override string Details => $"{Method} stream={Stream}";
+}
+
 /// <summary>A call this process served finished, with the status it sent (the server side).</summary>
 /// <param name="Stream">The call's stream id on its connection.</param>
 public sealed record RpcHandled(string Method, long Stream, StatusCode? Status) : SimEvent

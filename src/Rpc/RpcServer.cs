@@ -131,6 +131,7 @@ public sealed class RpcServer : IDisposable
             _ = CancelAtAsync(timeout, cts);
         }
 
+        host.Log.Event(new RpcAccepted(start.Method, start.Stream));
         ServerCall? holder = null;
         var call = new ServerCall(start, connection, MakeContext(start, connection, deadline, cts.Token, headers => holder!.SendHeaders(headers)), cts.Token);
         holder = call;

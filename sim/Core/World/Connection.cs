@@ -18,10 +18,11 @@ internal sealed class Connection
 {
     private readonly Network network;
 
-    public Connection(Network network, long id, Endpoint client, Endpoint server, bool tls)
+    public Connection(Network network, long id, Endpoint client, Endpoint server, bool tls, TimeSpan opened)
     {
         this.network = network;
         Id = id;
+        Opened = opened;
         Client = client;
         Server = server;
         Tls = tls;
@@ -30,6 +31,9 @@ internal sealed class Connection
     }
 
     public long Id { get; }
+
+    /// <summary>When it was established (virtual time).</summary>
+    public TimeSpan Opened { get; }
 
     public Endpoint Client { get; }
 
@@ -90,6 +94,10 @@ internal sealed class Endpoint(SimProcess process, ExecutionContextOwner owner, 
 
     public CancellationToken Closed => closed.Token;
 
+    /// <summary>This end's owner closed it (sent FIN) or it broke: it holds nothing any more.</summary>
+    public bool HasClosed => failure is not null || finSent;
+
+    /// <summary>This end is done: broken, or closed in both directions.</summary>
     public bool IsFinished => failure is not null || (finSent && finReceived);
 
     public void Attach(Connection conn, Endpoint other)

@@ -30,6 +30,12 @@ public sealed class ExecutionContextOwner
     public bool Paused => Process is { Paused: true } && Alive;
 
     /// <summary>How late the world wakes this owner's code now: its process's slowness while it lasts, else zero.</summary>
+    /// <summary>Timers (virtual-time sleeps) this incarnation armed that have neither fired nor been cancelled.</summary>
+    public int PendingTimers { get; internal set; }
+
+    /// <summary>Background loops (<see cref="Sim.Stack.Host.IHost.Spawn"/>) of this incarnation still running.</summary>
+    public int RunningLoops { get; internal set; }
+
     public TimeSpan WakeDelay => Alive && Process is { } p && runtime.Now < p.SlowUntil ? p.SlowBy : TimeSpan.Zero;
 
     /// <summary>Runs world code <paramref name="delay"/> from now.</summary>

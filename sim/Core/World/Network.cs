@@ -223,7 +223,8 @@ public sealed class Network
         var connection = new Connection(this, nextConnectionId++,
             new Endpoint(process, owner, $"{from.Addresses[0]}:{nextEphemeralPort++}"),
             new Endpoint(listener.Process, listener.Owner, $"{address}:{port}"),
-            tls is not null);
+            tls is not null,
+            world.Now);
         connections.Add(connection);
         world.Emit(new Connected(connection.Id, connection.Client.LocalAddress, target, listener.Process.Name), process.Name);
 
@@ -377,6 +378,15 @@ public sealed class Network
     }
 
     /// <summary>Connection ids, for fault injection.</summary>
+    /// <summary>The listeners <paramref name="process"/>'s current incarnation holds, as <c>address:port</c>.</summary>
+    public IReadOnlyList<string> ListenersOf(SimProcess process) =>
+        [.. listeners.Where(l => l.Process == process && l.Owner.Alive).Select(l => $"{l.Address}:{l.Port}")];
+
+    /// <summary>The connections not yet closed by both sides of which <paramref name="process"/> holds an end.</summary>
+    public IReadOnlyList<OpenConnection> ConnectionsOf(SimProcess process) =>
+        [.. connections.Where(c => (c.Client.Process == process || c.Server.Process == process) && !(c.Client.HasClosed && c.Server.HasClosed)).Select(c => new OpenConnection(
+            c.Id, c.Client.Process.Name, c.Server.Process.Name, c.Tls, c.Opened, c.Client.HasClosed, c.Server.HasClosed))];
+
     public IReadOnlyList<long> ConnectionIds => connections.Select(c => c.Id).ToList();
 
     /// <summary>Fails every TLS session a process holds, as session expiry does: the peer must re-handshake.</summary>

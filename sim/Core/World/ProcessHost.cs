@@ -133,6 +133,7 @@ public sealed class ProcessHost : IHost, ILog, IDisk
 
     private async Task ObserveAsync(string name, Func<CancellationToken, Task> loop)
     {
+        owner.RunningLoops++;
         try
         {
             await loop(Lifetime);
@@ -143,6 +144,10 @@ public sealed class ProcessHost : IHost, ILog, IDisk
         catch (Exception e)
         {
             world.Emit(new LoopCrashed(name, e.GetType().Name, e.Message), process.Name);
+        }
+        finally
+        {
+            owner.RunningLoops--;
         }
     }
 }

@@ -212,6 +212,21 @@ public sealed class World
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         CancellationTokenRegistration registration = default;
         var deferred = false;
+        var pending = true;
+        if (owner is not null)
+        {
+            owner.PendingTimers++;
+        }
+
+        void Done()
+        {
+            if (pending && owner is not null)
+            {
+                pending = false;
+                owner.PendingTimers--;
+            }
+        }
+
         TimerHandle timer = null!;
         void Fire()
         {
@@ -224,6 +239,7 @@ public sealed class World
             }
 
             registration.Unregister();
+            Done();
             if (owner is not { Alive: false })
             {
                 tcs.TrySetResult();
@@ -236,6 +252,7 @@ public sealed class World
             registration = cancellationToken.Register(() =>
             {
                 timer.Cancel();
+                Done();
                 if (owner is not { Alive: false })
                 {
                     tcs.TrySetCanceled(cancellationToken);
@@ -245,6 +262,20 @@ public sealed class World
 
         return tcs.Task;
     }
+
+    /// <summary>
+    /// What <paramref name="process"/>'s current incarnation holds now: listeners, open connections (either end),
+    /// armed timers and running background loops. The resource checkers of scenarios compare it, after the quiet
+    /// point and a settling bound, with what the live clients justify.
+    /// </summary>
+    public ProcessResources Resources(SimProcess process) => new(
+        process.Name,
+        process.Incarnation,
+        process.IsUp,
+        Network.ListenersOf(process),
+        Network.ConnectionsOf(process),
+        process.IsUp ? process.Owner!.PendingTimers : 0,
+        process.IsUp ? process.Owner!.RunningLoops : 0);
 
     /// <summary>
     /// Logs <paramref name="action"/> as the typed event it is and applies it; when it <see cref="FaultAction.Lasts"/>
