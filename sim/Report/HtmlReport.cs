@@ -27,6 +27,9 @@ public sealed class HtmlReport(CampaignResults results, string outDirectory, Act
     /// <summary>Name findings' files by absolute path (default: relative to the report's directory).</summary>
     public bool AbsolutePaths { get; init; }
 
+    /// <summary>Mutation scores to show (<c>sim report --mutation</c>), if any.</summary>
+    public MutationSection? Mutation { get; init; }
+
     /// <summary>Writes the page and its images; returns the page's path.</summary>
     public string Write()
     {
@@ -38,11 +41,16 @@ public sealed class HtmlReport(CampaignResults results, string outDirectory, Act
         }
 
         Header();
-        Summary();
-        Findings();
-        PlantedDefects();
-        Throughput();
-        TimelinesAndRecovery();
+        if (results.Directories.Count > 0)
+        {
+            Summary();
+            Findings();
+            PlantedDefects();
+            Throughput();
+            TimelinesAndRecovery();
+        }
+
+        Mutation?.Write(html, outDirectory);
         html.Append("</body>\n</html>\n");
         var page = Path.Combine(outDirectory, "index.html");
         File.WriteAllText(page, html.ToString());

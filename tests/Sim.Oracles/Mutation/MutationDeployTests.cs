@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Sim.Report.Mutation;
 using YamlDotNet.RepresentationModel;
 
 namespace Sim.Oracles.Mutation;

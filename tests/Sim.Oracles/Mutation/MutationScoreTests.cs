@@ -1,3 +1,4 @@
+using Sim.Report.Mutation;
 using static Sim.Oracles.Mutation.ReportFixture;
 
 namespace Sim.Oracles.Mutation;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using System.Xml.Linq;
+using Sim.Report.Mutation;
 using Sim.Stack.Host;
 
 namespace Sim.Oracles.Mutation;

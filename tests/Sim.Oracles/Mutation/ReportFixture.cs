@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using Sim.Report.Mutation;
+
 namespace Sim.Oracles.Mutation;
 
 /// <summary>Writes small Stryker reports (the mutation-testing-elements shape Stryker.NET writes) for the tests.</summary>

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 
+using Sim.Report.Mutation;
+
 namespace Sim.Oracles.Mutation;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Sim.Oracles.Mutation;
+namespace Sim.Report.Mutation;
 
 /// <summary>Renders folder scores and survivor lists for people: a terminal table and Markdown.</summary>
 public static class ScoreTable

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Sim.Oracles.Mutation;
+namespace Sim.Report.Mutation;
 
 /// <summary>
 /// A surviving mutant judged equivalent: no behaviour of the stack changes, so no oracle could kill it. Named by

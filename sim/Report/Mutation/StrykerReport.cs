@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Sim.Oracles.Mutation;
+namespace Sim.Report.Mutation;
 
 /// <summary>One mutant of a Stryker JSON report (the mutation-testing-elements schema that Stryker.NET writes).</summary>
 /// <param name="File">The mutated file, relative to the repository root (<c>src/Fleet/Coordinator.cs</c>).</param>

@@ -1,4 +1,4 @@
-namespace Sim.Oracles.Mutation;
+namespace Sim.Report.Mutation;
 
 /// <summary>The mutants of one or more Stryker reports (shards), restricted to some folders, matched against the equivalent-mutants list.</summary>
 public sealed record MutationReports(IReadOnlyList<Mutant> Mutants, EquivalenceMatch Match)

@@ -1,4 +1,4 @@
-namespace Sim.Oracles.Mutation;
+namespace Sim.Report.Mutation;
 
 /// <summary>
 /// The mutation score of one source folder. Valid mutants are those Stryker compiled and tested or found
