@@ -43,4 +43,6 @@ public sealed record DefectEntry(string Name, string Scenario, IReadOnlyList<Eng
 /// <param name="Bound">Coyote's strategy bound, if set.</param>
 /// <param name="Path">The entry's key path, e.g. <c>scenarios[0].engines[1]</c>.</param>
 /// <param name="Line">Where the entry starts in the file.</param>
-public sealed record EngineEntry(string Engine, IReadOnlyList<string> Strategies, IReadOnlyList<string?> Profiles, int? Iterations, uint? Bound, string Path, int Line);
+/// <param name="Weight">Units each of its streams gets per round (1 unless the file says): how a cheap stream, such as
+/// Coyote on a focused scenario, is given a larger share of the wall budget than one unit per round.</param>
+public sealed record EngineEntry(string Engine, IReadOnlyList<string> Strategies, IReadOnlyList<string?> Profiles, int? Iterations, uint? Bound, string Path, int Line, int Weight = 1);

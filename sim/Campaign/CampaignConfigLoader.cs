@@ -203,7 +203,7 @@ public static class CampaignConfigLoader
 
         private EngineEntry Engine(YamlNode node, string path, IReadOnlyList<string?> inherited)
         {
-            var map = Mapping(node, path, ["engine", "strategies", "profiles", "iterations", "bound"]);
+            var map = Mapping(node, path, ["engine", "strategies", "profiles", "iterations", "bound", "weight"]);
             var engineNode = Required(map, node, path, "engine");
             var engine = Scalar(engineNode, path + ".engine");
             var found = Engines.Find(engine)
@@ -222,7 +222,8 @@ public static class CampaignConfigLoader
                 bound = (uint)PositiveInt(b, path + ".bound");
             }
 
-            return new EngineEntry(engine, strategies, profiles, iterations, bound, path, node.Start.Line32());
+            var weight = map.TryGetValue("weight", out var w) ? PositiveInt(w, path + ".weight") : 1;
+            return new EngineEntry(engine, strategies, profiles, iterations, bound, path, node.Start.Line32(), weight);
         }
 
         private List<string?> Profiles(YamlNode node, string path)

@@ -36,6 +36,11 @@ public sealed class CampaignSummary(FuzzOptions options, SeedBase seeds, IReadOn
         console.WriteLine($"campaign {options.Config.Path} shard {options.Shard} {how}: {iterations.Count} unit(s) ({unitsThisRun} in this run, {wall.TotalSeconds:F1} s, {rate:F1} units/s, {options.Workers} worker(s)), {findings.Count} finding(s)");
         console.WriteLine($"seed base: {seeds}{seedsRun}");
         console.WriteLine($"results: {Path.Combine(options.OutDir, ResultsFile.FileName)}");
+        if (iterations.Count > 0)
+        {
+            console.WriteLine($"worker time by engine: {EngineShares()}");
+        }
+
         if (findings.Count > 0)
         {
             var table = new Table().Title("distinct findings").AddColumns("scenario", "invariant", "count", "planted", "first unit", "replay");
@@ -59,6 +64,18 @@ public sealed class CampaignSummary(FuzzOptions options, SeedBase seeds, IReadOn
         console.WriteLine(Unexpected == 0
             ? "no unexpected finding"
             : $"{Unexpected} unexpected finding(s) in units without planted defects");
+    }
+
+    /// <summary>How the workers' time went to each engine (so a campaign owner sees that Coyote got its share).</summary>
+    private string EngineShares()
+    {
+        var total = iterations.Sum(i => i.WallSeconds);
+        return string.Join(", ", iterations.GroupBy(i => i.Engine).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var seconds = g.Sum(i => i.WallSeconds);
+            var share = total > 0 ? seconds / total : 0;
+            return string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Count()} unit(s) {seconds:F1} s ({share:P0})");
+        }));
     }
 
     private Table PlantedDefects()

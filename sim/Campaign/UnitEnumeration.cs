@@ -3,10 +3,12 @@ using Sim.Engine;
 namespace Sim.Campaign;
 
 /// <summary>
-/// The campaign's units in their one deterministic order. Streams are interleaved round by round: round r gives every
-/// stream that still has units its unit with seed <c>base + r</c>, so the first round gives every stream, planted ones
-/// included, one unit before any stream gets a second, and a short wall budget still covers every scenario, strategy
-/// and defect. Within a round the cheapest units come first: the engines in the order of <see cref="Engines.All"/>
+/// The campaign's units in their one deterministic order. A stream's units take seeds <c>base</c>, <c>base + 1</c>, ...
+/// Streams are interleaved round by round: round r gives every stream that still has units its next <c>weight</c>
+/// units (one unless scenarios.yaml gives the engine entry a weight), so the first round gives every stream, planted
+/// ones included, a unit before any stream gets a round's second, and a short wall budget still covers every
+/// scenario, strategy and defect; a weight gives a cheap stream (Coyote on a focused scenario) a larger share of the
+/// wall budget. Within a round the cheapest units come first: the engines in the order of <see cref="Engines.All"/>
 /// (loop runs take well under a second, Coyote iterations several), within an engine the planted streams (a planted
 /// unit ends at its defect's first violation, usually long before the horizon), then the file's order (scenarios,
 /// then defects; within an entry: engine, strategy, profile). A stream with <c>until-budget</c> iterations is in every
@@ -17,9 +19,10 @@ public static class UnitEnumeration
 {
     /// <summary>
     /// The version of this order, recorded in every campaign line: a resume under another order would give old unit
-    /// indices to other units, so it is refused. 1: the file's order; 2: cheapest first, seeds from a seed base.
+    /// indices to other units, so it is refused. 1: the file's order; 2: cheapest first, seeds from a seed base;
+    /// 3: weights (a stream's k-th unit has seed base + k).
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     public static IReadOnlyList<UnitStream> Streams(CampaignConfig config)
     {
@@ -46,7 +49,7 @@ public static class UnitEnumeration
                 {
                     foreach (var profile in engine.Profiles)
                     {
-                        streams.Add(new UnitStream(scenario, profile, engine.Engine, strategy, engine.Bound, [.. defects.Order(StringComparer.Ordinal)], engine.Iterations));
+                        streams.Add(new UnitStream(scenario, profile, engine.Engine, strategy, engine.Bound, [.. defects.Order(StringComparer.Ordinal)], engine.Iterations, engine.Weight));
                     }
                 }
             }
@@ -63,13 +66,16 @@ public static class UnitEnumeration
             var any = false;
             foreach (var stream in streams)
             {
-                if (stream.Iterations is { } n && round >= n)
+                for (var k = round * stream.Weight; k < (round + 1) * stream.Weight; k++)
                 {
-                    continue;
-                }
+                    if (stream.Iterations is { } n && k >= n)
+                    {
+                        break;
+                    }
 
-                any = true;
-                yield return new WorkUnit(index++, stream, unchecked(seedBase + (ulong)round));
+                    any = true;
+                    yield return new WorkUnit(index++, stream, unchecked(seedBase + (ulong)k));
+                }
             }
 
             if (!any)

@@ -11,14 +11,15 @@ namespace Sim.Campaign;
 /// <param name="Bound">Coyote's strategy bound, if set.</param>
 /// <param name="Defects">The defects planted (sorted).</param>
 /// <param name="Iterations">How many units; null: as many as the wall budget allows.</param>
-public sealed record UnitStream(string Scenario, string? Profile, string Engine, string Strategy, uint? Bound, IReadOnlyList<string> Defects, int? Iterations)
+/// <param name="Weight">Units per round (see <see cref="UnitEnumeration"/>).</param>
+public sealed record UnitStream(string Scenario, string? Profile, string Engine, string Strategy, uint? Bound, IReadOnlyList<string> Defects, int? Iterations, int Weight = 1)
 {
     public bool Planted => Defects.Count > 0;
 
     /// <summary>Streams are equal when they run the same thing (the defect lists compared item by item).</summary>
     public bool Equals(UnitStream? other) =>
         other is not null && Scenario == other.Scenario && Profile == other.Profile && Engine == other.Engine && Strategy == other.Strategy
-        && Bound == other.Bound && Iterations == other.Iterations && Defects.SequenceEqual(other.Defects);
+        && Bound == other.Bound && Iterations == other.Iterations && Weight == other.Weight && Defects.SequenceEqual(other.Defects);
 
-    public override int GetHashCode() => HashCode.Combine(Scenario, Profile, Engine, Strategy, Bound, Iterations, string.Join(",", Defects));
+    public override int GetHashCode() => HashCode.Combine(Scenario, Profile, Engine, Strategy, Bound, Iterations, Weight, string.Join(",", Defects));
 }

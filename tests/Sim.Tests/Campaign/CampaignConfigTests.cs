@@ -163,4 +163,28 @@ public sealed class CampaignConfigTests : IDisposable
             Assert.Equal(shards.Select(s => (long?)s.Count), Enumerable.Range(0, n).Select(i => UnitEnumeration.Count(config, new Shard(i, n))));
         }
     }
+    [Fact]
+    public void AWeightedStreamGetsThatManyUnitsPerRoundWithConsecutiveSeeds()
+    {
+        var text = Valid.Replace("iterations: 1\n        bound: 5", "iterations: 5\n        bound: 5\n        weight: 3", StringComparison.Ordinal);
+        var config = CampaignConfigLoader.Load(Config(dir, text));
+        var all = UnitEnumeration.All(config, 100).ToList();
+        var coyote = all.Where(u => u.Stream.Engine == "coyote").ToList();
+        var firstRound = all.Take(all.FindIndex(u => u.Seed == 101 && u.Stream.Engine == "loop")).ToList();
+
+        Assert.Equal([100UL, 101, 102, 103, 104], coyote.Select(u => u.Seed));
+        Assert.Equal(3, firstRound.Count(u => u.Stream.Engine == "coyote"));
+        Assert.Equal(all.Count, UnitEnumeration.Count(config, Shard.Whole));
+    }
+
+    [Fact]
+    public void AWeightThatIsNotAPositiveIntegerIsRefusedWithItsPlace()
+    {
+        var text = Valid.Replace("bound: 5", "bound: 5\n        weight: 0", StringComparison.Ordinal);
+        var file = Config(dir, text);
+
+        var error = Assert.Throws<BadInputException>(() => CampaignConfigLoader.Load(file));
+
+        Assert.Contains("scenarios[0].engines[1].weight: must be a positive integer (got '0')", error.Message, StringComparison.Ordinal);
+    }
 }
