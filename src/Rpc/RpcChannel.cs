@@ -91,24 +91,23 @@ public sealed class RpcChannel : CallInvoker
         // Not cancelled by a graceful stop: a stopping process still says goodbye (DeleteNode); a kill drops the dial anyway.
         var dialed = await host.Network.DialAsync(target, port, tls, CancellationToken.None);
         connection = dialed;
-        host.Spawn($"rpc-client:{Target}", token => ReceiveLoopAsync(dialed, token));
+        host.Spawn($"rpc-client:{Target}", _ => ReceiveLoopAsync(dialed));
         return dialed;
     }
 
-    private async Task ReceiveLoopAsync(IConnection conn, CancellationToken lifetime)
+    /// <summary>
+    /// Reads replies until the connection ends. Not tied to the process's lifetime: during a graceful stop the calls
+    /// in flight (and those the stopping code still makes) get their replies until the process is killed, which
+    /// ends this loop with it. Each call's own token and deadline cancel that call.
+    /// </summary>
+    private async Task ReceiveLoopAsync(IConnection conn)
     {
         Exception? failure = null;
         try
         {
-            while (true)
+            while (await conn.ReceiveAsync() is { } bytes)
             {
-                var bytes = await conn.ReceiveAsync(lifetime);
-                if (bytes is null)
-                {
-                    break;
-                }
-
-                var frame = FrameCodec.Decode(bytes.Value);
+                var frame = FrameCodec.Decode(bytes);
                 if (calls.TryGetValue(frame.Stream, out var call))
                 {
                     call.OnFrame(frame);
