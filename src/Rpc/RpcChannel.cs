@@ -137,6 +137,7 @@ public sealed class RpcChannel : CallInvoker
     private sealed class ClientCall(RpcChannel channel, string method, CallOptions options) : IDisposable
     {
         private readonly Queue<byte[]> messages = new();
+        private readonly TimeSpan started = channel.host.Clock.Elapsed;
         private TaskCompletionSource<bool>? messageWaiter;
         private Status? status;
         private Metadata trailers = [];
@@ -320,7 +321,7 @@ public sealed class RpcChannel : CallInvoker
             }
 
             status = final;
-            channel.host.Log.Event(new RpcCompleted(method, channel.Target, final.StatusCode, final.Detail));
+            channel.host.Log.Event(new RpcCompleted(method, channel.Target, final.StatusCode, final.Detail) { Started = started });
             channel.calls.Remove(stream);
             cancelRegistration.Unregister();
             deadlineCts?.Cancel();
