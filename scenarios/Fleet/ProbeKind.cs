@@ -28,7 +28,7 @@ public enum ProbeKind
     /// <summary>An honest node's authentication metadata captured about 4 s earlier, sent again: inside the window (accepted; upstream has no nonce).</summary>
     ReplayInside,
 
-    /// <summary>An honest node's metadata captured about 17 s earlier, sent again to delete that node (rejected).</summary>
+    /// <summary>An honest node's metadata captured 27 s earlier (outside the window even across skewed clocks), sent again to delete that node (rejected).</summary>
     ReplayOutside,
 
     /// <summary>A key outside the allow-list, correctly signed, asking to register (rejected).</summary>

@@ -17,6 +17,13 @@ public sealed class Prober
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The age of the capture the outside replay sends: beyond the window (15 s) even when the prober's and the
+    /// coordinator's clocks are skewed 5 s apart each way (swarm's largest skew), so the replayed delete of the victim is
+    /// always rejected; a replay the skews bring inside the window would delete an honest node, as upstream would.
+    /// </summary>
+    public static readonly TimeSpan ReplayOutsideAge = TimeSpan.FromSeconds(27);
+
     private readonly IHost host;
     private readonly ProberOptions options;
     private readonly Queue<(TimeSpan At, Metadata Headers, DateTime Stamp)> captured = new();
@@ -65,7 +72,7 @@ public sealed class Prober
     {
         var stamp = Now;
         captured.Enqueue((host.Clock.Elapsed, options.Victim.Sign(stamp), stamp));
-        while (captured.Count > 30)
+        while (captured.Count > 40)
         {
             captured.Dequeue();
         }
@@ -86,7 +93,7 @@ public sealed class Prober
             ProbeKind.FarPast => Stamped(own, Now.AddSeconds(-30), PullVictim),
             ProbeKind.FarFuture => Stamped(own, Now.AddHours(1), PullVictim),
             ProbeKind.ReplayInside => Captured(TimeSpan.FromSeconds(4)) is { } c ? Signed(c.Headers, c.Stamp, PingUnknown) : null,
-            ProbeKind.ReplayOutside => Captured(TimeSpan.FromSeconds(17)) is { } c ? Signed(c.Headers, c.Stamp, DeleteVictim) : null,
+            ProbeKind.ReplayOutside => Captured(ReplayOutsideAge) is { } c ? Signed(c.Headers, c.Stamp, DeleteVictim) : null,
             ProbeKind.ForeignKey => Stamped(options.Stranger, Now, (f, h, d) => f.CreateNodeAsync(new CreateNodeRequest { PingInterval = 3 }, h, d).ResponseAsync),
             ProbeKind.ForgedSignature => Signed(Forge(Now), Now, PullVictim),
             ProbeKind.CorruptSignature => Signed(Corrupt(options.Victim.Sign(Now), s => s[^1] ^= 1), Now, PingVictim),

@@ -67,7 +67,8 @@ public sealed class SecurityChecker
             ? e.Probe is ProbeKind.ForgedSignature or ProbeKind.CorruptSignature or ProbeKind.TruncatedSignature or ProbeKind.ForeignKey ? Expected.Rejected : Verdict([stamp], e.Sent, at.Time)
             : Expected.Rejected;
         // An expired session is transport (the client handshakes again on its next call), not a verdict on a certificate.
-        var answered = e.Tls is { } tls ? tls != TlsFailure.SessionExpired : e.Status is StatusCode.OK or StatusCode.Unauthenticated;
+        // Any other status is an answer, and a wrong one (a handler that threw answers Unknown).
+        var answered = e.Tls is { } tls ? tls != TlsFailure.SessionExpired : e.Status is not (StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled);
         var (judged, unjudged) = tally.GetValueOrDefault(e.Probe);
         if (!answered || expected == Expected.Unsure)
         {
@@ -81,7 +82,7 @@ public sealed class SecurityChecker
             (not null, var got) when got != expectedTls => $"the handshake should fail with {expectedTls}, got {(got is null ? e.Status.ToString() : got.ToString())}",
             (null, not null) => $"TLS refused the coordinator ({e.Tls}: {e.Detail})",
             (null, null) when expected == Expected.Accepted && e.Status != StatusCode.OK => $"rejected ({e.Status}: {e.Detail}), but the rules accept it{Stamped(e)}",
-            (null, null) when expected == Expected.Rejected && e.Status == StatusCode.OK => $"accepted, but the rules reject it{Stamped(e)}",
+            (null, null) when expected == Expected.Rejected && e.Status != StatusCode.Unauthenticated => $"{(e.Status == StatusCode.OK ? "accepted" : $"answered {e.Status} ({e.Detail})")}, but the rules reject it (Unauthenticated){Stamped(e)}",
             _ => null,
         };
         if (why is not null)
