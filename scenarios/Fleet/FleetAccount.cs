@@ -12,8 +12,9 @@ public sealed class FleetAccount
 {
     private readonly Dictionary<string, Story> stories = new(StringComparer.Ordinal);
 
-    public FleetAccount(ScenarioContext context, Live<Coordinator> coordinator, IReadOnlyList<Live<FleetNode>> nodes, IReadOnlyList<Live<HostileProbe>> probes, IReadOnlyList<NodeCredentials> honest)
+    public FleetAccount(ScenarioContext context, FleetTopology fleet, TaskLedger ledger, SecurityChecker security, IReadOnlyList<NodeCredentials> honest)
     {
+        var (coordinator, nodes, probes) = (fleet.Coordinator, fleet.Nodes, fleet.Probers);
         foreach (var node in nodes)
         {
             stories[node.Name] = new Story();
@@ -25,8 +26,18 @@ public sealed class FleetAccount
             .SelectMany(n => n.Last is not { } node ? [] : new[] { $"{n.Name}: node {node.NodeId}, {node.TasksDone} task(s) in its current incarnation, ping loop {(node.PingLoopAlive ? "alive" : "DEAD: " + node.PingLoopDeath)}" }
                 .Concat(stories[n.Name].Lines.Select(l => "    " + l)))
             .Concat(probes.Select(p => $"{p.Name}: {p.Last}"))
+            .Concat(probes.Count > 0 ? [Verdicts(security)] : [])
+            .Concat(fleet.Driver is { } driver ? [$"{driver.Name}: {driver.Last}", Ledger(ledger)] : [])
             .Concat(coordinator.Last is not { } c ? [] : [$"{coordinator.Name}: {c.State.Nodes.Count} node(s) registered, {c.State.Results.Count} result(s), {c.Rejections} rejection(s) since its last start", RegistryOutcome(c, honest)]));
     }
+
+    /// <summary>How many answers of each probe kind the security checker judged (and left unjudged: transport failures, a stamp on an edge).</summary>
+    private static string Verdicts(SecurityChecker security) =>
+        "probes judged: " + string.Join(", ", Enum.GetValues<ProbeKind>().Select(k => security.Tally.TryGetValue(k, out var t) ? $"{k} {t.Judged}{(t.Unjudged > 0 ? $" (+{t.Unjudged} unjudged)" : "")}" : $"{k} 0"));
+
+    /// <summary>The tasks' outcomes, counted by the stage they ended in.</summary>
+    private static string Ledger(TaskLedger ledger) =>
+        "tasks: " + string.Join(", ", ledger.Tasks.GroupBy(t => t.Abandoned && t.Stage != TaskStage.Lost ? "given up" : t.Stage.ToString().ToLowerInvariant()).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
 
     /// <summary>Which honest nodes' keys end the run registered (the outcome both backends must agree on).</summary>
     public static string RegistryOutcome(Coordinator coordinator, IReadOnlyList<NodeCredentials> honest) =>
@@ -48,7 +59,7 @@ public sealed class FleetAccount
             if (e is WorkReceived work)
             {
                 // One line per stretch of work: consecutive pulls extend the last line.
-                var (since, tasks) = stretch is { } s ? (s.Since, s.Tasks + work.Tasks) : (at, work.Tasks);
+                var (since, tasks) = stretch is { } s ? (s.Since, s.Tasks + work.Tasks.Count) : (at, work.Tasks.Count);
                 if (stretch is not null)
                 {
                     Lines.RemoveAt(Lines.Count - 1);

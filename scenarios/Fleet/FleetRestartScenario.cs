@@ -1,35 +1,58 @@
 using Bogus;
-using Grpc.Core;
 using Sim.Stack.Defects;
 using Sim.Stack.Fleet;
-using Sim.Stack.Fleet.Contracts;
-using Sim.Stack.Host;
-using Sim.Stack.Rpc;
 using Sim.Worlds;
 
 namespace Sim.Scenarios.Fleet;
 
 /// <summary>
-/// A Flower-style coordinator and its nodes on their own machines, with a driver submitting runs
-/// throughout. Faults: graceful stops and crashes of nodes, a coordinator restart, partitions, TLS
-/// session expiry, certificate rotation, clock skew inside and outside the signature window; hostile
-/// nodes (unknown key, forged signature, replayed timestamp) and a node dialing the wrong name.
-/// Invariants (<see cref="FleetChecker"/>): accounting, model, security and liveness, SCENARIOS.md section 1.
+/// A Flower-style coordinator and its nodes on their own machines, with a driver submitting work throughout and
+/// reading every result back. Faults: graceful stops and crashes of nodes, a coordinator restart, partitions, TLS
+/// session expiry, certificate rotation, clock skew inside and outside the signature window; probing clients at and
+/// beyond both edges of every authentication and TLS rule.
 /// </summary>
+/// <remarks>
+/// The invariants, by class (issue 12), for the coordinator, the nodes and the driver:
+/// <list type="table">
+/// <item><term>accounting</term><description><see cref="TaskLedger"/> (<c>every-task-has-one-terminal-outcome</c>,
+/// <c>results-read-back-are-the-tasks-results</c>): every task the driver submits is read back with its value or lost
+/// for a reason the run shows; <see cref="CallChecker"/> (<c>every-failed-call-is-explained</c>): a node's or the
+/// driver's call fails only when a fault touched it (a graceful stop answers the calls its process still makes).</description></item>
+/// <item><term>eligibility</term><description><see cref="EligibilityChecker"/> (<c>decisions-follow-the-model</c>):
+/// tasks are queued only for nodes online by the model's clock, handed out only to the key that holds the node,
+/// results stored only from it, pings, deletes and re-registrations honoured only for the holder; GetNodes lists
+/// exactly the nodes online; a node is told it is unknown only when its key does not hold it.</description></item>
+/// <item><term>uniqueness</term><description><see cref="FleetChecker"/> (<c>key-mapping-points-at-live-entry</c>,
+/// <c>one-registration-per-key</c>, <c>a-node-that-left-stays-gone</c>); one result per task (the ledger's one
+/// outcome); one connection per client incarnation (<see cref="ResourceChecker"/>).</description></item>
+/// <item><term>security</term><description><see cref="SecurityChecker"/> (<c>probe-answered-as-the-rules-say</c>,
+/// <c>honest-node-judged-by-its-clock</c>): each probe's answer (accepted or rejected, TLS refusal) against the rule
+/// judged with the model's clocks; honest nodes with skewed clocks rejected exactly outside the window.</description></item>
+/// <item><term>resources</term><description><see cref="ResourceChecker"/> (<c>server-holds-what-live-clients-justify</c>):
+/// at the horizon, 15 s after the quiet point, the coordinator's connections, loops, handlers and timers.</description></item>
+/// <item><term>model-based</term><description><see cref="FleetModel"/> with <see cref="ModelChecker"/>
+/// (<c>coordinator-state-matches-the-model</c>): registry, key mapping, queues, results and runs after every step; a
+/// durable restart recovers a state the coordinator was in.</description></item>
+/// <item><term>liveness</term><description><see cref="FleetChecker"/> (<c>ping-loop-never-dies</c>,
+/// <c>restarted-node-offered-work-within-two-ping-intervals</c>).</description></item>
+/// </list>
+/// </remarks>
 public sealed class FleetRestartScenario(int nodes = 4, bool durable = false, TimeSpan? horizon = null) : Scenario
 {
-    private const int Port = 9092;
+    public const int Port = 9092;
 
     /// <summary>Upstream 30 s and 5 s, scaled by 1/10 with the same ratio.</summary>
     public static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(3);
 
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(0.5);
 
+    public static readonly TimeSpan PullInterval = TimeSpan.FromMilliseconds(500);
+
     public override string Name => "fleet-restart";
 
-    public override string Description => $"coordinator + {nodes} nodes ({(durable ? "durable" : "in-memory")} backend): node stops, crashes, coordinator restart, hostile nodes";
+    public override string Description => $"coordinator + {nodes} nodes ({(durable ? "durable" : "in-memory")} backend), a driver reading every result back: node stops, crashes, coordinator restart, probes of every authentication and TLS rule";
 
-    public override IReadOnlyList<string> Claims => [DefectCatalogue.StaleNodeMapping];
+    public override IReadOnlyList<string> Claims => [DefectCatalogue.StaleNodeMapping, DefectCatalogue.QueueForOfflineNode, DefectCatalogue.PullTrustsNodeId];
 
     /// <summary>The scenario's own fault profile.</summary>
     public static FaultProfile Profile { get; } = new()
@@ -50,26 +73,7 @@ public sealed class FleetRestartScenario(int nodes = 4, bool durable = false, Ti
         context.QuietAt = context.Horizon * 0.75;
         context.Faults(Profile);
 
-        var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
-        var honest = Enumerable.Range(0, nodes).Select(_ => NodeCredentials.Generate(context.Workload)).ToList();
-        var (replayer, stranger, forger) = (NodeCredentials.Generate(context.Workload), NodeCredentials.Generate(context.Workload), NodeCredentials.Generate(context.Workload));
-        var allowed = honest.Append(replayer).Select(c => Convert.ToHexStringLower(c.PublicKey)).ToHashSet(StringComparer.Ordinal);
-
-        var superlink = context.Service("superlink", "hub", Port, (host, me) => Coordinator.Start(host, new CoordinatorOptions(
-            me.Address, Port, me.ServerTls, allowed, durable, context.Defects, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5))));
-        var fleet = context.Clients("node", ["site-0", "site-1"], nodes, (host, me) => FleetNode.Start(host, new NodeOptions(
-            superlink.DnsName, Port, superlink.ClientTls, honest[me.Index], PingInterval, CallTimeout, TimeSpan.FromMilliseconds(500), context.Defects)),
-            new ServiceOptions { Killable = true });
-        context.Client("driver", "hub", (host, _) => RunDriverAsync(host, faker, superlink));
-
-        // Hostile nodes, and an honest one dialing the coordinator's address instead of its name.
-        var probes = new (string Name, Func<DateTime, Metadata> Auth)[]
-        {
-            ("intruder", stranger.Sign),
-            ("forger", now => HostileProbe.Forge(forger, honest[0], now)),
-            ("replayer", now => replayer.Sign(now - TimeSpan.FromSeconds(30))),
-            ("misdialer", honest[0].Sign),
-        }.Select(p => context.Client(p.Name, "site-x", (host, _) => HostileProbe.Start(host, superlink, p.Auth, byAddress: p.Name == "misdialer"))).ToList();
+        FleetSetup.Build(context, nodes, durable, driver: true, probers: true);
 
         // The scripted incidents: a graceful stop and restart (DeleteNode, then CreateNode with the same
         // key), a crash and restart (no DeleteNode), a coordinator restart, and a clock pushed outside
@@ -80,43 +84,10 @@ public sealed class FleetRestartScenario(int nodes = 4, bool durable = false, Ti
         context.At(TimeSpan.FromSeconds(17), new FaultAction.Start("node2"));
         context.At(TimeSpan.FromSeconds(20), new FaultAction.RotateCertificate("superlink"));
         context.At(TimeSpan.FromSeconds(24), new FaultAction.Restart("superlink"));
-        context.At(TimeSpan.FromSeconds(30), new FaultAction.Skew("m-node3", TimeSpan.FromSeconds(40)));
-        context.At(TimeSpan.FromSeconds(34), new FaultAction.Skew("m-node3", TimeSpan.Zero));
-
-        _ = new FleetChecker(context, superlink, fleet, PingInterval);
-        _ = new FleetAccount(context, superlink, fleet, probes, honest);
-    }
-
-    private static async Task RunDriverAsync(IHost host, Faker faker, Live coordinator)
-    {
-        var driver = new Driver.DriverClient(new RpcChannel(host, coordinator.DnsName, coordinator.Port, coordinator.ClientTls));
-        long? run = null;
-        var task = 0;
-        while (!host.Lifetime.IsCancellationRequested)
+        if (nodes > 3)
         {
-            await host.Clock.Delay(TimeSpan.FromSeconds(1), host.Lifetime);
-            try
-            {
-                run ??= (await driver.CreateRunAsync(new CreateRunRequest { Fab = faker.Hacker.Abbreviation() }, deadline: host.Clock.UtcNow.AddSeconds(1))).RunId;
-                var online = await driver.GetNodesAsync(new GetNodesRequest { RunId = run.Value }, deadline: host.Clock.UtcNow.AddSeconds(1));
-                var push = new DriverPushTaskInsRequest();
-                foreach (var node in online.Nodes)
-                {
-                    var ins = new TaskIns { TaskId = $"t{++task}", RunId = run.Value, NodeId = node.NodeId, Operation = faker.PickRandom("sum-of-squares", "max", "sum") };
-                    ins.Inputs.AddRange(Enumerable.Range(0, 4).Select(_ => (long)faker.Random.Int(-100, 100)));
-                    push.TaskInsList.Add(ins);
-                }
-
-                await driver.PushTaskInsAsync(push, deadline: host.Clock.UtcNow.AddSeconds(1));
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-            {
-                run = null; // a coordinator restart loses an in-memory run: start a new one
-            }
-            catch (RpcException)
-            {
-                // Unavailable or past its deadline: try again next second.
-            }
+            context.At(TimeSpan.FromSeconds(30), new FaultAction.Skew("m-node3", TimeSpan.FromSeconds(40)));
+            context.At(TimeSpan.FromSeconds(34), new FaultAction.Skew("m-node3", TimeSpan.Zero));
         }
     }
 }

@@ -12,6 +12,11 @@ public static class DefectCatalogue
     public const string BareCancel = "bare-cancel";
     public const string DroppedCancelReason = "dropped-cancel-reason";
 
+    // fleet (issue 12): deep defects, races in narrow windows
+    public const string QueueForOfflineNode = "queue-for-offline-node";
+    public const string PullTrustsNodeId = "pull-trusts-node-id";
+    public const string LeaveBeforePingLoopStops = "leave-before-ping-loop-stops";
+
     public static IReadOnlyList<Defect> All { get; } =
     [
         new(AckBeforeFlush, "the primary acknowledges a write before it is flushed to disk and replicated (flushed and replicated later, in the background)",
@@ -22,6 +27,14 @@ public static class DefectCatalogue
             "dask/distributed issue 8690 (fixed by PR 8705, released in 2024.7.0)"),
         new(DroppedCancelReason, "a future's own Cancel(reason, msg) forwards the futures but drops the reason and message, so the user sees reason 'unknown'",
             "dask/distributed PR 9028 (the reason dropped by the synchronous cancel)"),
+
+        // fleet (issue 12)
+        new(QueueForOfflineNode, "PushTaskIns queues a task for any registered node, online or not: a node that went offline between the driver's GetNodes and its PushTaskIns gets work nobody will pull until it returns",
+            "Flower's push_messages queued for any known node id; the online check at push time came with the node liveness rework (a GetNodes/push race)"),
+        new(PullTrustsNodeId, "PullTaskIns serves the node id named in the request without checking that it belongs to the caller's key: after an in-memory coordinator restart reissues ids from 1, a node still using its old id pulls another node's tasks",
+            "Flower's node-id verification in the authentication interceptor (a node id is a claim, the key is the proof)"),
+        new(LeaveBeforePingLoopStops, "on a graceful stop the node sends DeleteNode without waiting for its ping loop to stop: a re-registration the ping loop has in flight (after a coordinator restart) lands after the goodbye and leaves a registered node nobody runs",
+            "Flower's SuperNode shutdown order (delete_node before the ping thread is joined)"),
     ];
 
     /// <summary>The defect named <paramref name="name"/>, or null.</summary>

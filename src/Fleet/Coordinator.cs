@@ -49,7 +49,7 @@ public sealed class Coordinator
 
     public static Coordinator Start(IHost host, CoordinatorOptions options)
     {
-        var state = options.Durable ? FleetState.OnDisk(host.Disk) : FleetState.InMemory();
+        var state = options.Durable ? FleetState.OnDisk(host.Disk, host.Log) : FleetState.InMemory(host.Log);
         var coordinator = new Coordinator(host, options, state);
         var server = new RpcServer(host, options.ListenAddress, options.Port, options.Tls);
         server.AddService(Contracts.Fleet.BindService(new FleetService(coordinator)));
@@ -107,8 +107,13 @@ public sealed class Coordinator
 
     private bool IsOnline(NodeEntry entry) => entry.OnlineUntil > Now;
 
+    /// <summary>The entry of node <paramref name="id"/> if the caller's key holds it: the key proves who calls, the id is only a claim.</summary>
+    private NodeEntry? Own(long id, string key) => State.Nodes.TryGetValue(id, out var entry) && entry.KeyHex == key ? entry : null;
+
     /// <summary>The 1.14 registry bug lived in the in-memory state backend only, as upstream.</summary>
     private bool StaleMapping => options.Defects.IsOn(DefectCatalogue.StaleNodeMapping) && !options.Durable;
+
+    private static List<string> Ids(IEnumerable<TaskIns> tasks) => [.. tasks.Select(t => t.TaskId)];
 
     private sealed class FleetService(Coordinator c) : Contracts.Fleet.FleetBase
     {
@@ -121,27 +126,27 @@ public sealed class Coordinator
                 if (c.StaleMapping)
                 {
                     // 1.14: the key's mapping is trusted even when its node entry is gone.
-                    c.host.Log.Event(new NodeCreated(existing, key[..12], Existing: true));
+                    c.host.Log.Event(new StaleNodeReturned(existing, key));
                     return new CreateNodeResponse { Node = new Node { NodeId = existing } };
                 }
 
                 if (state.Nodes.TryGetValue(existing, out var entry) && c.IsOnline(entry))
                 {
-                    c.host.Log.Event(new CreateNodeRefused(key[..12], existing));
+                    c.host.Log.Event(new CreateNodeRefused(key, existing));
                     throw new RpcException(new Status(StatusCode.FailedPrecondition, "Public key already in use"));
                 }
 
                 // A crashed node never sent DeleteNode: it reclaims its key once it is offline.
                 state.Nodes.Remove(existing);
                 state.KeyToNode.Remove(key);
-                state.PendingTasks.Remove(existing);
+                await state.CommitAsync(new NodeReclaimed(existing, key, state.DropPending(existing)));
             }
 
             var id = state.NextNodeId++;
+            var until = c.Now + TimeSpan.FromSeconds(request.PingInterval);
             state.KeyToNode[key] = id;
-            state.Nodes[id] = new NodeEntry(id, key, c.Now + TimeSpan.FromSeconds(request.PingInterval), request.PingInterval);
-            await state.CommitAsync(context.CancellationToken);
-            c.host.Log.Event(new NodeCreated(id, key[..12], Existing: false));
+            state.Nodes[id] = new NodeEntry(id, key, until, request.PingInterval);
+            await state.CommitAsync(new NodeCreated(id, key, request.PingInterval, until));
             return new CreateNodeResponse { Node = new Node { NodeId = id } };
         }
 
@@ -150,19 +155,19 @@ public sealed class Coordinator
             var key = c.Authenticate(context);
             var id = request.Node.NodeId;
             var state = c.State;
-            if (state.Nodes.TryGetValue(id, out var entry) && entry.KeyHex == key)
+            if (c.Own(id, key) is null)
             {
-                state.Nodes.Remove(id);
-                state.PendingTasks.Remove(id);
-                if (!c.StaleMapping)
-                {
-                    state.KeyToNode.Remove(key);
-                }
-
-                await state.CommitAsync(context.CancellationToken);
-                c.host.Log.Event(new NodeDeleted(id));
+                c.host.Log.Event(new DeleteNodeIgnored(id, key));
+                return new DeleteNodeResponse();
             }
 
+            state.Nodes.Remove(id);
+            if (!c.StaleMapping)
+            {
+                state.KeyToNode.Remove(key);
+            }
+
+            await state.CommitAsync(new NodeDeleted(id, key, state.DropPending(id)));
             return new DeleteNodeResponse();
         }
 
@@ -170,14 +175,16 @@ public sealed class Coordinator
         {
             var key = c.Authenticate(context);
             var id = request.Node.NodeId;
-            if (c.State.Nodes.TryGetValue(id, out var entry) && entry.KeyHex == key)
+            if (c.Own(id, key) is not { } entry)
             {
-                c.State.Nodes[id] = entry with { OnlineUntil = c.Now + TimeSpan.FromSeconds(request.PingInterval), PingInterval = request.PingInterval };
-                await c.State.CommitAsync(context.CancellationToken);
-                return new PingResponse { Success = true };
+                c.host.Log.Event(new UnknownNodePinged(id, key));
+                return new PingResponse { Success = false };
             }
 
-            return new PingResponse { Success = false };
+            var until = c.Now + TimeSpan.FromSeconds(request.PingInterval);
+            c.State.Nodes[id] = entry with { OnlineUntil = until, PingInterval = request.PingInterval };
+            await c.State.CommitAsync(new NodePinged(id, key, request.PingInterval, until));
+            return new PingResponse { Success = true };
         }
 
         public override async Task<PullTaskInsResponse> PullTaskIns(PullTaskInsRequest request, ServerCallContext context)
@@ -185,11 +192,11 @@ public sealed class Coordinator
             var key = c.Authenticate(context);
             var id = request.Node.NodeId;
             var response = new PullTaskInsResponse();
-            if (c.State.Nodes.TryGetValue(id, out var entry) && entry.KeyHex == key && c.IsOnline(entry)
-                && c.State.PendingTasks.Remove(id, out var tasks) && tasks.Count > 0)
+            var entry = c.options.Defects.IsOn(DefectCatalogue.PullTrustsNodeId) ? c.State.Nodes.GetValueOrDefault(id) : c.Own(id, key);
+            if (entry is not null && c.IsOnline(entry) && c.State.PendingTasks.Remove(id, out var tasks) && tasks.Count > 0)
             {
                 response.TaskInsList.AddRange(tasks);
-                await c.State.CommitAsync(context.CancellationToken);
+                await c.State.CommitAsync(new TasksHandedOut(id, key, Ids(tasks)));
             }
 
             return response;
@@ -198,15 +205,20 @@ public sealed class Coordinator
         public override async Task<PushTaskResResponse> PushTaskRes(PushTaskResRequest request, ServerCallContext context)
         {
             var key = c.Authenticate(context);
+            var (stored, ignored) = (new List<NodeTask>(), new List<NodeTask>());
             foreach (var result in request.TaskResList)
             {
-                if (c.State.Nodes.TryGetValue(result.NodeId, out var entry) && entry.KeyHex == key)
+                if (c.Own(result.NodeId, key) is null)
                 {
-                    c.State.Results[result.TaskId] = result;
+                    ignored.Add(new NodeTask(result.TaskId, result.NodeId));
+                    continue;
                 }
+
+                c.State.Results[result.TaskId] = result;
+                stored.Add(new NodeTask(result.TaskId, result.NodeId));
             }
 
-            await c.State.CommitAsync(context.CancellationToken);
+            await c.State.CommitAsync(new ResultsStored(key, stored, ignored));
             return new PushTaskResResponse();
         }
 
@@ -225,38 +237,64 @@ public sealed class Coordinator
         {
             var id = c.State.NextRunId++;
             c.State.Runs[id] = request.Fab;
-            await c.State.CommitAsync(context.CancellationToken);
+            await c.State.CommitAsync(new RunCreated(id, request.Fab));
             return new CreateRunResponse { RunId = id };
         }
 
         public override Task<GetNodesResponse> GetNodes(GetNodesRequest request, ServerCallContext context)
         {
+            var online = c.State.Nodes.Values.Where(c.IsOnline).Select(n => n.NodeId).Order().ToList();
+            c.host.Log.Event(new NodesListed(online));
             var response = new GetNodesResponse();
-            response.Nodes.AddRange(c.State.Nodes.Values.Where(c.IsOnline).OrderBy(n => n.NodeId).Select(n => new Node { NodeId = n.NodeId }));
+            response.Nodes.AddRange(online.Select(id => new Node { NodeId = id }));
             return Task.FromResult(response);
         }
 
+        /// <summary>Queues each task for its node if that node is online now; tasks of a run the coordinator does not know fail the call.</summary>
         public override async Task<DriverPushTaskInsResponse> PushTaskIns(DriverPushTaskInsRequest request, ServerCallContext context)
         {
+            if (request.TaskInsList.FirstOrDefault(t => !c.State.Runs.ContainsKey(t.RunId)) is { } orphan)
+            {
+                throw new RpcException(new Status(StatusCode.NotFound, $"Run {orphan.RunId} not found"));
+            }
+
+            var (accepted, refused) = (new List<NodeTask>(), new List<NodeTask>());
             var response = new DriverPushTaskInsResponse();
             foreach (var task in request.TaskInsList)
             {
-                if (c.State.Nodes.ContainsKey(task.NodeId))
+                if (!c.State.Nodes.TryGetValue(task.NodeId, out var node) || !(c.IsOnline(node) || c.options.Defects.IsOn(DefectCatalogue.QueueForOfflineNode)))
                 {
-                    c.State.Pending(task.NodeId).Add(task);
-                    response.TaskIds.Add(task.TaskId);
+                    refused.Add(new NodeTask(task.TaskId, task.NodeId));
+                    continue;
                 }
+
+                c.State.Pending(task.NodeId).Add(task);
+                accepted.Add(new NodeTask(task.TaskId, task.NodeId));
+                response.TaskIds.Add(task.TaskId);
             }
 
-            await c.State.CommitAsync(context.CancellationToken);
+            await c.State.CommitAsync(new TasksQueued(accepted, refused));
             return response;
         }
 
-        public override Task<DriverPullTaskResResponse> PullTaskRes(DriverPullTaskResRequest request, ServerCallContext context)
+        /// <summary>The results ready among those asked for; each is delivered once, then forgotten.</summary>
+        public override async Task<DriverPullTaskResResponse> PullTaskRes(DriverPullTaskResRequest request, ServerCallContext context)
         {
             var response = new DriverPullTaskResResponse();
-            response.TaskResList.AddRange(request.TaskIds.Where(c.State.Results.ContainsKey).Select(id => c.State.Results[id]));
-            return Task.FromResult(response);
+            foreach (var id in request.TaskIds)
+            {
+                if (c.State.Results.Remove(id, out var result))
+                {
+                    response.TaskResList.Add(result);
+                }
+            }
+
+            if (response.TaskResList.Count > 0)
+            {
+                await c.State.CommitAsync(new ResultsDelivered([.. response.TaskResList.Select(r => r.TaskId)]));
+            }
+
+            return response;
         }
     }
 }

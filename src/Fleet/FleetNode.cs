@@ -28,14 +28,16 @@ public sealed record NodeOptions(
 
 /// <summary>
 /// A Flower-style node (SuperNode): registers with CreateNode, pings on a jittered schedule, pulls task
-/// instructions, computes and pushes results, reconnects with backoff when calls fail, and sends
-/// DeleteNode when asked to stop.
+/// instructions, fetches each run's definition once (GetRun), computes and pushes results, reconnects with
+/// backoff when calls fail, and on a graceful stop stops pinging, then sends DeleteNode for the id it holds.
 /// </summary>
 public sealed class FleetNode
 {
     private readonly IHost host;
     private readonly NodeOptions options;
     private readonly Contracts.Fleet.FleetClient fleet;
+    private readonly Dictionary<long, string> runs = [];
+    private readonly TaskCompletionSource pingLoopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FleetNode(IHost host, NodeOptions options)
     {
@@ -62,127 +64,216 @@ public sealed class FleetNode
 
     private async Task RunAsync(CancellationToken lifetime)
     {
-        await RegisterAsync(lifetime);
-        host.Spawn("ping-loop", PingLoopAsync);
-        try
+        if (!await RegisterAsync(lifetime))
         {
-            while (!lifetime.IsCancellationRequested)
+            return; // asked to stop before it ever registered
+        }
+
+        host.Spawn("ping-loop", PingLoopAsync);
+        while (!lifetime.IsCancellationRequested)
+        {
+            try
             {
                 await host.Clock.Delay(options.PullInterval, lifetime);
                 await PullAndExecuteAsync(lifetime);
             }
+            catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
+            {
+                // Asked to stop: leave gracefully.
+            }
         }
-        catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
+
+        await LeaveAsync();
+    }
+
+    /// <summary>
+    /// Leaves gracefully: the ping loop stops at the same signal, and a registration it has in flight decides which
+    /// id is this node's, so wait for it before saying goodbye for that id.
+    /// </summary>
+    private async Task LeaveAsync()
+    {
+        if (!options.Defects.IsOn(DefectCatalogue.LeaveBeforePingLoopStops))
         {
-            // Asked to stop: leave gracefully.
-            try
-            {
-                await fleet.DeleteNodeAsync(new DeleteNodeRequest { Node = new Node { NodeId = NodeId } }, Auth(), Deadline());
-                host.Log.Event(new NodeLeft(NodeId, StatusCode.OK, ""));
-            }
-            catch (RpcException e)
-            {
-                host.Log.Event(new NodeLeft(NodeId, e.StatusCode, e.Status.Detail));
-            }
+            await pingLoopEnded.Task;
+        }
+
+        try
+        {
+            await fleet.DeleteNodeAsync(new DeleteNodeRequest { Node = new Node { NodeId = NodeId } }, Auth(), Deadline());
+            host.Log.Event(new NodeLeft(NodeId, StatusCode.OK, ""));
+        }
+        catch (RpcException e)
+        {
+            host.Log.Event(new NodeLeft(NodeId, e.StatusCode, e.Status.Detail));
         }
     }
 
-    private async Task RegisterAsync(CancellationToken lifetime)
+    /// <summary>Registers, backing off while CreateNode fails; false when asked to stop first.</summary>
+    private async Task<bool> RegisterAsync(CancellationToken lifetime)
     {
         var backoff = TimeSpan.FromMilliseconds(200);
-        while (true)
+        while (!lifetime.IsCancellationRequested)
         {
             try
             {
-                var response = await fleet.CreateNodeAsync(new CreateNodeRequest { PingInterval = options.PingInterval.TotalSeconds }, Auth(), Deadline(), lifetime);
+                // Not cancelled by a stop: the coordinator may have registered us already, and leaving must delete what it registered.
+                var response = await fleet.CreateNodeAsync(new CreateNodeRequest { PingInterval = options.PingInterval.TotalSeconds }, Auth(), Deadline());
                 NodeId = response.Node.NodeId;
                 host.Log.Event(new NodeRegistered(NodeId));
-                return;
+                return true;
             }
-            catch (RpcException e) when (!lifetime.IsCancellationRequested)
+            catch (RpcException e)
             {
                 host.Log.Event(new CreateNodeRejected(e.StatusCode, e.Status.Detail));
-                await host.Clock.Delay(backoff, lifetime);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
+
+            try
+            {
+                await host.Clock.Delay(backoff, lifetime);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
         }
+
+        return false;
     }
 
     private async Task PingLoopAsync(CancellationToken lifetime)
     {
-        while (!lifetime.IsCancellationRequested)
+        try
         {
-            // Upstream: next ping after (interval − timeout) × (0.8 ± 0.1).
-            var factor = 0.7 + (host.Random.NextDouble() * 0.2);
-            if (host.Buggify(BuggifyCatalogue.PingFiresEarly))
+            while (!lifetime.IsCancellationRequested)
             {
-                factor = 0.7;
-            }
+                // Upstream: next ping after (interval − timeout) × (0.8 ± 0.1).
+                var factor = 0.7 + (host.Random.NextDouble() * 0.2);
+                if (host.Buggify(BuggifyCatalogue.PingFiresEarly))
+                {
+                    factor = 0.7;
+                }
 
-            await host.Clock.Delay((options.PingInterval - options.CallTimeout) * factor, lifetime);
-            PingResponse response;
-            try
-            {
-                response = await fleet.PingAsync(new PingRequest { Node = new Node { NodeId = NodeId }, PingInterval = options.PingInterval.TotalSeconds }, Auth(), Deadline(options.CallTimeout), lifetime);
-            }
-            catch (RpcException e)
-            {
-                host.Log.Event(new PingFailed(e.StatusCode));
-                continue;
-            }
+                await host.Clock.Delay((options.PingInterval - options.CallTimeout) * factor, lifetime);
+                var response = await PingAsync(lifetime);
+                if (response is null || response.Success)
+                {
+                    continue;
+                }
 
-            if (response.Success)
-            {
-                continue;
-            }
+                if (options.Defects.IsOn(DefectCatalogue.StaleNodeMapping))
+                {
+                    // 1.14: a ping answered with success=false is fatal for the ping loop.
+                    PingLoopAlive = false;
+                    PingLoopDeath = "Ping failed unexpectedly";
+                    host.Log.Event(new PingLoopDied(NodeId, PingLoopDeath));
+                    return;
+                }
 
-            if (options.Defects.IsOn(DefectCatalogue.StaleNodeMapping))
-            {
-                // 1.14: a ping answered with success=false is fatal for the ping loop.
-                PingLoopAlive = false;
-                PingLoopDeath = "Ping failed unexpectedly";
-                host.Log.Event(new PingLoopDied(NodeId, PingLoopDeath));
-                return;
+                host.Log.Event(new NodeForgotten(NodeId));
+                await RegisterAsync(lifetime);
             }
-
-            host.Log.Event(new NodeForgotten(NodeId));
-            await RegisterAsync(lifetime);
+        }
+        finally
+        {
+            pingLoopEnded.TrySetResult();
         }
     }
 
+    /// <summary>One ping; null when it failed (logged unless the node is stopping).</summary>
+    private async Task<PingResponse?> PingAsync(CancellationToken lifetime)
+    {
+        try
+        {
+            return await fleet.PingAsync(new PingRequest { Node = new Node { NodeId = NodeId }, PingInterval = options.PingInterval.TotalSeconds }, Auth(), Deadline(options.CallTimeout), lifetime);
+        }
+        catch (RpcException e)
+        {
+            if (!lifetime.IsCancellationRequested)
+            {
+                host.Log.Event(new PingFailed(e.StatusCode));
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Pulls the node's tasks (a stop cancels the pull); the work pulled is finished and pushed even while stopping.</summary>
     private async Task PullAndExecuteAsync(CancellationToken lifetime)
     {
-        PullTaskInsResponse tasks;
-        try
-        {
-            tasks = await fleet.PullTaskInsAsync(new PullTaskInsRequest { Node = new Node { NodeId = NodeId } }, Auth(), Deadline(), lifetime);
-        }
-        catch (RpcException e) when (!lifetime.IsCancellationRequested)
-        {
-            host.Log.Event(new NodeCallFailed("PullTaskIns", e.StatusCode, e.Status.Detail));
-            return;
-        }
-
-        if (tasks.TaskInsList.Count == 0)
+        var id = NodeId;
+        var tasks = await PullAsync(id, lifetime);
+        if (tasks.Count == 0)
         {
             return;
         }
 
-        host.Log.Event(new WorkReceived(tasks.TaskInsList.Count));
+        host.Log.Event(new WorkReceived(id, [.. tasks.Select(t => t.TaskId)]));
+        var fetched = new HashSet<long>();
+        foreach (var run in tasks.Select(t => t.RunId).Distinct())
+        {
+            if (await FetchRunAsync(run, [.. tasks.Where(t => t.RunId == run).Select(t => t.TaskId)]))
+            {
+                fetched.Add(run);
+            }
+        }
+
         var results = new PushTaskResRequest();
-        foreach (var task in tasks.TaskInsList)
+        results.TaskResList.AddRange(tasks.Where(t => fetched.Contains(t.RunId)).Select(t => new TaskRes { TaskId = t.TaskId, RunId = t.RunId, NodeId = id, Result = Execute(t) }));
+        TasksDone += results.TaskResList.Count;
+        if (results.TaskResList.Count == 0)
         {
-            results.TaskResList.Add(new TaskRes { TaskId = task.TaskId, RunId = task.RunId, NodeId = NodeId, Result = Execute(task) });
+            return;
         }
 
-        TasksDone += tasks.TaskInsList.Count;
         try
         {
-            await fleet.PushTaskResAsync(results, Auth(), Deadline(), lifetime);
+            await fleet.PushTaskResAsync(results, Auth(), Deadline());
         }
-        catch (RpcException e) when (!lifetime.IsCancellationRequested)
+        catch (RpcException e)
         {
-            host.Log.Event(new NodeCallFailed("PushTaskRes", e.StatusCode, e.Status.Detail));
+            host.Log.Event(new NodeCallFailed("PushTaskRes", e.StatusCode, e.Status.Detail, [.. results.TaskResList.Select(r => r.TaskId)]));
+        }
+    }
+
+    /// <summary>The tasks queued for node <paramref name="id"/>; none when the pull failed.</summary>
+    private async Task<IReadOnlyList<TaskIns>> PullAsync(long id, CancellationToken lifetime)
+    {
+        try
+        {
+            return (await fleet.PullTaskInsAsync(new PullTaskInsRequest { Node = new Node { NodeId = id } }, Auth(), Deadline(), lifetime)).TaskInsList;
+        }
+        catch (RpcException e)
+        {
+            if (!lifetime.IsCancellationRequested)
+            {
+                host.Log.Event(new NodeCallFailed("PullTaskIns", e.StatusCode, e.Status.Detail, []));
+            }
+
+            return [];
+        }
+    }
+
+    /// <summary>Fetches a run's definition the first time one of its tasks arrives; false when GetRun failed (its tasks are dropped, and said so).</summary>
+    private async Task<bool> FetchRunAsync(long run, IReadOnlyList<string> tasks)
+    {
+        if (runs.ContainsKey(run))
+        {
+            return true;
+        }
+
+        try
+        {
+            var fetched = await fleet.GetRunAsync(new GetRunRequest { RunId = run }, Auth(), Deadline());
+            runs[run] = fetched.Fab;
+            host.Log.Event(new RunFetched(fetched.RunId, fetched.Fab));
+            return true;
+        }
+        catch (RpcException e)
+        {
+            host.Log.Event(new NodeCallFailed("GetRun", e.StatusCode, e.Status.Detail, tasks));
+            return false;
         }
     }
 

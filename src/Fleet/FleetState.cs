@@ -11,6 +11,7 @@ public sealed record NodeEntry(long NodeId, string KeyHex, DateTime OnlineUntil,
 /// The coordinator's state: the registry (public key → node id, node id → entry), runs, and task
 /// instructions and results per run. The in-memory backend keeps it in memory only; the durable backend
 /// also writes every change to the simulated disk and flushes before answering, so it survives a restart.
+/// Every change is committed with the event that reports it (<see cref="CommitAsync"/>).
 /// </summary>
 public sealed class FleetState
 {
@@ -18,10 +19,13 @@ public sealed class FleetState
 
     private readonly IDisk? disk;
 
-    private FleetState(IDisk? disk)
+    private FleetState(IDisk? disk, ILog log)
     {
         this.disk = disk;
+        Log = log;
     }
+
+    private ILog Log { get; }
 
     public Dictionary<string, long> KeyToNode { get; private init; } = new(StringComparer.Ordinal);
 
@@ -39,12 +43,12 @@ public sealed class FleetState
 
     public bool Durable => disk is not null;
 
-    public static FleetState InMemory() => new(null);
+    public static FleetState InMemory(ILog log) => new(null, log);
 
     /// <summary>Loads the durable state from disk (empty on first start).</summary>
-    public static FleetState OnDisk(IDisk disk)
+    public static FleetState OnDisk(IDisk disk, ILog log)
     {
-        var state = new FleetState(disk);
+        var state = new FleetState(disk, log);
         if (disk.Read(DiskKey) is { } bytes)
         {
             var snapshot = JsonSerializer.Deserialize<Snapshot>(bytes)!;
@@ -93,9 +97,17 @@ public sealed class FleetState
         return list;
     }
 
-    /// <summary>Makes the state durable (durable backend only): written, then flushed.</summary>
-    public async Task CommitAsync(CancellationToken cancellationToken)
+    /// <summary>Removes the task instructions queued for a node (a node that leaves or is reclaimed); returns their ids.</summary>
+    public IReadOnlyList<string> DropPending(long nodeId) =>
+        PendingTasks.Remove(nodeId, out var dropped) ? [.. dropped.Select(t => t.TaskId)] : [];
+
+    /// <summary>
+    /// Reports <paramref name="change"/> (already made in memory) and, on the durable backend, writes the state
+    /// and flushes it. A caller that goes away does not abort a commit: once made, a change is made durable.
+    /// </summary>
+    public async Task CommitAsync(FleetChange change)
     {
+        Log.Event(change);
         if (disk is null)
         {
             return;
@@ -110,7 +122,7 @@ public sealed class FleetState
             NextNodeId,
             NextRunId);
         disk.Write(DiskKey, JsonSerializer.SerializeToUtf8Bytes(snapshot));
-        await disk.FlushAsync(cancellationToken);
+        await disk.FlushAsync(CancellationToken.None);
     }
 
     private sealed record Snapshot(

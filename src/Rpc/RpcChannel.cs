@@ -91,24 +91,23 @@ public sealed class RpcChannel : CallInvoker
         // Not cancelled by a graceful stop: a stopping process still says goodbye (DeleteNode); a kill drops the dial anyway.
         var dialed = await host.Network.DialAsync(target, port, tls, CancellationToken.None);
         connection = dialed;
-        host.Spawn($"rpc-client:{Target}", token => ReceiveLoopAsync(dialed, token));
+        host.Spawn($"rpc-client:{Target}", _ => ReceiveLoopAsync(dialed));
         return dialed;
     }
 
-    private async Task ReceiveLoopAsync(IConnection conn, CancellationToken lifetime)
+    /// <summary>
+    /// Reads replies until the connection ends. Not tied to the process's lifetime: during a graceful stop the calls
+    /// in flight (and those the stopping code still makes) get their replies until the process is killed, which
+    /// ends this loop with it. Each call's own token and deadline cancel that call.
+    /// </summary>
+    private async Task ReceiveLoopAsync(IConnection conn)
     {
         Exception? failure = null;
         try
         {
-            while (true)
+            while (await conn.ReceiveAsync() is { } bytes)
             {
-                var bytes = await conn.ReceiveAsync(lifetime);
-                if (bytes is null)
-                {
-                    break;
-                }
-
-                var frame = FrameCodec.Decode(bytes.Value);
+                var frame = FrameCodec.Decode(bytes);
                 if (calls.TryGetValue(frame.Stream, out var call))
                 {
                     call.OnFrame(frame);
@@ -138,6 +137,7 @@ public sealed class RpcChannel : CallInvoker
     private sealed class ClientCall(RpcChannel channel, string method, CallOptions options) : IDisposable
     {
         private readonly Queue<byte[]> messages = new();
+        private readonly TimeSpan started = channel.host.Clock.Elapsed;
         private TaskCompletionSource<bool>? messageWaiter;
         private Status? status;
         private Metadata trailers = [];
@@ -321,7 +321,7 @@ public sealed class RpcChannel : CallInvoker
             }
 
             status = final;
-            channel.host.Log.Event(new RpcCompleted(method, channel.Target, final.StatusCode, final.Detail));
+            channel.host.Log.Event(new RpcCompleted(method, channel.Target, final.StatusCode, final.Detail) { Started = started });
             channel.calls.Remove(stream);
             cancelRegistration.Unregister();
             deadlineCts?.Cancel();

@@ -12,6 +12,9 @@ public sealed record RpcCompleted(string Method, string Target, StatusCode Statu
 {
     public override string Kind => "rpc.done";
 
+    /// <summary>When the call started (the process's monotonic clock): checkers judge what happened while it was in flight.</summary>
+    public TimeSpan Started { get; init; }
+
     public bool Ok => Status == StatusCode.OK;
 
     public override string Details => $"{Method} -> {Target} status={Status}{(Ok ? "" : " " + Detail)}";

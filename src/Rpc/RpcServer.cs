@@ -69,24 +69,9 @@ public sealed class RpcServer : IDisposable
         var calls = session.Calls;
         using (connection)
         {
-            while (true)
+            while (await ReceiveAsync(connection, lifetime) is { } bytes)
             {
-                ReadOnlyMemory<byte>? bytes;
-                try
-                {
-                    bytes = await connection.ReceiveAsync(lifetime);
-                }
-                catch (Exception e) when (e is NetworkException or OperationCanceledException)
-                {
-                    break;
-                }
-
-                if (bytes is null)
-                {
-                    break;
-                }
-
-                var frame = FrameCodec.Decode(bytes.Value);
+                var frame = FrameCodec.Decode(bytes);
                 switch (frame.Kind)
                 {
                     case FrameKind.Start when session.Closing:
@@ -116,6 +101,19 @@ public sealed class RpcServer : IDisposable
         }
     }
 
+    /// <summary>The next frame; null once the client closed the connection, it broke, or the process is stopping.</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReceiveAsync(IConnection connection, CancellationToken lifetime)
+    {
+        try
+        {
+            return await connection.ReceiveAsync(lifetime);
+        }
+        catch (Exception e) when (e is NetworkException or OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     private async Task DispatchAsync(Session session, Frame start, CancellationTokenSource cts)
     {
         var (connection, calls) = (session.Connection, session.Calls);
@@ -123,12 +121,14 @@ public sealed class RpcServer : IDisposable
         var onStop = host.Lifetime.Register(static c => ((CancellationTokenSource)c!).Cancel(), cts);
         var onClose = connection.Closed.Register(static c => ((CancellationTokenSource)c!).Cancel(), cts);
         var deadline = DateTime.MaxValue;
+        // Disarmed when the call ends: a finished call holds no timer until its deadline.
+        var deadlineTimer = new CancellationTokenSource();
         if (start.DeadlineTicks > 0)
         {
             // gRPC carries a timeout, not an instant: the server computes its own deadline on its own clock.
             var timeout = TimeSpan.FromTicks(start.DeadlineTicks);
             deadline = host.Clock.UtcNow + timeout;
-            _ = CancelAtAsync(timeout, cts);
+            _ = CancelAtAsync(timeout, cts, deadlineTimer.Token);
         }
 
         host.Log.Event(new RpcAccepted(start.Method, start.Stream));
@@ -162,6 +162,7 @@ public sealed class RpcServer : IDisposable
         }
 
         host.Log.Event(new RpcHandled(start.Method, start.Stream, call.FinalStatus));
+        deadlineTimer.Cancel();
         calls.Remove(start.Stream);
         onStop.Unregister();
         onClose.Unregister();
@@ -173,11 +174,11 @@ public sealed class RpcServer : IDisposable
         }
     }
 
-    private async Task CancelAtAsync(TimeSpan timeout, CancellationTokenSource cts)
+    private async Task CancelAtAsync(TimeSpan timeout, CancellationTokenSource cts, CancellationToken disarmed)
     {
         try
         {
-            await host.Clock.Delay(timeout, cts.Token);
+            await host.Clock.Delay(timeout, disarmed);
             cts.Cancel();
         }
         catch (OperationCanceledException)

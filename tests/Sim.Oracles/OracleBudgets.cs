@@ -36,6 +36,10 @@ public static class OracleBudgets
             new("fleet-restart", "", "chaos", "random", 2), new("fleet-restart", "", "crashes", "random", 2),
             new("fleet-restart", "durable", "default", "random", 2),
         ],
+        ["fleet-leave"] =
+        [
+            new("fleet-leave", "", "default", "random", 6), new("fleet-leave", "", "default", "pct", 3),
+        ],
         ["client-reconnect"] =
         [
             new("client-reconnect", "", "default", "random", 6), new("client-reconnect", "", "default", "pct", 3),

@@ -1,0 +1,49 @@
+using Sim.Stack.Defects;
+using Sim.Stack.Fleet;
+using Sim.Worlds;
+
+namespace Sim.Scenarios.Fleet;
+
+/// <summary>
+/// The focused fleet race, for Coyote: a coordinator, two nodes and a driver, no random faults, one coordinator
+/// restart and one graceful node stop at chosen points. The in-memory coordinator restarts empty; node0's next ping is
+/// answered success=false and its ping loop registers again, and the stop lands a few milliseconds (drawn per seed,
+/// within a network round trip) after that: the goodbye races the re-registration in flight, the pulls race the
+/// re-registration of the other node (ids are reissued from 1). About a hundred calls in 8 virtual seconds.
+/// </summary>
+/// <remarks>
+/// Invariants: the same classes and checkers as <see cref="FleetRestartScenario"/> (see its remarks) but the probes
+/// (no probing clients here): accounting (<see cref="TaskLedger"/>, <see cref="CallChecker"/>), eligibility
+/// (<see cref="EligibilityChecker"/>), uniqueness (<see cref="FleetChecker"/>: <c>a-node-that-left-stays-gone</c> is the
+/// one this race threatens), security of honest calls (<see cref="SecurityChecker"/>), resources
+/// (<see cref="ResourceChecker"/>) and the model (<see cref="ModelChecker"/>).
+/// </remarks>
+public sealed class FleetLeaveScenario : Scenario
+{
+    public override string Name => "fleet-leave";
+
+    public override string Description => "coordinator + 2 nodes + driver: an in-memory restart, then node0 stops while its ping loop registers again (focused, for Coyote)";
+
+    public override IReadOnlyList<string> Claims => [DefectCatalogue.LeaveBeforePingLoopStops, DefectCatalogue.PullTrustsNodeId];
+
+    public override void Build(ScenarioContext context)
+    {
+        // Short: the race is over by 6 s; the quiet point only places the liveness window (two ping intervals before the horizon).
+        context.Horizon = TimeSpan.FromSeconds(8);
+        context.QuietAt = TimeSpan.FromSeconds(2);
+        context.Faults(FaultProfile.None);
+        var stopAfter = TimeSpan.FromMilliseconds(context.Workload.NextDouble() * 8);
+        var fleet = FleetSetup.Build(context, 2, durable: false, driver: true, probers: false);
+        var (coordinator, node) = (fleet.Coordinator, fleet.Nodes[0]);
+        context.Script(async w =>
+        {
+            await w.At(TimeSpan.FromSeconds(1.5));
+            w.Restart(coordinator);
+            await w.Until<NodeForgotten>((_, at) => at.Subject == node.Name);
+            await w.Delay(stopAfter);
+            w.Stop(node, TimeSpan.FromSeconds(1));
+            await w.Delay(TimeSpan.FromSeconds(1.5));
+            w.Start(node);
+        });
+    }
+}
