@@ -52,12 +52,12 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
         context.QuietAt = context.Horizon * 0.75;
         context.Faults(Profile);
 
-        var scheduler = context.Service("scheduler", "hub", Port, (host, me) => Scheduler.Start(host, new SchedulerOptions(me.Address, Port, me.ServerTls)));
+        var scheduler = context.Service("scheduler", "hub", Port, (host, me) => Scheduler.Start(host, new SchedulerOptions(me.Address, Port, me.ServerTls, context.Defects)));
         var options = new FuturesClientOptions(scheduler.DnsName, Port, scheduler.ClientTls, ReconnectDeadline, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), context.Defects);
-        var checker = new FuturesChecker(context, ReconnectDeadline + Epsilon, ReconnectDeadline + Epsilon + LongestTask + TimeSpan.FromSeconds(2));
+        var oracles = new FuturesOracles(context, scheduler, ReconnectDeadline + Epsilon, ReconnectDeadline + Epsilon + LongestTask + TimeSpan.FromSeconds(2));
         var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
         var users = context.Clients("client", ["site-0", "site-1"], clients, (host, _) =>
-            FuturesUser.Start(host, context, checker, faker, options, context.Horizon - TimeSpan.FromSeconds(1), LongestTask));
+            FuturesUser.Start(host, context, oracles, faker, options, context.Horizon - TimeSpan.FromSeconds(1), LongestTask));
 
         // An operator restarts the scheduler's state once (client.restart() upstream).
         var restarts = new List<string>();
@@ -79,7 +79,7 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
 
         context.Account(() => users.SelectMany(u => u.Last?.AccountLines() ?? [])
             .Concat(restarts)
-            .Concat(scheduler.Last is { } s ? [$"scheduler: incarnation holds {s.Tasks.Count} task(s), {s.Sessions} session(s), {s.Restarts} restart(s) asked"] : []));
+            .Concat(scheduler.Last is { } s ? [$"scheduler: incarnation holds {s.Tasks.Count} task(s), {s.Sessions.Count} session(s), {s.Restarts} restart(s) asked"] : []));
     }
 
     private static async Task RestartOnceAsync(IHost host, FuturesClientOptions options, TimeSpan at, List<string> account)

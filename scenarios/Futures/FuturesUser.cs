@@ -13,7 +13,7 @@ public sealed class FuturesUser
     private static readonly string[] Reasons = ["superseded", "user-abort", "budget-exceeded", "wrong-inputs"];
 
     private readonly IHost host;
-    private readonly FuturesChecker checker;
+    private readonly FuturesOracles oracles;
     private readonly Faker faker;
     private readonly Dictionary<string, int> outcomes = new(StringComparer.Ordinal);
     private readonly List<string> notes = [];
@@ -21,17 +21,17 @@ public sealed class FuturesUser
     private int submitted;
     private string? firstGrouped;
 
-    private FuturesUser(IHost host, FuturesChecker checker, Faker faker)
+    private FuturesUser(IHost host, FuturesOracles oracles, Faker faker)
     {
         this.host = host;
-        this.checker = checker;
+        this.oracles = oracles;
         this.faker = faker;
     }
 
     /// <summary>Starts the user's work until <paramref name="stopAt"/>; the longest computation it submits takes <paramref name="longestTask"/>.</summary>
-    public static FuturesUser Start(IHost host, ScenarioContext context, FuturesChecker checker, Faker faker, FuturesClientOptions options, TimeSpan stopAt, TimeSpan longestTask)
+    public static FuturesUser Start(IHost host, ScenarioContext context, FuturesOracles oracles, Faker faker, FuturesClientOptions options, TimeSpan stopAt, TimeSpan longestTask)
     {
-        var user = new FuturesUser(host, checker, faker);
+        var user = new FuturesUser(host, oracles, faker);
         context.On<ClientStatusChanged>((e, at) =>
         {
             if (at.Subject == host.Name)
@@ -64,7 +64,7 @@ public sealed class FuturesUser
                 continue;
             }
 
-            checker.Connected(client);
+            oracles.Ledger.Connected(host.Name, client);
             while (client.Status != ClientStatus.Closed && host.Clock.Elapsed < stopAt)
             {
                 await SubmitBatchAsync(client, longestTask);
@@ -81,7 +81,7 @@ public sealed class FuturesUser
             var operation = faker.Random.WeightedRandom(["sum", "sum-of-squares", "max", "fail"], [0.35f, 0.35f, 0.25f, 0.05f]);
             var inputs = Enumerable.Range(0, 3).Select(_ => (long)faker.Random.Int(-50, 50)).ToList();
             var future = client.Submit(operation, inputs, TimeSpan.FromMilliseconds(faker.Random.Int(20, (int)longestTask.TotalMilliseconds)));
-            var tracked = checker.Submitted(host.Name, future, host.Clock.Elapsed);
+            var tracked = oracles.Ledger.Submitted(host.Name, future, operation, inputs, host.Clock.Elapsed);
             submitted++;
             batch.Add(future);
             host.Spawn("await", _ => AwaitAsync(tracked));
@@ -112,17 +112,20 @@ public sealed class FuturesUser
         string outcome;
         try
         {
-            await tracked.Future.ResultAsync();
+            var result = await tracked.Future.ResultAsync();
             outcome = "finished";
+            oracles.Accounting.Seen(tracked, result, null);
         }
-        catch (FutureErredException)
+        catch (FutureErredException e)
         {
             outcome = "erred";
+            oracles.Accounting.Seen(tracked, null, e);
         }
         catch (OperationCanceledException e)
         {
             outcome = e is FutureCancelledException c ? $"cancelled ({c.Reason})" : "bare cancellation";
-            checker.Failed(tracked, e);
+            oracles.Checker.Failed(tracked, e);
+            oracles.Accounting.Seen(tracked, null, e);
         }
 
         outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
@@ -140,6 +143,7 @@ public sealed class FuturesUser
         }
 
         var generation = client.Generation;
+        tracked.UserReasons.Add(reason);
         try
         {
             await (viaFuture ? future.CancelAsync(reason, msg) : client.CancelAsync([future], reason, msg));
@@ -151,7 +155,7 @@ public sealed class FuturesUser
 
         if (client.Generation == generation)
         {
-            checker.UserCancelled(tracked, reason, msg, viaFuture);
+            oracles.Checker.UserCancelled(tracked, reason, msg, viaFuture);
         }
     }
 

@@ -12,6 +12,11 @@ public static class DefectCatalogue
     public const string BareCancel = "bare-cancel";
     public const string DroppedCancelReason = "dropped-cancel-reason";
 
+    // Deep defects of the futures client and scheduler (issue 12): races in narrow windows.
+    public const string ResubmitAfterCancel = "resubmit-after-cancel";
+    public const string StaleSessionSubmit = "stale-session-submit";
+    public const string ReplacedSessionKeepsKeys = "replaced-session-keeps-keys";
+
     public static IReadOnlyList<Defect> All { get; } =
     [
         new(AckBeforeFlush, "the primary acknowledges a write before it is flushed to disk and replicated (flushed and replicated later, in the background)",
@@ -22,6 +27,14 @@ public static class DefectCatalogue
             "dask/distributed issue 8690 (fixed by PR 8705, released in 2024.7.0)"),
         new(DroppedCancelReason, "a future's own Cancel(reason, msg) forwards the futures but drops the reason and message, so the user sees reason 'unknown'",
             "dask/distributed PR 9028 (the reason dropped by the synchronous cancel)"),
+
+        // Deep defects of the futures client and scheduler (issue 12).
+        new(ResubmitAfterCancel, "the scheduler forgets a cancel once the task is gone: a submission of the key that arrives after its cancel (a retry after a timed-out attempt, a buffered submit flushed as the user cancels) runs the task again, and its result is held for a future the user cancelled",
+            "retried idempotent-by-key requests racing a delete (a tombstone missing), as in Dask's update-graph after cancel-keys"),
+        new(StaleSessionSubmit, "the scheduler accepts a submit (or cancel) made for a session that is over: a submission that crosses a scheduler restart report, or one sent just before a reconnect, lands in the new session and runs a task whose future the client already cancelled",
+            "fencing tokens missing on reconnect and restart (work of an old epoch accepted by the new one)"),
+        new(ReplacedSessionKeepsKeys, "when a client reconnects before the scheduler noticed its old stream end, the old session is replaced without releasing its keys; its stream's cleanup then skips them (no longer current), so they are never released",
+            "cleanup keyed on 'is this still the current session' racing a reconnect, as Dask's remove_client racing add_client of the same client id"),
     ];
 
     /// <summary>The defect named <paramref name="name"/>, or null.</summary>

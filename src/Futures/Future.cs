@@ -60,6 +60,7 @@ public sealed class Future
 
         Status = FutureStatus.Finished;
         outcome.SetResult(result);
+        Client.Done(this, null);
         return true;
     }
 
@@ -72,6 +73,7 @@ public sealed class Future
 
         Status = FutureStatus.Error;
         outcome.SetException(new FutureErredException(Key, exception));
+        Client.Done(this, null);
         return true;
     }
 
@@ -84,7 +86,9 @@ public sealed class Future
 
         Status = FutureStatus.Cancelled;
         // Upstream before PR 8705: a bare CancelledError(key), with no reason and no message.
-        outcome.SetException(bare ? new OperationCanceledException(Key) : new FutureCancelledException(Key, reason, msg));
+        var error = bare ? new OperationCanceledException(Key) : new FutureCancelledException(Key, reason, msg);
+        outcome.SetException(error);
+        Client.Done(this, (error as FutureCancelledException)?.Reason);
         return true;
     }
 
