@@ -31,7 +31,8 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
 
     public override string Description => $"{clients} Dask-style clients with many futures on one scheduler: reconnects, scheduler crashes and restarts, user cancels with reasons";
 
-    public override IReadOnlyList<string> Claims => [DefectCatalogue.BareCancel, DefectCatalogue.DroppedCancelReason];
+    public override IReadOnlyList<string> Claims =>
+        [DefectCatalogue.BareCancel, DefectCatalogue.DroppedCancelReason, DefectCatalogue.ResubmitAfterCancel, DefectCatalogue.StaleSessionSubmit, DefectCatalogue.ReplacedSessionKeepsKeys];
 
     /// <summary>The scenario's own fault profile.</summary>
     public static FaultProfile Profile { get; } = new()
@@ -52,16 +53,22 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
         context.QuietAt = context.Horizon * 0.75;
         context.Faults(Profile);
 
-        var scheduler = context.Service("scheduler", "hub", Port, (host, me) => Scheduler.Start(host, new SchedulerOptions(me.Address, Port, me.ServerTls, context.Defects)));
+        // mTLS: a client acts only under client ids named after its certificate (<subject>.<anything>).
+        var scheduler = context.Service("scheduler", "hub", Port, (host, me) => Scheduler.Start(host, new SchedulerOptions(me.Address, Port, me.ServerTls, context.Defects)), new ServiceOptions { MutualTls = true });
         var options = new FuturesClientOptions(scheduler.DnsName, Port, scheduler.ClientTls, ReconnectDeadline, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), context.Defects);
         var oracles = new FuturesOracles(context, scheduler, ReconnectDeadline + Epsilon, ReconnectDeadline + Epsilon + LongestTask + TimeSpan.FromSeconds(2));
         var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
-        var users = context.Clients("client", ["site-0", "site-1"], clients, (host, _) =>
-            FuturesUser.Start(host, context, oracles, faker, options, context.Horizon - TimeSpan.FromSeconds(1), LongestTask));
+        var users = context.Clients("client", ["site-0", "site-1"], clients, (host, me) =>
+            FuturesUser.Start(host, context, oracles, faker, options with { Tls = me.TlsTo(scheduler) }, context.Horizon - TimeSpan.FromSeconds(1), LongestTask));
 
         // An operator restarts the scheduler's state once (client.restart() upstream).
         var restarts = new List<string>();
-        context.Client("admin", "hub", (host, _) => RestartOnceAsync(host, options, context.Horizon * 0.35, restarts));
+        context.Client("admin", "hub", (host, me) => RestartOnceAsync(host, options with { Tls = me.TlsTo(scheduler) }, context.Horizon * 0.35, restarts));
+
+        // A hostile client probing every authorization and TLS rule at and beyond its edges (FuturesSecurity judges).
+        var rogue = context.Authority("rogue-ca");
+        var probe = context.Client("mallory", "site-x", (host, me) =>
+            FuturesProbe.Start(host, context, me, scheduler, rogue, () => oracles.Ledger.Clients.Keys.FirstOrDefault(), context.Horizon - TimeSpan.FromSeconds(4)));
 
         // A crash the clients ride out, and one that outlasts their reconnect deadline: the scheduler comes
         // back once a client has given up on it (or a little later, if none was connected).
@@ -79,6 +86,7 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
 
         context.Account(() => users.SelectMany(u => u.Last?.AccountLines() ?? [])
             .Concat(restarts)
+            .Append($"mallory: {probe.Last}")
             .Concat(scheduler.Last is { } s ? [$"scheduler: incarnation holds {s.Tasks.Count} task(s), {s.Sessions.Count} session(s), {s.Restarts} restart(s) asked"] : []));
     }
 

@@ -19,6 +19,7 @@ public sealed class FuturesOracles
         Accounting = new FuturesAccounting(context, Ledger, scheduler, settle);
         Resources = new FuturesResources(context, Ledger, scheduler);
         Checker = new FuturesChecker(context, Ledger, deadline);
+        Security = new FuturesSecurity(context);
     }
 
     public FuturesLedger Ledger { get; }
@@ -32,4 +33,6 @@ public sealed class FuturesOracles
     public FuturesResources Resources { get; }
 
     public FuturesChecker Checker { get; }
+
+    public FuturesSecurity Security { get; }
 }

@@ -32,7 +32,7 @@ public sealed class SchedulerModel
         context.On<SessionOpened>((e, at) => Opened(e, at));
         context.On<SessionReplaced>((e, at) => Ended(e.Client, at, "replaced"));
         context.On<SessionClosed>((e, at) => Ended(e.Client, at, "closed"));
-        context.On<TaskAccepted>((e, at) => Accepted(new TaskId(e.Client, e.Key), at));
+        context.On<TaskAccepted>((e, at) => Accepted(new TaskId(e.Client, e.Key), e.Session, at));
         context.On<TaskComputed>((e, at) => Settled(new TaskId(e.Client, e.Key), TaskState.Memory, e.Result, at));
         context.On<TaskErred>((e, at) => Settled(new TaskId(e.Client, e.Key), TaskState.Erred, 0, at));
         context.On<KeysCancelled>((e, at) => Cancelled(e, at));
@@ -80,7 +80,7 @@ public sealed class SchedulerModel
         }
     }
 
-    private void Accepted(TaskId id, LoggedEvent at)
+    private void Accepted(TaskId id, string token, LoggedEvent at)
     {
         var when = $"at {at.Time.TotalSeconds:F3}s the scheduler accepted {id}";
         if (!sessions.TryGetValue(id.Client, out var session))
@@ -90,6 +90,10 @@ public sealed class SchedulerModel
         else if (tasks.ContainsKey(id) || results.ContainsKey(id))
         {
             context.Fail(OneResultPerTask, $"{when}, which it already {(tasks.ContainsKey(id) ? "holds" : "computed")}: a task runs twice");
+        }
+        else if (session.Before is { } before ? token == before : token != session.Token)
+        {
+            context.Fail(MatchesModel, $"{when} with session token {token}, but the client's session is {(session.Before is null ? session.Token : $"no longer {token} (the scheduler restarted)")}: work of a session that is over");
         }
         else if (session.Cancelled.Contains(id.Key))
         {

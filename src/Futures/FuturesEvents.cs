@@ -45,12 +45,12 @@ public sealed record CallRefused(string Method, string Client, StatusCode Status
     public override string Details => $"{Method} client={Client} {Status}";
 }
 
-/// <summary>The scheduler took a new task (a retried submission, or one after its cancel, is not one).</summary>
-public sealed record TaskAccepted(string Client, string Key) : SimEvent
+/// <summary>The scheduler took a new task (a retried submission, or one after its cancel, is not one), submitted with session token <paramref name="Session"/>.</summary>
+public sealed record TaskAccepted(string Client, string Key, string Session) : SimEvent
 {
     public override string Kind => "futures.task-accepted";
 
-    public override string Details => $"client={Client} key={Key}";
+    public override string Details => $"client={Client} key={Key} session={Session}";
 }
 
 /// <summary>A task's result is in memory and reported to its session.</summary>

@@ -134,7 +134,8 @@ public sealed class Scheduler
         return session;
     }
 
-    internal void Submit(Session session, IEnumerable<TaskSpec> specs)
+    /// <summary>Takes the tasks of a submit made with session token <paramref name="token"/> (one of <paramref name="session"/>'s).</summary>
+    internal void Submit(Session session, string token, IEnumerable<TaskSpec> specs)
     {
         foreach (var spec in specs)
         {
@@ -146,7 +147,7 @@ public sealed class Scheduler
 
             var task = new SchedulerTask(spec, session);
             tasks[id] = task;
-            host.Log.Event(new TaskAccepted(session.Client, spec.Key));
+            host.Log.Event(new TaskAccepted(session.Client, spec.Key, token));
             Compute(id, task);
         }
     }

@@ -38,7 +38,7 @@ internal sealed class SchedulerService(Scheduler s) : Contracts.Scheduler.Schedu
 
     public override Task<SubmitReply> Submit(SubmitRequest request, ServerCallContext context)
     {
-        s.Submit(s.Authorize("Submit", request.Client, request.Session, Identity(context)), request.Tasks);
+        s.Submit(s.Authorize("Submit", request.Client, request.Session, Identity(context)), request.Session, request.Tasks);
         return Task.FromResult(new SubmitReply());
     }
 
