@@ -25,14 +25,14 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
     public static readonly TimeSpan Epsilon = TimeSpan.FromSeconds(0.5);
 
     /// <summary>Longest computation a user submits.</summary>
-    public static readonly TimeSpan LongestTask = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan LongestTask = FuturesWorkload.Chaos.LongestTask;
 
     public override string Name => "client-reconnect";
 
     public override string Description => $"{clients} Dask-style clients with many futures on one scheduler: reconnects, scheduler crashes and restarts, user cancels with reasons";
 
     public override IReadOnlyList<string> Claims =>
-        [DefectCatalogue.BareCancel, DefectCatalogue.DroppedCancelReason, DefectCatalogue.ResubmitAfterCancel, DefectCatalogue.StaleSessionSubmit, DefectCatalogue.ReplacedSessionKeepsKeys];
+        [DefectCatalogue.BareCancel, DefectCatalogue.DroppedCancelReason, DefectCatalogue.ResubmitAfterCancel, DefectCatalogue.StaleSessionSubmit, DefectCatalogue.ReplacedSessionKeepsKeys, DefectCatalogue.CancelAfterResult];
 
     /// <summary>The scenario's own fault profile.</summary>
     public static FaultProfile Profile { get; } = new()
@@ -59,7 +59,7 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
         var oracles = new FuturesOracles(context, scheduler, ReconnectDeadline + Epsilon, ReconnectDeadline + Epsilon + LongestTask + TimeSpan.FromSeconds(2));
         var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
         var users = context.Clients("client", ["site-0", "site-1"], clients, (host, me) =>
-            FuturesUser.Start(host, context, oracles, faker, options with { Tls = me.TlsTo(scheduler) }, context.Horizon - TimeSpan.FromSeconds(1), LongestTask));
+            FuturesUser.Start(host, context, oracles, faker, options with { Tls = me.TlsTo(scheduler) }, context.Horizon - TimeSpan.FromSeconds(1), FuturesWorkload.Chaos));
 
         // An operator restarts the scheduler's state once (client.restart() upstream).
         var restarts = new List<string>();

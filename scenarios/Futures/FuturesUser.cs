@@ -28,8 +28,8 @@ public sealed class FuturesUser
         this.faker = faker;
     }
 
-    /// <summary>Starts the user's work until <paramref name="stopAt"/>; the longest computation it submits takes <paramref name="longestTask"/>.</summary>
-    public static FuturesUser Start(IHost host, ScenarioContext context, FuturesOracles oracles, Faker faker, FuturesClientOptions options, TimeSpan stopAt, TimeSpan longestTask)
+    /// <summary>Starts the user's work (<paramref name="workload"/>) until <paramref name="stopAt"/>.</summary>
+    public static FuturesUser Start(IHost host, ScenarioContext context, FuturesOracles oracles, Faker faker, FuturesClientOptions options, TimeSpan stopAt, FuturesWorkload workload)
     {
         var user = new FuturesUser(host, oracles, faker);
         context.On<ClientStatusChanged>((e, at) =>
@@ -44,11 +44,11 @@ public sealed class FuturesUser
                 });
             }
         });
-        host.Spawn("user", _ => user.RunAsync(options, stopAt, longestTask));
+        host.Spawn("user", _ => user.RunAsync(options, stopAt, workload));
         return user;
     }
 
-    private async Task RunAsync(FuturesClientOptions options, TimeSpan stopAt, TimeSpan longestTask)
+    private async Task RunAsync(FuturesClientOptions options, TimeSpan stopAt, FuturesWorkload workload)
     {
         while (!host.Lifetime.IsCancellationRequested && host.Clock.Elapsed < stopAt)
         {
@@ -67,28 +67,28 @@ public sealed class FuturesUser
             oracles.Ledger.Connected(host.Name, client);
             while (client.Status != ClientStatus.Closed && host.Clock.Elapsed < stopAt)
             {
-                await SubmitBatchAsync(client, longestTask);
-                await host.Clock.Delay(TimeSpan.FromMilliseconds(faker.Random.Int(50, 600)), host.Lifetime);
+                await SubmitBatchAsync(client, workload);
+                await host.Clock.Delay(TimeSpan.FromMilliseconds(faker.Random.Int((int)workload.MinPause.TotalMilliseconds, (int)workload.MaxPause.TotalMilliseconds)), host.Lifetime);
             }
         }
     }
 
-    private async Task SubmitBatchAsync(FuturesClient client, TimeSpan longestTask)
+    private async Task SubmitBatchAsync(FuturesClient client, FuturesWorkload workload)
     {
         var batch = new List<Future>();
-        for (var n = faker.Random.Int(2, 6); n > 0; n--)
+        for (var n = faker.Random.Int(workload.MinBatch, workload.MaxBatch); n > 0; n--)
         {
             var operation = faker.Random.WeightedRandom(["sum", "sum-of-squares", "max", "fail"], [0.35f, 0.35f, 0.25f, 0.05f]);
             var inputs = Enumerable.Range(0, 3).Select(_ => (long)faker.Random.Int(-50, 50)).ToList();
-            var future = client.Submit(operation, inputs, TimeSpan.FromMilliseconds(faker.Random.Int(20, (int)longestTask.TotalMilliseconds)));
+            var future = client.Submit(operation, inputs, TimeSpan.FromMilliseconds(faker.Random.Int((int)workload.ShortestTask.TotalMilliseconds, (int)workload.LongestTask.TotalMilliseconds)));
             var tracked = oracles.Ledger.Submitted(host.Name, future, operation, inputs, host.Clock.Elapsed);
             submitted++;
             batch.Add(future);
             host.Spawn("await", _ => AwaitAsync(tracked));
-            if (faker.Random.Bool(0.3f))
+            if (faker.Random.Bool(workload.CancelProbability))
             {
                 var (reason, msg, viaFuture) = (faker.PickRandom(Reasons), faker.Hacker.Phrase(), faker.Random.Bool());
-                var after = TimeSpan.FromMilliseconds(faker.Random.Int(0, 1500));
+                var after = TimeSpan.FromMilliseconds(faker.Random.Int(0, (int)workload.LatestCancel.TotalMilliseconds));
                 host.Spawn("cancel", _ => CancelAsync(client, tracked, after, reason, msg, viaFuture));
             }
         }

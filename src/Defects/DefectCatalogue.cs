@@ -16,6 +16,7 @@ public static class DefectCatalogue
     public const string ResubmitAfterCancel = "resubmit-after-cancel";
     public const string StaleSessionSubmit = "stale-session-submit";
     public const string ReplacedSessionKeepsKeys = "replaced-session-keeps-keys";
+    public const string CancelAfterResult = "cancel-after-result";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -35,6 +36,8 @@ public static class DefectCatalogue
             "fencing tokens missing on reconnect and restart (work of an old epoch accepted by the new one)"),
         new(ReplacedSessionKeepsKeys, "when a client reconnects before the scheduler noticed its old stream end, the old session is replaced without releasing its keys; its stream's cleanup then skips them (no longer current), so they are never released",
             "cleanup keyed on 'is this still the current session' racing a reconnect, as Dask's remove_client racing add_client of the same client id"),
+        new(CancelAfterResult, "a cancel marks cancelled every future the client held when the user asked, after the cancel call returns: a result that arrived during the call is overwritten, so a future the user already read as finished turns cancelled",
+            "dask/distributed FutureState.cancel() setting the status unconditionally (a result racing a cancel)"),
     ];
 
     /// <summary>The defect named <paramref name="name"/>, or null.</summary>

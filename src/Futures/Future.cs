@@ -77,11 +77,20 @@ public sealed class Future
         return true;
     }
 
-    internal bool Cancel(string? reason, string? msg, bool bare = false)
+    /// <param name="overrideDone">Marks even a done future cancelled (its awaited outcome stays): only the cancel-after-result defect does.</param>
+    internal bool Cancel(string? reason, string? msg, bool bare = false, bool overrideDone = false)
     {
         if (IsDone)
         {
-            return false;
+            if (!overrideDone || Status == FutureStatus.Cancelled)
+            {
+                return false;
+            }
+
+            // Upstream's FutureState.cancel() set the status whatever it was: a finished future turned cancelled.
+            Status = FutureStatus.Cancelled;
+            Client.Done(this, reason);
+            return true;
         }
 
         Status = FutureStatus.Cancelled;

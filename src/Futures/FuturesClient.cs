@@ -128,6 +128,9 @@ public sealed class FuturesClient
     public async Task CancelAsync(IReadOnlyList<Future> targets, string? reason = null, string? msg = null)
     {
         var keys = targets.Select(f => f.Key).ToList();
+        // The cancel-after-result defect: what the client held when the user asked is what it cancels once the call
+        // returns, even if a result arrived meanwhile.
+        var captured = options.Defects.IsOn(DefectCatalogue.CancelAfterResult) ? keys.Select(k => futures.GetValueOrDefault(k)).OfType<Future>().ToList() : null;
         if (Status == ClientStatus.Running)
         {
             var request = new CancelRequest { Client = Id, Reason = reason ?? "", Msg = msg ?? "", Session = session };
@@ -137,6 +140,17 @@ public sealed class FuturesClient
 
         // Submissions still buffered while connecting are never sent.
         buffered.RemoveAll(spec => keys.Contains(spec.Key));
+        if (captured is not null)
+        {
+            foreach (var future in captured)
+            {
+                futures.Remove(future.Key);
+                future.Cancel(reason, msg, overrideDone: true);
+            }
+
+            return;
+        }
+
         foreach (var key in keys)
         {
             if (futures.Remove(key, out var future))
