@@ -8,11 +8,44 @@ using Sim.Worlds;
 namespace Sim.Scenarios.Futures;
 
 /// <summary>
-/// Dask-style clients holding many futures on one scheduler, with users cancelling futures (with their
-/// own reasons) while results arrive and while the client reconnects. Faults: scheduler crashes and
-/// restarts (one outlasting the reconnect deadline), a scheduler restart asked for by an admin,
-/// partitions, connection resets and slow (clogged) links between clients and scheduler.
-/// Invariants (<see cref="FuturesChecker"/>): model, resources and liveness, SCENARIOS.md section 2.
+/// Dask-style clients holding many futures on one scheduler (mTLS: a client acts only under ids named after its
+/// certificate), with users cancelling futures (with their own reasons) while results arrive and while the client
+/// reconnects, and a hostile client probing every rule. Faults: scheduler crashes and restarts (one outlasting the
+/// reconnect deadline), a scheduler restart asked for by an admin, partitions, connection resets and slow (clogged)
+/// links between clients and scheduler.
+/// <para>Invariants by class (components: the scheduler and the clients; checkers in this folder, one per family):</para>
+/// <list type="table">
+/// <listheader><term>class</term><description>invariant (checker): what it covers</description></listheader>
+/// <item><term>accounting</term><description><c>every-outcome-read-back-matches-the-scheduler</c>, <c>no-future-waits-forever</c>
+/// (<see cref="FuturesAccounting"/>): every future a user submitted is read back by the user exactly once, a result equal to
+/// the user's own computation and to what the scheduler computed for that key, an error only from a computation that raises
+/// and that the scheduler saw raise, a cancellation only for a reason that happened to it while pending;
+/// <c>scheduler-holds-no-task-for-a-cancelled-future</c>: once settled, no task for a cancelled or forgotten future.</description></item>
+/// <item><term>eligibility</term><description><c>scheduler-matches-its-model</c> (<see cref="SchedulerModel"/>): a task is accepted only for a
+/// client with an open session and only with that session's current token (not one a restart ended), and reported to its
+/// owner's current session; <c>client-matches-its-model</c> (<see cref="ClientModel"/>): a future finishes only with a result
+/// the scheduler computed for the client's current session; <c>reconnect-leaves-no-stale-futures-within-deadline</c>
+/// (<see cref="FuturesChecker"/>): no future of an older generation survives a reconnect, and a client is running or closed
+/// within the reconnect deadline judged by the world's clock.</description></item>
+/// <item><term>uniqueness</term><description><c>one-task-and-one-result-per-key</c> (<see cref="SchedulerModel"/>): one session per client,
+/// one task and one result per key, no task again after its cancel in the same session; <c>one-outcome-per-future</c>
+/// (<see cref="ClientModel"/>, <see cref="FuturesAccounting"/>): a future never changes its outcome once told or read.</description></item>
+/// <item><term>security probes</term><description><c>security-probe-answered-as-the-rule-says</c> (<see cref="FuturesSecurity"/>,
+/// <see cref="FuturesProbe"/>): client ids just outside (another user's, the bare identity, a trailing dot, a longer name with the
+/// same prefix) are refused and the smallest legal one works end to end; forged and missing sessions, another user's submit
+/// and cancel are refused; TLS without a client certificate, from an untrusted authority, expired and not yet valid by 2 s on
+/// the scheduler's (possibly skewed) clock are refused, a certificate valid for 2 s either side is accepted; every probe must
+/// be answered conclusively at least once. (No timestamps in this protocol: clock skew reaches it only through certificates.)</description></item>
+/// <item><term>resources</term><description><c>scheduler-holds-nothing-for-closed-or-gone-clients</c> (<see cref="FuturesResources"/>):
+/// at the horizon, sessions and open report streams (RpcAccepted/RpcHandled) only for running clients, each on the session
+/// the client holds; closed clients hold and buffer nothing; no connection from a dead process; loops no more than the
+/// listener, connections and running tasks justify (<c>World.Resources</c>).</description></item>
+/// <item><term>model-based</term><description><c>scheduler-matches-its-model</c>, <c>client-matches-its-model</c>: reference models of the
+/// scheduler (sessions, tokens, tasks, states, results) and of every client (status, futures held, buffered, token), driven by
+/// the same typed events, compared after every step.</description></item>
+/// <item><term>reasons (SCENARIOS.md 2)</term><description><c>pending-futures-cancelled-with-connection-lost-reason</c>,
+/// <c>user-cancel-reason-is-the-reason-seen</c> (<see cref="FuturesChecker"/>).</description></item>
+/// </list>
 /// </summary>
 public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon = null) : Scenario
 {

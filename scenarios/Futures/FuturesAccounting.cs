@@ -21,6 +21,12 @@ public sealed class FuturesAccounting
     private readonly FuturesLedger ledger;
     private readonly Live<Scheduler> scheduler;
     private readonly Dictionary<TaskId, long?> computed = [];
+    private readonly Dictionary<string, long> submitted = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Sequence, TimeSpan At)> drops = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Sequence, TimeSpan At)> restarts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Sequence, TimeSpan At)> closes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (TimeSpan? Drop, TimeSpan? Restart, TimeSpan? Close)> pendingAt = new(StringComparer.Ordinal);
+    private long sequence;
 
     /// <param name="settle">How long before the horizon a future must have been submitted to be owed an outcome.</param>
     public FuturesAccounting(ScenarioContext context, FuturesLedger ledger, Live<Scheduler> scheduler, TimeSpan settle)
@@ -28,31 +34,26 @@ public sealed class FuturesAccounting
         this.context = context;
         this.ledger = ledger;
         this.scheduler = scheduler;
-        context.On<ClientStatusChanged>((e, at) =>
+        // What happened to a future while it was pending is judged from the order of the typed events alone: the
+        // users' own bookkeeping may run after the client's events (Coyote interleaves at every log call).
+        context.On<FutureSubmitted>((e, _) => submitted[e.Key] = ++sequence);
+        context.On<ClientStatusChanged>((e, _) =>
         {
-            foreach (var t in ledger.PendingOf(e.Client))
+            if (e.New is ClientStatus.Connecting or ClientStatus.Closed)
             {
-                if (e.New == ClientStatus.Connecting)
-                {
-                    t.PendingAtDrop ??= at.Time;
-                }
-                else if (e.New == ClientStatus.Closed)
-                {
-                    t.PendingAtClose ??= at.Time;
-                }
+                (e.New == ClientStatus.Connecting ? drops : closes)[e.Client] = (++sequence, context.World.Now);
             }
         });
-        context.On<RestartReported>((e, at) =>
-        {
-            foreach (var t in ledger.PendingOf(e.Client))
-            {
-                t.PendingAtRestart ??= at.Time;
-            }
-        });
+        context.On<RestartReported>((e, _) => restarts[e.Client] = (++sequence, context.World.Now));
         context.On<TaskComputed>((e, _) => computed[new TaskId(e.Client, e.Key)] = e.Result);
         context.On<TaskErred>((e, _) => computed[new TaskId(e.Client, e.Key)] = null);
         context.On<FutureDone>((e, at) =>
         {
+            if (submitted.TryGetValue(e.Key, out var since) && !pendingAt.ContainsKey(e.Key))
+            {
+                pendingAt[e.Key] = (After(drops, e.Client, since), After(restarts, e.Client, since), After(closes, e.Client, since));
+            }
+
             if (ledger.Futures.TryGetValue(e.Key, out var t) && t.Seen is { } seen)
             {
                 context.Fail(OneOutcomePerFuture, $"at {at.Time.TotalSeconds:F3}s {e.Key} became {e.Status.ToString().ToLowerInvariant()}, after {t.User} had read its outcome: {seen.ToString().ToLowerInvariant()}");
@@ -67,9 +68,18 @@ public sealed class FuturesAccounting
         context.Eventually(NoHeldResultForCancelledFuture, HeldForNobody);
     }
 
+    /// <summary>When the client last went through <paramref name="what"/>, if that was after event <paramref name="since"/>.</summary>
+    private static TimeSpan? After(Dictionary<string, (long Sequence, TimeSpan At)> what, string client, long since) =>
+        what.TryGetValue(client, out var last) && last.Sequence > since ? last.At : null;
+
     /// <summary>A user's await returned <paramref name="result"/> or threw <paramref name="error"/>.</summary>
     public void Seen(Tracked t, long? result, Exception? error)
     {
+        if (pendingAt.TryGetValue(t.Key, out var happened))
+        {
+            (t.PendingAtDrop, t.PendingAtRestart, t.PendingAtClose) = happened;
+        }
+
         var at = $"at {context.World.Now.TotalSeconds:F3}s {t.User} read {t.Key} ({t.Operation} of [{string.Join(", ", t.Inputs)}])";
         t.Seen = error switch
         {

@@ -30,7 +30,4 @@ public sealed class FuturesLedger
         futures[future.Key] = tracked;
         return tracked;
     }
-
-    /// <summary>The pending futures of client <paramref name="client"/>.</summary>
-    public IEnumerable<Tracked> PendingOf(string client) => futures.Values.Where(t => t.Future.Client.Id == client && !t.Future.IsDone);
 }

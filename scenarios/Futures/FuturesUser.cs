@@ -124,8 +124,8 @@ public sealed class FuturesUser
         catch (OperationCanceledException e)
         {
             outcome = e is FutureCancelledException c ? $"cancelled ({c.Reason})" : "bare cancellation";
-            oracles.Checker.Failed(tracked, e);
             oracles.Accounting.Seen(tracked, null, e);
+            oracles.Checker.Failed(tracked, e);
         }
 
         outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;

@@ -21,6 +21,7 @@ public sealed class SchedulerModel
     private readonly Dictionary<string, ModelSession> sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<TaskId, ModelTask> tasks = [];
     private readonly Dictionary<TaskId, string> results = [];
+    private readonly HashSet<TaskId> settled = [];
     private int incarnation;
 
     public SchedulerModel(ScenarioContext context, Live<Scheduler> scheduler)
@@ -52,7 +53,7 @@ public sealed class SchedulerModel
             incarnation = next;
             sessions.Clear();
             tasks.Clear();
-            results.Clear();
+            settled.Clear(); // results stay: a report sent before a crash may still reach its client
         }
     }
 
@@ -87,7 +88,7 @@ public sealed class SchedulerModel
         {
             context.Fail(MatchesModel, $"{when} for a client with no open session");
         }
-        else if (tasks.ContainsKey(id) || results.ContainsKey(id))
+        else if (tasks.ContainsKey(id) || settled.Contains(id))
         {
             context.Fail(OneResultPerTask, $"{when}, which it already {(tasks.ContainsKey(id) ? "holds" : "computed")}: a task runs twice");
         }
@@ -115,6 +116,7 @@ public sealed class SchedulerModel
 
         (task.State, task.Result) = (state, result);
         results[id] = task.Token;
+        settled.Add(id);
     }
 
     private void Cancelled(KeysCancelled e, LoggedEvent at)

@@ -58,9 +58,10 @@ public sealed class Future
             return false;
         }
 
+        // Told before the awaiter resumes (under Coyote a completed task's continuation may run at once).
         Status = FutureStatus.Finished;
-        outcome.SetResult(result);
         Client.Done(this, null);
+        outcome.SetResult(result);
         return true;
     }
 
@@ -72,8 +73,8 @@ public sealed class Future
         }
 
         Status = FutureStatus.Error;
-        outcome.SetException(new FutureErredException(Key, exception));
         Client.Done(this, null);
+        outcome.SetException(new FutureErredException(Key, exception));
         return true;
     }
 
@@ -96,8 +97,8 @@ public sealed class Future
         Status = FutureStatus.Cancelled;
         // Upstream before PR 8705: a bare CancelledError(key), with no reason and no message.
         var error = bare ? new OperationCanceledException(Key) : new FutureCancelledException(Key, reason, msg);
-        outcome.SetException(error);
         Client.Done(this, (error as FutureCancelledException)?.Reason);
+        outcome.SetException(error);
         return true;
     }
 

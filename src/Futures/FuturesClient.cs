@@ -235,17 +235,18 @@ public sealed class FuturesClient
     /// <summary>Cancels and forgets every held future (one generation ends).</summary>
     private void Sweep(string reason, string msg, bool bare = false)
     {
-        Generation++;
+        var ended = Generation++;
         var held = futures.Values.ToList();
-        futures.Clear();
         foreach (var future in held)
         {
+            // One at a time: each cancellation may let others run, and the client holds what is not cancelled yet.
+            futures.Remove(future.Key);
             future.Cancel(reason, msg, bare);
         }
 
         if (held.Count > 0)
         {
-            host.Log.Event(new FuturesSwept(Id, reason, held.Count));
+            host.Log.Event(new FuturesSwept(Id, reason, held.Count, ended));
         }
     }
 
@@ -290,14 +291,15 @@ public sealed class FuturesClient
         stream = call;
         var start = call.ResponseStream.Current.StreamStart;
         session = start.Session;
+        // What was buffered belongs to this session from the moment it starts (taken before anything else may run).
+        var flush = buffered.ToList();
+        buffered.Clear();
         host.Log.Event(new ClientConnected(Id, start.Scheduler, start.Incarnation, session));
         SetStatus(ClientStatus.Running);
         var (generation, token) = (Generation, session);
         host.Spawn("report-stream", _ => HandleReportAsync(call));
-        if (buffered.Count > 0)
+        if (flush.Count > 0)
         {
-            var flush = buffered.ToList();
-            buffered.Clear();
             host.Spawn("submit", _ => SendSubmitAsync(flush, generation, token));
         }
     }

@@ -125,12 +125,12 @@ public sealed record FutureDone(string Client, string Key, FutureStatus Status, 
     public override string Details => $"client={Client} key={Key} {Status.ToString().ToLowerInvariant()}{(Reason is null ? "" : $" reason={Reason}")}";
 }
 
-/// <summary>The client cancelled and forgot every future it held (one generation ended).</summary>
-public sealed record FuturesSwept(string Client, string Reason, int Futures) : ClientEvent(Client)
+/// <summary>The client cancelled and forgot every future it held of generation <paramref name="Ended"/> and before (that generation ended).</summary>
+public sealed record FuturesSwept(string Client, string Reason, int Futures, int Ended) : ClientEvent(Client)
 {
     public override string Kind => "futures.client-sweep";
 
-    public override string Details => $"client={Client} reason={Reason} futures={Futures}";
+    public override string Details => $"client={Client} reason={Reason} futures={Futures} generation={Ended}";
 }
 
 /// <summary>The scheduler told the client it restarted; the client's work now belongs to <paramref name="Session"/>.</summary>

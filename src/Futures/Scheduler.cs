@@ -90,10 +90,11 @@ public sealed class Scheduler
         {
             // The client reconnected before this stream noticed its old one end: what it wanted before is
             // forgotten, as it forgot those futures.
-            var released = defects.IsOn(DefectCatalogue.ReplacedSessionKeepsKeys) ? 0 : Release(previous);
+            var released = defects.IsOn(DefectCatalogue.ReplacedSessionKeepsKeys) ? [] : Release(previous);
             previous.Open = false;
+            host.Log.Event(new SessionReplaced(client, released.Count));
+            Stop(released);
             previous.Wake();
-            host.Log.Event(new SessionReplaced(client, released));
         }
 
         var session = new Session(client, identity, $"{host.Incarnation}.{++opened}");
@@ -109,7 +110,9 @@ public sealed class Scheduler
         {
             session.Open = false;
             sessions.Remove(session.Client);
-            host.Log.Event(new SessionClosed(session.Client, Release(session)));
+            var released = Release(session);
+            host.Log.Event(new SessionClosed(session.Client, released.Count));
+            Stop(released);
         }
     }
 
@@ -155,6 +158,7 @@ public sealed class Scheduler
     internal void Cancel(Session session, CancelRequest request)
     {
         var cancelled = new CancelledKeys { Reason = request.Reason, Msg = request.Msg };
+        var forgotten = new List<SchedulerTask>();
         foreach (var key in request.Keys)
         {
             if (!defects.IsOn(DefectCatalogue.ResubmitAfterCancel))
@@ -164,38 +168,37 @@ public sealed class Scheduler
 
             if (tasks.Remove(new TaskId(session.Client, key), out var task))
             {
-                task.Forgotten.Cancel();
+                forgotten.Add(task);
                 cancelled.Keys.Add(key);
             }
         }
 
+        host.Log.Event(new KeysCancelled(session.Client, [.. request.Keys], [.. cancelled.Keys], request.Reason));
+        Stop(forgotten);
         if (cancelled.Keys.Count > 0)
         {
             Report(session, new Report { CancelledKeys = cancelled });
         }
-
-        host.Log.Event(new KeysCancelled(session.Client, [.. request.Keys], [.. cancelled.Keys], request.Reason));
     }
 
     /// <summary>Forgets every task and tells every session, which gets a new token.</summary>
     internal void Restart()
     {
         Restarts++;
-        var forgotten = tasks.Count;
-        foreach (var task in tasks.Values)
-        {
-            task.Forgotten.Cancel();
-        }
-
+        var forgotten = tasks.Values.ToList();
         tasks.Clear();
         foreach (var session in sessions.Values)
         {
             session.Token = $"{host.Incarnation}.{++opened}";
             session.Cancelled.Clear();
-            Report(session, new Report { Restart = new SchedulerRestart { Session = session.Token } });
         }
 
-        host.Log.Event(new SchedulerRestarted(sessions.Count, forgotten));
+        host.Log.Event(new SchedulerRestarted(sessions.Count, forgotten.Count));
+        Stop(forgotten);
+        foreach (var session in sessions.Values)
+        {
+            Report(session, new Report { Restart = new SchedulerRestart { Session = session.Token } });
+        }
     }
 
     private RpcException Refuse(string method, string client, StatusCode code, string detail)
@@ -241,15 +244,24 @@ public sealed class Scheduler
         Report(task.Owner, new Report { KeyInMemory = new KeyInMemory { Key = id.Key, Result = task.Result } });
     });
 
-    private int Release(Session session)
+    /// <summary>Forgets the tasks <paramref name="session"/> owns; their computations are stopped by <see cref="Stop"/> once told.</summary>
+    private List<SchedulerTask> Release(Session session)
     {
-        var owned = tasks.Where(t => ReferenceEquals(t.Value.Owner, session)).Select(t => t.Key).ToList();
-        foreach (var id in owned)
+        var owned = tasks.Where(t => ReferenceEquals(t.Value.Owner, session)).ToList();
+        foreach (var (id, _) in owned)
         {
-            tasks.Remove(id, out var task);
-            task!.Forgotten.Cancel();
+            tasks.Remove(id);
         }
 
-        return owned.Count;
+        return [.. owned.Select(t => t.Value)];
+    }
+
+    /// <summary>Stops the computations of forgotten tasks (after the event that forgot them: a stop may let others run).</summary>
+    private static void Stop(IEnumerable<SchedulerTask> forgotten)
+    {
+        foreach (var task in forgotten)
+        {
+            task.Forgotten.Cancel();
+        }
     }
 }
