@@ -110,6 +110,7 @@ public sealed class FuturesProbe
         ("connect-as-longer-name-same-prefix", Denied, () => ConnectAsync(Tls(), Identity + "x.1")),
         ("own-client-submits-and-reads-result", Ok, () => OwnClientAsync()),
         ("submit-with-forged-session", NoSession, () => ForgedSessionAsync()),
+        ("second-stream-replaces-the-first", Ok, () => ReplaceAsync()),
         ("submit-without-connecting", NoSession, () => SubmitAsync(Tls(), $"{Identity}.never", "", "probe-never")),
         ("submit-as-another-users-client", Denied, () => SubmitAsync(Tls(), victim() ?? "client0.1-1", "", "probe-foreign")),
         ("cancel-another-users-client", Denied, () => CancelAsync(Tls(), victim() ?? "client0.1-1", "")),
@@ -194,6 +195,32 @@ public sealed class FuturesProbe
         }
 
         return await SubmitAsync(Tls(), $"{Identity}.forger", call.ResponseStream.Current.StreamStart.Session + "0", "probe-forged");
+    }
+
+    /// <summary>
+    /// Opens a stream, submits a long task in it, then opens a second stream for the same client id: the first must end
+    /// (the scheduler replaced its session and released its task) and the second must start.
+    /// </summary>
+    private async Task<string> ReplaceAsync()
+    {
+        var scheduler = Dial(Tls());
+        var client = $"{Identity}.twice";
+        using var first = scheduler.Connect(new ConnectRequest { Client = client }, deadline: host.Clock.UtcNow + TimeSpan.FromSeconds(3));
+        if (!await first.ResponseStream.MoveNext(CancellationToken.None) || first.ResponseStream.Current.KindCase != Report.KindOneofCase.StreamStart)
+        {
+            return "stream ended";
+        }
+
+        var request = new SubmitRequest { Client = client, Session = first.ResponseStream.Current.StreamStart.Session };
+        request.Tasks.Add(new TaskSpec { Key = $"probe-long-{++sequence}", Operation = "sum", Inputs = { 1 }, DurationMs = 60_000 });
+        await scheduler.SubmitAsync(request, deadline: Deadline);
+        using var second = scheduler.Connect(new ConnectRequest { Client = client }, deadline: Deadline);
+        if (!await second.ResponseStream.MoveNext(CancellationToken.None) || second.ResponseStream.Current.KindCase != Report.KindOneofCase.StreamStart)
+        {
+            return "second stream ended";
+        }
+
+        return await first.ResponseStream.MoveNext(CancellationToken.None) ? "first stream still open" : Ok;
     }
 
     private static string Outcome(RpcException e) =>
