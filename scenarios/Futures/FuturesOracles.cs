@@ -20,6 +20,7 @@ public sealed class FuturesOracles
         Resources = new FuturesResources(context, Ledger, scheduler);
         Checker = new FuturesChecker(context, Ledger, deadline);
         Security = new FuturesSecurity(context);
+        Messages = new FuturesMessages(context);
     }
 
     public FuturesLedger Ledger { get; }
@@ -35,4 +36,6 @@ public sealed class FuturesOracles
     public FuturesChecker Checker { get; }
 
     public FuturesSecurity Security { get; }
+
+    public FuturesMessages Messages { get; }
 }

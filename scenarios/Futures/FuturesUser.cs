@@ -95,15 +95,18 @@ public sealed class FuturesUser
 
         try
         {
-            await FuturesClient.WaitAsync(batch);
+            var results = await FuturesClient.WaitAsync(batch);
+            oracles.Messages.Waited(host.Name, batch, results, null);
         }
         catch (FuturesCancelledException e)
         {
             firstGrouped ??= $"{host.Clock.Elapsed.TotalSeconds:F3}s " + e.Message.Replace("\n", " | ", StringComparison.Ordinal);
+            oracles.Messages.Waited(host.Name, batch, null, e);
         }
         catch (Exception e) when (e is OperationCanceledException or FutureErredException)
         {
-            // Seen by each future's own awaiter.
+            // Each future's own awaiter judges it; the batch's error is the first error in order.
+            oracles.Messages.Waited(host.Name, batch, null, e);
         }
     }
 
@@ -120,12 +123,14 @@ public sealed class FuturesUser
         {
             outcome = "erred";
             oracles.Accounting.Seen(tracked, null, e);
+            oracles.Messages.Caught(tracked, e);
         }
         catch (OperationCanceledException e)
         {
             outcome = e is FutureCancelledException c ? $"cancelled ({c.Reason})" : "bare cancellation";
             oracles.Accounting.Seen(tracked, null, e);
             oracles.Checker.Failed(tracked, e);
+            oracles.Messages.Caught(tracked, e);
         }
 
         outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
