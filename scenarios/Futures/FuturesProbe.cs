@@ -141,8 +141,14 @@ public sealed class FuturesProbe
     private async Task<string> ConnectAsync(TlsClientOptions tls, string client)
     {
         using var call = Dial(tls).Connect(new ConnectRequest { Client = client }, deadline: Deadline);
-        return await call.ResponseStream.MoveNext(CancellationToken.None) && call.ResponseStream.Current.KindCase == Report.KindOneofCase.StreamStart ? Ok : "stream ended";
+        return await StartedAsync(call) is null ? "stream ended" : Ok;
     }
+
+    /// <summary>The session token of a report stream once its StreamStart arrives, or null if it ended first.</summary>
+    private static async Task<string?> StartedAsync(AsyncServerStreamingCall<Report> call) =>
+        await call.ResponseStream.MoveNext(CancellationToken.None) && call.ResponseStream.Current.KindCase == Report.KindOneofCase.StreamStart
+            ? call.ResponseStream.Current.StreamStart.Session
+            : null;
 
     private async Task<string> SubmitAsync(TlsClientOptions tls, string client, string session, string key)
     {
@@ -165,13 +171,13 @@ public sealed class FuturesProbe
     {
         var scheduler = Dial(Tls());
         using var call = scheduler.Connect(new ConnectRequest { Client = $"{Identity}.x" }, deadline: host.Clock.UtcNow + TimeSpan.FromSeconds(3));
-        if (!await call.ResponseStream.MoveNext(CancellationToken.None) || call.ResponseStream.Current.KindCase != Report.KindOneofCase.StreamStart)
+        if (await StartedAsync(call) is not { } session)
         {
             return "stream ended";
         }
 
         var key = $"probe-{++sequence}";
-        var request = new SubmitRequest { Client = $"{Identity}.x", Session = call.ResponseStream.Current.StreamStart.Session };
+        var request = new SubmitRequest { Client = $"{Identity}.x", Session = session };
         request.Tasks.Add(new TaskSpec { Key = key, Operation = "sum", Inputs = { 20, 22 }, DurationMs = 10 });
         await scheduler.SubmitAsync(request, deadline: Deadline);
         while (await call.ResponseStream.MoveNext(CancellationToken.None))
@@ -189,12 +195,7 @@ public sealed class FuturesProbe
     private async Task<string> ForgedSessionAsync()
     {
         using var call = Dial(Tls()).Connect(new ConnectRequest { Client = $"{Identity}.forger" }, deadline: host.Clock.UtcNow + TimeSpan.FromSeconds(3));
-        if (!await call.ResponseStream.MoveNext(CancellationToken.None) || call.ResponseStream.Current.KindCase != Report.KindOneofCase.StreamStart)
-        {
-            return "stream ended";
-        }
-
-        return await SubmitAsync(Tls(), $"{Identity}.forger", call.ResponseStream.Current.StreamStart.Session + "0", "probe-forged");
+        return await StartedAsync(call) is { } session ? await SubmitAsync(Tls(), $"{Identity}.forger", session + "0", "probe-forged") : "stream ended";
     }
 
     /// <summary>
@@ -206,16 +207,16 @@ public sealed class FuturesProbe
         var scheduler = Dial(Tls());
         var client = $"{Identity}.twice";
         using var first = scheduler.Connect(new ConnectRequest { Client = client }, deadline: host.Clock.UtcNow + TimeSpan.FromSeconds(3));
-        if (!await first.ResponseStream.MoveNext(CancellationToken.None) || first.ResponseStream.Current.KindCase != Report.KindOneofCase.StreamStart)
+        if (await StartedAsync(first) is not { } session)
         {
             return "stream ended";
         }
 
-        var request = new SubmitRequest { Client = client, Session = first.ResponseStream.Current.StreamStart.Session };
+        var request = new SubmitRequest { Client = client, Session = session };
         request.Tasks.Add(new TaskSpec { Key = $"probe-long-{++sequence}", Operation = "sum", Inputs = { 1 }, DurationMs = 60_000 });
         await scheduler.SubmitAsync(request, deadline: Deadline);
         using var second = scheduler.Connect(new ConnectRequest { Client = client }, deadline: Deadline);
-        if (!await second.ResponseStream.MoveNext(CancellationToken.None) || second.ResponseStream.Current.KindCase != Report.KindOneofCase.StreamStart)
+        if (await StartedAsync(second) is null)
         {
             return "second stream ended";
         }
