@@ -8,11 +8,44 @@ using Sim.Worlds;
 namespace Sim.Scenarios.Futures;
 
 /// <summary>
-/// Dask-style clients holding many futures on one scheduler, with users cancelling futures (with their
-/// own reasons) while results arrive and while the client reconnects. Faults: scheduler crashes and
-/// restarts (one outlasting the reconnect deadline), a scheduler restart asked for by an admin,
-/// partitions, connection resets and slow (clogged) links between clients and scheduler.
-/// Invariants (<see cref="FuturesChecker"/>): model, resources and liveness, SCENARIOS.md section 2.
+/// Dask-style clients holding many futures on one scheduler (mTLS: a client acts only under ids named after its
+/// certificate), with users cancelling futures (with their own reasons) while results arrive and while the client
+/// reconnects, and a hostile client probing every rule. Faults: scheduler crashes and restarts (one outlasting the
+/// reconnect deadline), a scheduler restart asked for by an admin, partitions, connection resets and slow (clogged)
+/// links between clients and scheduler.
+/// <para>Invariants by class (components: the scheduler and the clients; checkers in this folder, one per family):</para>
+/// <list type="table">
+/// <listheader><term>class</term><description>invariant (checker): what it covers</description></listheader>
+/// <item><term>accounting</term><description><c>every-outcome-read-back-matches-the-scheduler</c>, <c>no-future-waits-forever</c>
+/// (<see cref="FuturesAccounting"/>): every future a user submitted is read back by the user exactly once, a result equal to
+/// the user's own computation and to what the scheduler computed for that key, an error only from a computation that raises
+/// and that the scheduler saw raise, a cancellation only for a reason that happened to it while pending;
+/// <c>scheduler-holds-no-task-for-a-cancelled-future</c>: once settled, no task for a cancelled or forgotten future.</description></item>
+/// <item><term>eligibility</term><description><c>scheduler-matches-its-model</c> (<see cref="SchedulerModel"/>): a task is accepted only for a
+/// client with an open session and only with that session's current token (not one a restart ended), and reported to its
+/// owner's current session; <c>client-matches-its-model</c> (<see cref="ClientModel"/>): a future finishes only with a result
+/// the scheduler computed for the client's current session; <c>reconnect-leaves-no-stale-futures-within-deadline</c>
+/// (<see cref="FuturesChecker"/>): no future of an older generation survives a reconnect, and a client is running or closed
+/// within the reconnect deadline judged by the world's clock.</description></item>
+/// <item><term>uniqueness</term><description><c>one-task-and-one-result-per-key</c> (<see cref="SchedulerModel"/>): one session per client,
+/// one task and one result per key, no task again after its cancel in the same session; <c>one-outcome-per-future</c>
+/// (<see cref="ClientModel"/>, <see cref="FuturesAccounting"/>): a future never changes its outcome once told or read.</description></item>
+/// <item><term>security probes</term><description><c>security-probe-answered-as-the-rule-says</c> (<see cref="FuturesSecurity"/>,
+/// <see cref="FuturesProbe"/>): client ids just outside (another user's, the bare identity, a trailing dot, a longer name with the
+/// same prefix) are refused and the smallest legal one works end to end; forged and missing sessions, another user's submit
+/// and cancel are refused; TLS without a client certificate, from an untrusted authority, expired and not yet valid by 2 s on
+/// the scheduler's (possibly skewed) clock are refused, a certificate valid for 2 s either side is accepted; every probe must
+/// be answered conclusively at least once. (No timestamps in this protocol: clock skew reaches it only through certificates.)</description></item>
+/// <item><term>resources</term><description><c>scheduler-holds-nothing-for-closed-or-gone-clients</c> (<see cref="FuturesResources"/>):
+/// at the horizon, sessions and open report streams (RpcAccepted/RpcHandled) only for running clients, each on the session
+/// the client holds; closed clients hold and buffer nothing; no connection from a dead process; loops no more than the
+/// listener, connections and running tasks justify (<c>World.Resources</c>).</description></item>
+/// <item><term>model-based</term><description><c>scheduler-matches-its-model</c>, <c>client-matches-its-model</c>: reference models of the
+/// scheduler (sessions, tokens, tasks, states, results) and of every client (status, futures held, buffered, token), driven by
+/// the same typed events, compared after every step.</description></item>
+/// <item><term>reasons (SCENARIOS.md 2)</term><description><c>pending-futures-cancelled-with-connection-lost-reason</c>,
+/// <c>user-cancel-reason-is-the-reason-seen</c> (<see cref="FuturesChecker"/>).</description></item>
+/// </list>
 /// </summary>
 public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon = null) : Scenario
 {
@@ -25,13 +58,14 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
     public static readonly TimeSpan Epsilon = TimeSpan.FromSeconds(0.5);
 
     /// <summary>Longest computation a user submits.</summary>
-    public static readonly TimeSpan LongestTask = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan LongestTask = FuturesWorkload.Chaos.LongestTask;
 
     public override string Name => "client-reconnect";
 
     public override string Description => $"{clients} Dask-style clients with many futures on one scheduler: reconnects, scheduler crashes and restarts, user cancels with reasons";
 
-    public override IReadOnlyList<string> Claims => [DefectCatalogue.BareCancel, DefectCatalogue.DroppedCancelReason];
+    public override IReadOnlyList<string> Claims =>
+        [DefectCatalogue.BareCancel, DefectCatalogue.DroppedCancelReason, DefectCatalogue.ResubmitAfterCancel, DefectCatalogue.StaleSessionSubmit, DefectCatalogue.ReplacedSessionKeepsKeys, DefectCatalogue.CancelAfterResult];
 
     /// <summary>The scenario's own fault profile.</summary>
     public static FaultProfile Profile { get; } = new()
@@ -52,16 +86,22 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
         context.QuietAt = context.Horizon * 0.75;
         context.Faults(Profile);
 
-        var scheduler = context.Service("scheduler", "hub", Port, (host, me) => Scheduler.Start(host, new SchedulerOptions(me.Address, Port, me.ServerTls)));
+        // mTLS: a client acts only under client ids named after its certificate (<subject>.<anything>).
+        var scheduler = context.Service("scheduler", "hub", Port, (host, me) => Scheduler.Start(host, new SchedulerOptions(me.Address, Port, me.ServerTls, context.Defects)), new ServiceOptions { MutualTls = true });
         var options = new FuturesClientOptions(scheduler.DnsName, Port, scheduler.ClientTls, ReconnectDeadline, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), context.Defects);
-        var checker = new FuturesChecker(context, ReconnectDeadline + Epsilon, ReconnectDeadline + Epsilon + LongestTask + TimeSpan.FromSeconds(2));
+        var oracles = new FuturesOracles(context, scheduler, ReconnectDeadline + Epsilon, ReconnectDeadline + Epsilon + LongestTask + TimeSpan.FromSeconds(2));
         var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
-        var users = context.Clients("client", ["site-0", "site-1"], clients, (host, _) =>
-            FuturesUser.Start(host, context, checker, faker, options, context.Horizon - TimeSpan.FromSeconds(1), LongestTask));
+        var users = context.Clients("client", ["site-0", "site-1"], clients, (host, me) =>
+            FuturesUser.Start(host, context, oracles, faker, options with { Tls = me.TlsTo(scheduler) }, context.Horizon - TimeSpan.FromSeconds(1), FuturesWorkload.Chaos));
 
         // An operator restarts the scheduler's state once (client.restart() upstream).
         var restarts = new List<string>();
-        context.Client("admin", "hub", (host, _) => RestartOnceAsync(host, options, context.Horizon * 0.35, restarts));
+        context.Client("admin", "hub", (host, me) => RestartOnceAsync(host, options with { Tls = me.TlsTo(scheduler) }, context.Horizon * 0.35, restarts));
+
+        // A hostile client probing every authorization and TLS rule at and beyond its edges (FuturesSecurity judges).
+        var rogue = context.Authority("rogue-ca");
+        var probe = context.Client("mallory", "site-x", (host, me) =>
+            FuturesProbe.Start(host, context, me, scheduler, rogue, () => oracles.Ledger.Clients.Keys.FirstOrDefault(), context.Horizon - TimeSpan.FromSeconds(4)));
 
         // A crash the clients ride out, and one that outlasts their reconnect deadline: the scheduler comes
         // back once a client has given up on it (or a little later, if none was connected).
@@ -79,7 +119,8 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
 
         context.Account(() => users.SelectMany(u => u.Last?.AccountLines() ?? [])
             .Concat(restarts)
-            .Concat(scheduler.Last is { } s ? [$"scheduler: incarnation holds {s.Tasks.Count} task(s), {s.Sessions} session(s), {s.Restarts} restart(s) asked"] : []));
+            .Append($"mallory: {probe.Last}")
+            .Concat(scheduler.Last is { } s ? [$"scheduler: incarnation holds {s.Tasks.Count} task(s), {s.Sessions.Count} session(s), {s.Restarts} restart(s) asked"] : []));
     }
 
     private static async Task RestartOnceAsync(IHost host, FuturesClientOptions options, TimeSpan at, List<string> account)

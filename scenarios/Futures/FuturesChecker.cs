@@ -3,11 +3,10 @@ using Sim.Stack.Futures;
 namespace Sim.Scenarios.Futures;
 
 /// <summary>
-/// The client-futures invariants (SCENARIOS.md section 2), over the clients' typed status events and what users
-/// see. Model (safety): a future pending when the connection dropped fails with the connection-loss reason and
-/// message, never a bare cancellation; a user's cancel reason is the reason the user sees. Resources (safety and
-/// liveness): a client is running or closed within the reconnect deadline, holding no stale future. Liveness: no
-/// future waits forever.
+/// The client-futures invariants of SCENARIOS.md section 2, over the clients' typed status events and what users
+/// see: a future pending when the connection dropped fails with the connection-loss reason and message, never a
+/// bare cancellation; a user's cancel reason is the reason the user sees; a client is running or closed within the
+/// reconnect deadline, holding no stale future. (No future waits forever: <see cref="FuturesAccounting"/>.)
 /// </summary>
 public sealed class FuturesChecker
 {
@@ -18,15 +17,14 @@ public sealed class FuturesChecker
 
     private readonly ScenarioContext context;
     private readonly TimeSpan deadline;
-    private readonly Dictionary<string, FuturesClient> clients = new(StringComparer.Ordinal);
+    private readonly FuturesLedger ledger;
     private readonly Dictionary<string, TimeSpan> connectingSince = new(StringComparer.Ordinal);
-    private readonly List<Tracked> tracked = [];
 
     /// <param name="deadline">The reconnect deadline plus the slack a client is allowed past it.</param>
-    /// <param name="settle">How long before the horizon a future must have been submitted to be owed an outcome.</param>
-    public FuturesChecker(ScenarioContext context, TimeSpan deadline, TimeSpan settle)
+    public FuturesChecker(ScenarioContext context, FuturesLedger ledger, TimeSpan deadline)
     {
         this.context = context;
+        this.ledger = ledger;
         this.deadline = deadline;
         context.On<ClientStatusChanged>((e, at) => StatusChanged(e, at.Time));
 
@@ -41,20 +39,6 @@ public sealed class FuturesChecker
         context.Eventually(ReconnectEndsClean, () => connectingSince.FirstOrDefault(c => context.World.Now - c.Value > deadline) is { Key: { } id, Value: var since }
             ? $"{id} has been connecting since {since.TotalSeconds:F3}s, longer than the reconnect deadline + slack ({deadline.TotalSeconds}s): it is neither running nor closed"
             : null);
-        context.Eventually(NoFutureWaitsForever, () => tracked.FirstOrDefault(t => !t.Future.IsDone && t.SubmittedAt < context.Horizon - settle) is { } stuck
-            ? $"{stuck.User}'s future {stuck.Future.Key}, submitted at {stuck.SubmittedAt.TotalSeconds:F3}s, is still pending at the horizon ({context.Horizon.TotalSeconds}s)"
-            : null);
-    }
-
-    /// <summary>A user connected a new client.</summary>
-    public void Connected(FuturesClient client) => clients[client.Id] = client;
-
-    /// <summary>A user submitted a future.</summary>
-    public Tracked Submitted(string user, Future future, TimeSpan at)
-    {
-        var t = new Tracked(user, future, at);
-        tracked.Add(t);
-        return t;
     }
 
     /// <summary>A user's future failed with <paramref name="error"/>: a pending one cut off by a drop must say so.</summary>
@@ -93,12 +77,8 @@ public sealed class FuturesChecker
         if (e.New == ClientStatus.Connecting)
         {
             connectingSince[e.Client] = now;
-            foreach (var t in tracked.Where(t => t.Future.Client.Id == e.Client && !t.Future.IsDone))
-            {
-                t.PendingAtDrop = now;
-            }
         }
-        else if (e is { Old: ClientStatus.Connecting, New: ClientStatus.Running } && clients.TryGetValue(e.Client, out var client)
+        else if (e is { Old: ClientStatus.Connecting, New: ClientStatus.Running } && ledger.Clients.TryGetValue(e.Client, out var client)
             && client.Held.FirstOrDefault(f => f.Generation < client.Generation) is { } stale)
         {
             context.Fail(ReconnectEndsClean, $"{client.Id} reconnected still holding {stale.Key} from before the connection dropped (generation {stale.Generation}, now {client.Generation})");

@@ -13,7 +13,7 @@ public sealed class FuturesUser
     private static readonly string[] Reasons = ["superseded", "user-abort", "budget-exceeded", "wrong-inputs"];
 
     private readonly IHost host;
-    private readonly FuturesChecker checker;
+    private readonly FuturesOracles oracles;
     private readonly Faker faker;
     private readonly Dictionary<string, int> outcomes = new(StringComparer.Ordinal);
     private readonly List<string> notes = [];
@@ -21,17 +21,17 @@ public sealed class FuturesUser
     private int submitted;
     private string? firstGrouped;
 
-    private FuturesUser(IHost host, FuturesChecker checker, Faker faker)
+    private FuturesUser(IHost host, FuturesOracles oracles, Faker faker)
     {
         this.host = host;
-        this.checker = checker;
+        this.oracles = oracles;
         this.faker = faker;
     }
 
-    /// <summary>Starts the user's work until <paramref name="stopAt"/>; the longest computation it submits takes <paramref name="longestTask"/>.</summary>
-    public static FuturesUser Start(IHost host, ScenarioContext context, FuturesChecker checker, Faker faker, FuturesClientOptions options, TimeSpan stopAt, TimeSpan longestTask)
+    /// <summary>Starts the user's work (<paramref name="workload"/>) until <paramref name="stopAt"/>.</summary>
+    public static FuturesUser Start(IHost host, ScenarioContext context, FuturesOracles oracles, Faker faker, FuturesClientOptions options, TimeSpan stopAt, FuturesWorkload workload)
     {
-        var user = new FuturesUser(host, checker, faker);
+        var user = new FuturesUser(host, oracles, faker);
         context.On<ClientStatusChanged>((e, at) =>
         {
             if (at.Subject == host.Name)
@@ -44,11 +44,11 @@ public sealed class FuturesUser
                 });
             }
         });
-        host.Spawn("user", _ => user.RunAsync(options, stopAt, longestTask));
+        host.Spawn("user", _ => user.RunAsync(options, stopAt, workload));
         return user;
     }
 
-    private async Task RunAsync(FuturesClientOptions options, TimeSpan stopAt, TimeSpan longestTask)
+    private async Task RunAsync(FuturesClientOptions options, TimeSpan stopAt, FuturesWorkload workload)
     {
         while (!host.Lifetime.IsCancellationRequested && host.Clock.Elapsed < stopAt)
         {
@@ -64,46 +64,49 @@ public sealed class FuturesUser
                 continue;
             }
 
-            checker.Connected(client);
+            oracles.Ledger.Connected(host.Name, client);
             while (client.Status != ClientStatus.Closed && host.Clock.Elapsed < stopAt)
             {
-                await SubmitBatchAsync(client, longestTask);
-                await host.Clock.Delay(TimeSpan.FromMilliseconds(faker.Random.Int(50, 600)), host.Lifetime);
+                await SubmitBatchAsync(client, workload);
+                await host.Clock.Delay(TimeSpan.FromMilliseconds(faker.Random.Int((int)workload.MinPause.TotalMilliseconds, (int)workload.MaxPause.TotalMilliseconds)), host.Lifetime);
             }
         }
     }
 
-    private async Task SubmitBatchAsync(FuturesClient client, TimeSpan longestTask)
+    private async Task SubmitBatchAsync(FuturesClient client, FuturesWorkload workload)
     {
         var batch = new List<Future>();
-        for (var n = faker.Random.Int(2, 6); n > 0; n--)
+        for (var n = faker.Random.Int(workload.MinBatch, workload.MaxBatch); n > 0; n--)
         {
             var operation = faker.Random.WeightedRandom(["sum", "sum-of-squares", "max", "fail"], [0.35f, 0.35f, 0.25f, 0.05f]);
             var inputs = Enumerable.Range(0, 3).Select(_ => (long)faker.Random.Int(-50, 50)).ToList();
-            var future = client.Submit(operation, inputs, TimeSpan.FromMilliseconds(faker.Random.Int(20, (int)longestTask.TotalMilliseconds)));
-            var tracked = checker.Submitted(host.Name, future, host.Clock.Elapsed);
+            var future = client.Submit(operation, inputs, TimeSpan.FromMilliseconds(faker.Random.Int((int)workload.ShortestTask.TotalMilliseconds, (int)workload.LongestTask.TotalMilliseconds)));
+            var tracked = oracles.Ledger.Submitted(host.Name, future, operation, inputs, host.Clock.Elapsed);
             submitted++;
             batch.Add(future);
             host.Spawn("await", _ => AwaitAsync(tracked));
-            if (faker.Random.Bool(0.3f))
+            if (faker.Random.Bool(workload.CancelProbability))
             {
                 var (reason, msg, viaFuture) = (faker.PickRandom(Reasons), faker.Hacker.Phrase(), faker.Random.Bool());
-                var after = TimeSpan.FromMilliseconds(faker.Random.Int(0, 1500));
+                var after = TimeSpan.FromMilliseconds(faker.Random.Int(0, (int)workload.LatestCancel.TotalMilliseconds));
                 host.Spawn("cancel", _ => CancelAsync(client, tracked, after, reason, msg, viaFuture));
             }
         }
 
         try
         {
-            await FuturesClient.WaitAsync(batch);
+            var results = await FuturesClient.WaitAsync(batch);
+            oracles.Messages.Waited(host.Name, batch, results, null);
         }
         catch (FuturesCancelledException e)
         {
             firstGrouped ??= $"{host.Clock.Elapsed.TotalSeconds:F3}s " + e.Message.Replace("\n", " | ", StringComparison.Ordinal);
+            oracles.Messages.Waited(host.Name, batch, null, e);
         }
         catch (Exception e) when (e is OperationCanceledException or FutureErredException)
         {
-            // Seen by each future's own awaiter.
+            // Each future's own awaiter judges it; the batch's error is the first error in order.
+            oracles.Messages.Waited(host.Name, batch, null, e);
         }
     }
 
@@ -112,17 +115,22 @@ public sealed class FuturesUser
         string outcome;
         try
         {
-            await tracked.Future.ResultAsync();
+            var result = await tracked.Future.ResultAsync();
             outcome = "finished";
+            oracles.Accounting.Seen(tracked, result, null);
         }
-        catch (FutureErredException)
+        catch (FutureErredException e)
         {
             outcome = "erred";
+            oracles.Accounting.Seen(tracked, null, e);
+            oracles.Messages.Caught(tracked, e);
         }
         catch (OperationCanceledException e)
         {
             outcome = e is FutureCancelledException c ? $"cancelled ({c.Reason})" : "bare cancellation";
-            checker.Failed(tracked, e);
+            oracles.Accounting.Seen(tracked, null, e);
+            oracles.Checker.Failed(tracked, e);
+            oracles.Messages.Caught(tracked, e);
         }
 
         outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
@@ -140,6 +148,7 @@ public sealed class FuturesUser
         }
 
         var generation = client.Generation;
+        tracked.UserReasons.Add(reason);
         try
         {
             await (viaFuture ? future.CancelAsync(reason, msg) : client.CancelAsync([future], reason, msg));
@@ -151,7 +160,7 @@ public sealed class FuturesUser
 
         if (client.Generation == generation)
         {
-            checker.UserCancelled(tracked, reason, msg, viaFuture);
+            oracles.Checker.UserCancelled(tracked, reason, msg, viaFuture);
         }
     }
 

@@ -17,6 +17,12 @@ public static class DefectCatalogue
     public const string PullTrustsNodeId = "pull-trusts-node-id";
     public const string LeaveBeforePingLoopStops = "leave-before-ping-loop-stops";
 
+    // Deep defects of the futures client and scheduler (issue 12): races in narrow windows.
+    public const string ResubmitAfterCancel = "resubmit-after-cancel";
+    public const string StaleSessionSubmit = "stale-session-submit";
+    public const string ReplacedSessionKeepsKeys = "replaced-session-keeps-keys";
+    public const string CancelAfterResult = "cancel-after-result";
+
     public static IReadOnlyList<Defect> All { get; } =
     [
         new(AckBeforeFlush, "the primary acknowledges a write before it is flushed to disk and replicated (flushed and replicated later, in the background)",
@@ -35,6 +41,16 @@ public static class DefectCatalogue
             "Flower's node-id verification in the authentication interceptor (a node id is a claim, the key is the proof)"),
         new(LeaveBeforePingLoopStops, "on a graceful stop the node sends DeleteNode without waiting for its ping loop to stop: a re-registration the ping loop has in flight (after a coordinator restart) lands after the goodbye and leaves a registered node nobody runs",
             "Flower's SuperNode shutdown order (delete_node before the ping thread is joined)"),
+
+        // Deep defects of the futures client and scheduler (issue 12).
+        new(ResubmitAfterCancel, "the scheduler forgets a cancel once the task is gone: a submission of the key that arrives after its cancel (a retry after a timed-out attempt, a buffered submit flushed as the user cancels) runs the task again, and its result is held for a future the user cancelled",
+            "retried idempotent-by-key requests racing a delete (a tombstone missing), as in Dask's update-graph after cancel-keys"),
+        new(StaleSessionSubmit, "the scheduler accepts a submit (or cancel) made for a session that is over: a submission that crosses a scheduler restart report, or one sent just before a reconnect, lands in the new session and runs a task whose future the client already cancelled",
+            "fencing tokens missing on reconnect and restart (work of an old epoch accepted by the new one)"),
+        new(ReplacedSessionKeepsKeys, "when a client reconnects before the scheduler noticed its old stream end, the old session is replaced without releasing its keys; its stream's cleanup then skips them (no longer current), so they are never released",
+            "cleanup keyed on 'is this still the current session' racing a reconnect, as Dask's remove_client racing add_client of the same client id"),
+        new(CancelAfterResult, "a cancel marks cancelled every future the client held when the user asked, after the cancel call returns: a result that arrived during the call is overwritten, so a future the user already read as finished turns cancelled",
+            "dask/distributed FutureState.cancel() setting the status unconditionally (a result racing a cancel)"),
     ];
 
     /// <summary>The defect named <paramref name="name"/>, or null.</summary>

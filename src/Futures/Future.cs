@@ -58,7 +58,9 @@ public sealed class Future
             return false;
         }
 
+        // Told before the awaiter resumes (under Coyote a completed task's continuation may run at once).
         Status = FutureStatus.Finished;
+        Client.Done(this, null);
         outcome.SetResult(result);
         return true;
     }
@@ -71,20 +73,32 @@ public sealed class Future
         }
 
         Status = FutureStatus.Error;
+        Client.Done(this, null);
         outcome.SetException(new FutureErredException(Key, exception));
         return true;
     }
 
-    internal bool Cancel(string? reason, string? msg, bool bare = false)
+    /// <param name="overrideDone">Marks even a done future cancelled (its awaited outcome stays): only the cancel-after-result defect does.</param>
+    internal bool Cancel(string? reason, string? msg, bool bare = false, bool overrideDone = false)
     {
         if (IsDone)
         {
-            return false;
+            if (!overrideDone || Status == FutureStatus.Cancelled)
+            {
+                return false;
+            }
+
+            // Upstream's FutureState.cancel() set the status whatever it was: a finished future turned cancelled.
+            Status = FutureStatus.Cancelled;
+            Client.Done(this, reason);
+            return true;
         }
 
         Status = FutureStatus.Cancelled;
         // Upstream before PR 8705: a bare CancelledError(key), with no reason and no message.
-        outcome.SetException(bare ? new OperationCanceledException(Key) : new FutureCancelledException(Key, reason, msg));
+        var error = bare ? new OperationCanceledException(Key) : new FutureCancelledException(Key, reason, msg);
+        Client.Done(this, (error as FutureCancelledException)?.Reason);
+        outcome.SetException(error);
         return true;
     }
 

@@ -55,6 +55,7 @@ public sealed class FuturesClient
     private readonly Dictionary<string, Future> futures = new(StringComparer.Ordinal);
     private readonly List<TaskSpec> buffered = [];
     private int counter;
+    private string session = "";
     private AsyncServerStreamingCall<Report>? stream;
 
     private FuturesClient(IHost host, FuturesClientOptions options, string id)
@@ -75,6 +76,12 @@ public sealed class FuturesClient
 
     /// <summary>The futures the client holds.</summary>
     public IEnumerable<Future> Held => futures.Values;
+
+    /// <summary>The keys submitted while connecting, not sent yet.</summary>
+    public IEnumerable<string> Buffered => buffered.Select(spec => spec.Key);
+
+    /// <summary>The scheduler's token for the client's current session ("" before the first connection).</summary>
+    public string Session => session;
 
     internal DefectSet Defects => options.Defects;
 
@@ -99,9 +106,11 @@ public sealed class FuturesClient
         futures[key] = future;
         var spec = new TaskSpec { Key = key, Operation = operation, DurationMs = (int)duration.TotalMilliseconds };
         spec.Inputs.AddRange(inputs);
-        if (Status == ClientStatus.Running)
+        var running = Status == ClientStatus.Running;
+        host.Log.Event(new FutureSubmitted(Id, key, Generation, !running));
+        if (running)
         {
-            host.Spawn("submit", _ => SendSubmitAsync([spec], Generation));
+            host.Spawn("submit", _ => SendSubmitAsync([spec], Generation, session));
         }
         else
         {
@@ -119,15 +128,29 @@ public sealed class FuturesClient
     public async Task CancelAsync(IReadOnlyList<Future> targets, string? reason = null, string? msg = null)
     {
         var keys = targets.Select(f => f.Key).ToList();
+        // The cancel-after-result defect: what the client held when the user asked is what it cancels once the call
+        // returns, even if a result arrived meanwhile.
+        var captured = options.Defects.IsOn(DefectCatalogue.CancelAfterResult) ? keys.Select(k => futures.GetValueOrDefault(k)).OfType<Future>().ToList() : null;
         if (Status == ClientStatus.Running)
         {
-            var request = new CancelRequest { Client = Id, Reason = reason ?? "", Msg = msg ?? "" };
+            var request = new CancelRequest { Client = Id, Reason = reason ?? "", Msg = msg ?? "", Session = session };
             request.Keys.AddRange(keys);
             await scheduler.CancelAsync(request, deadline: host.Clock.UtcNow + options.CallTimeout);
         }
 
         // Submissions still buffered while connecting are never sent.
         buffered.RemoveAll(spec => keys.Contains(spec.Key));
+        if (captured is not null)
+        {
+            foreach (var future in captured)
+            {
+                futures.Remove(future.Key);
+                future.Cancel(reason, msg, overrideDone: true);
+            }
+
+            return;
+        }
+
         foreach (var key in keys)
         {
             if (futures.Remove(key, out var future))
@@ -194,6 +217,9 @@ public sealed class FuturesClient
         stream = null;
     }
 
+    /// <summary>A future of this client reached its outcome.</summary>
+    internal void Done(Future future, string? reason) => host.Log.Event(new FutureDone(Id, future.Key, future.Status, reason));
+
     private void SetStatus(ClientStatus status)
     {
         var old = Status;
@@ -209,17 +235,18 @@ public sealed class FuturesClient
     /// <summary>Cancels and forgets every held future (one generation ends).</summary>
     private void Sweep(string reason, string msg, bool bare = false)
     {
-        Generation++;
+        var ended = Generation++;
         var held = futures.Values.ToList();
-        futures.Clear();
         foreach (var future in held)
         {
+            // One at a time: each cancellation may let others run, and the client holds what is not cancelled yet.
+            futures.Remove(future.Key);
             future.Cancel(reason, msg, bare);
         }
 
         if (held.Count > 0)
         {
-            host.Log.Event(new FuturesSwept(Id, reason, held.Count));
+            host.Log.Event(new FuturesSwept(Id, reason, held.Count, ended));
         }
     }
 
@@ -263,15 +290,17 @@ public sealed class FuturesClient
 
         stream = call;
         var start = call.ResponseStream.Current.StreamStart;
-        host.Log.Event(new ClientConnected(Id, start.Scheduler, start.Incarnation));
+        session = start.Session;
+        // What was buffered belongs to this session from the moment it starts (taken before anything else may run).
+        var flush = buffered.ToList();
+        buffered.Clear();
+        host.Log.Event(new ClientConnected(Id, start.Scheduler, start.Incarnation, session));
         SetStatus(ClientStatus.Running);
-        var generation = Generation;
+        var (generation, token) = (Generation, session);
         host.Spawn("report-stream", _ => HandleReportAsync(call));
-        if (buffered.Count > 0)
+        if (flush.Count > 0)
         {
-            var flush = buffered.ToList();
-            buffered.Clear();
-            host.Spawn("submit", _ => SendSubmitAsync(flush, generation));
+            host.Spawn("submit", _ => SendSubmitAsync(flush, generation, token));
         }
     }
 
@@ -328,7 +357,8 @@ public sealed class FuturesClient
 
                         break;
                     case Report.KindOneofCase.Restart:
-                        host.Log.Event(new RestartReported(Id));
+                        session = report.Restart.Session;
+                        host.Log.Event(new RestartReported(Id, session));
                         Sweep(SchedulerRestart, SchedulerRestartMessage);
                         break;
                     default:
@@ -385,10 +415,13 @@ public sealed class FuturesClient
         }
     }
 
-    /// <summary>Sends submissions until the scheduler has them or this generation ends (submits are idempotent by key).</summary>
-    private async Task SendSubmitAsync(IReadOnlyList<TaskSpec> specs, int generation)
+    /// <summary>
+    /// Sends submissions until the scheduler has them or this generation ends. Submits are idempotent by key, and
+    /// fenced by the session they were made in: one that arrives after a reconnect or a restart is refused.
+    /// </summary>
+    private async Task SendSubmitAsync(IReadOnlyList<TaskSpec> specs, int generation, string token)
     {
-        var request = new SubmitRequest { Client = Id };
+        var request = new SubmitRequest { Client = Id, Session = token };
         request.Tasks.AddRange(specs);
         while (Generation == generation && Status == ClientStatus.Running)
         {

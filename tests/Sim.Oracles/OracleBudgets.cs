@@ -45,6 +45,10 @@ public static class OracleBudgets
             new("client-reconnect", "", "default", "random", 6), new("client-reconnect", "", "default", "pct", 3),
             new("client-reconnect", "", "partitions", "random", 3),
         ],
+        ["futures-cancel-race"] =
+        [
+            new("futures-cancel-race", "", "default", "random", 12), new("futures-cancel-race", "", "default", "pct", 6),
+        ],
     };
 
     /// <summary>What a catalogue scenario without an entry runs.</summary>
