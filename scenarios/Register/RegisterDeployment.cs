@@ -35,10 +35,12 @@ public static class RegisterDeployment
         ServerTls: me.ServerTls,
         BackupHost: backup?.DnsName,
         BackupTls: backup is null ? null : me.TlsTo(backup),
-        PrimaryName: primaryName,
         Defects: context.Defects,
         ReplicationTimeout: TimeSpan.FromMilliseconds(500),
-        ReplicationRetryBackoff: TimeSpan.FromMilliseconds(50),
-        BackgroundFlushInterval: TimeSpan.FromMilliseconds(500),
-        GroupCommitInterval: TimeSpan.FromMilliseconds(10));
+        BackgroundFlushInterval: TimeSpan.FromMilliseconds(500))
+    {
+        PrimaryName = primaryName,
+        ReplicationRetryBackoff = TimeSpan.FromMilliseconds(50),
+        GroupCommitInterval = TimeSpan.FromMilliseconds(10),
+    };
 }

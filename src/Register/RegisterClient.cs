@@ -64,17 +64,16 @@ public sealed class RegisterClient
     }
 
     /// <summary>Streams every key under a prefix from the primary, in key order.</summary>
-    public async Task<IReadOnlyList<RegisterEntry>> ScanAsync(string prefix, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ReadReply>> ScanAsync(string prefix, CancellationToken cancellationToken = default)
     {
         host.Log.Event(new ScanStarted(prefix));
-        var entries = new List<RegisterEntry>();
+        var replies = new List<ReadReply>();
         try
         {
             using var call = primary.Scan(new ScanRequest { Prefix = prefix }, deadline: Deadline(), cancellationToken: cancellationToken);
             while (await call.ResponseStream.MoveNext(cancellationToken))
             {
-                var reply = call.ResponseStream.Current;
-                entries.Add(new RegisterEntry(reply.Key, reply.Version, reply.Value));
+                replies.Add(call.ResponseStream.Current);
             }
         }
         catch (RpcException e)
@@ -83,8 +82,8 @@ public sealed class RegisterClient
             throw;
         }
 
-        host.Log.Event(new ScanReturned(prefix, entries));
-        return entries;
+        host.Log.Event(new ScanReturned(prefix, [.. replies.Select(r => new RegisterEntry(r.Key, r.Version, r.Value))]));
+        return replies;
     }
 
     private async Task<ReadReply> ReadOnceAsync(ReadRequest request, CancellationToken cancellationToken)

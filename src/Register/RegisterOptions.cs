@@ -10,12 +10,9 @@ namespace Sim.Stack.Register;
 /// <param name="ServerTls">The replica's TLS server settings (the backup's asks for client certificates).</param>
 /// <param name="BackupHost">(Primary only) the backup's name.</param>
 /// <param name="BackupTls">(Primary only) how the primary dials the backup, with its own certificate.</param>
-/// <param name="PrimaryName">(Backup only) the name the primary's certificate carries: the one caller whose replication the backup takes.</param>
 /// <param name="Defects">The defect switches on for this run.</param>
 /// <param name="ReplicationTimeout">How long the primary tries to get a write confirmed by the backup before failing it.</param>
-/// <param name="ReplicationRetryBackoff">How long the primary waits before sending a replication again after the connection broke under it.</param>
 /// <param name="BackgroundFlushInterval">Under <c>ack-before-flush</c>, how often dirty writes are flushed and replicated.</param>
-/// <param name="GroupCommitInterval">Under <c>backup-acks-before-flush</c>, how long the backup lets replicated writes sit in its write-back buffer.</param>
 public sealed record RegisterOptions(
     bool IsPrimary,
     string ListenAddress,
@@ -23,9 +20,19 @@ public sealed record RegisterOptions(
     TlsServerOptions? ServerTls,
     string? BackupHost,
     TlsClientOptions? BackupTls,
-    string? PrimaryName,
     DefectSet Defects,
     TimeSpan ReplicationTimeout,
-    TimeSpan ReplicationRetryBackoff,
-    TimeSpan BackgroundFlushInterval,
-    TimeSpan GroupCommitInterval);
+    TimeSpan BackgroundFlushInterval)
+{
+    /// <summary>
+    /// (Backup only) the name the primary's certificate carries: the one caller whose replication the backup
+    /// takes. Null: the backup takes replication from no one (a backup must be told whom it follows).
+    /// </summary>
+    public string? PrimaryName { get; init; }
+
+    /// <summary>How long the primary waits before sending a replication again after the connection broke under it.</summary>
+    public TimeSpan ReplicationRetryBackoff { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Under <c>backup-acks-before-flush</c>, how long the backup lets replicated writes sit in its write-back buffer.</summary>
+    public TimeSpan GroupCommitInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+}

@@ -38,7 +38,14 @@ public sealed class RegisterReplica : Contracts.Register.RegisterBase
     /// <summary>What this incarnation holds, by key (for checkers comparing it with their model).</summary>
     public IReadOnlyDictionary<string, RegisterEntry> Entries => state;
 
-    /// <summary>The process entry point: recover from disk, serve, and (under the defect) flush in the background.</summary>
+    /// <summary>The process entry point for a process that needs no handle on the replica.</summary>
+    public static Task RunAsync(IHost host, RegisterOptions options)
+    {
+        Start(host, options);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Starts a replica: recover from disk, serve, and (under the defect) flush in the background.</summary>
     public static RegisterReplica Start(IHost host, RegisterOptions options)
     {
         var replica = new RegisterReplica(host, options);
