@@ -19,11 +19,11 @@ public sealed class FailoverChecker
     public static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(200);
 
     private readonly Dictionary<(string Client, string Key), bool> reads = [];
-    private TimeSpan disturbed = TimeSpan.MinValue;
+    private TimeSpan? disturbed;
 
     public FailoverChecker(ScenarioContext context, Live<RegisterReplica> primary, Live<RegisterReplica> backup)
     {
-        context.On<ReadStarted>((e, at) => reads[(at.Subject, e.Key)] = !primary.IsUp && backup.Current is not null && at.Time - disturbed > Settle);
+        context.On<ReadStarted>((e, at) => reads[(at.Subject, e.Key)] = !primary.IsUp && backup.Current is not null && (disturbed is not { } last || at.Time - last > Settle));
         context.On<FaultAction>((_, at) => Disturb(at));
         context.On<BuggifyFired>((_, at) => Disturb(at));
         context.On<ReadReturned>((e, at) => Judge(context, at, e.Key, e.ServedBy == backup.Name ? null : $"it was answered by {e.ServedBy}"));

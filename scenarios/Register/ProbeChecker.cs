@@ -88,10 +88,12 @@ public sealed class ProbeChecker
         }
 
         decided.Add(kind.Name);
-        var right = kind.Refusal is { } refusal ? answer.Status == refusal && answer.Handshake is null : answer.Handshake == kind.Handshake;
+        var right = kind.Refusal is { } refusal
+            ? answer.Status == refusal && answer.Handshake is null && answer.Detail.Contains(kind.Reason, StringComparison.Ordinal)
+            : answer.Handshake == kind.Handshake;
         if (!right)
         {
-            context.Fail(ProbeOutcomeAsExpected, $"probe {kind.Name} from {at.Subject} got {answer.Status}{(answer.Handshake is { } f ? $" (TLS {f})" : "")} '{answer.Detail}', where it must be refused {(kind.Refusal is { } s ? $"with {s}" : $"at the handshake ({kind.Handshake})")}");
+            context.Fail(ProbeOutcomeAsExpected, $"probe {kind.Name} from {at.Subject} got {answer.Status}{(answer.Handshake is { } f ? $" (TLS {f})" : "")} '{answer.Detail}', where it must be refused {(kind.Refusal is { } s ? $"with {s}, saying '{kind.Reason}'" : $"at the handshake ({kind.Handshake})")}");
         }
     }
 

@@ -19,15 +19,19 @@ namespace Sim.Scenarios.Register;
 /// fire the next timer early (virtual time jumps while work is runnable): the scripted kills and the read-back must
 /// not be cut off by a clock that jumped. Invariants: those of <see cref="RegisterScenario"/> (model, uniqueness,
 /// accounting, eligibility, resources; no prober: its TLS edges are the big scenario's), plus
-/// <see cref="FailoverChecker"/> (eligibility of the fallback).
+/// <see cref="FailoverChecker"/> (eligibility of the fallback) and <see cref="BriefOutageChecker"/> (accounting: the backup's
+/// 30 ms outage is masked by the primary's retries, every write before the primary's kill is acknowledged).
 /// </summary>
 public sealed class RegisterAckKillScenario : Scenario
 {
     /// <summary>The writes of the two batches, before the primary's kill.</summary>
     private const int FirstWrites = 5;
 
-    /// <summary>How long the client waits after its writes, so its reads find the primary down (the kill follows the last write's outcome).</summary>
-    private static readonly TimeSpan ReadAfter = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// How long the client waits after its writes, so its reads find the primary down (the kill follows the last write's
+    /// outcome) and start past <see cref="FailoverChecker.Settle"/> (the kill is a disturbance of its own).
+    /// </summary>
+    private static readonly TimeSpan ReadAfter = FailoverChecker.Settle + TimeSpan.FromMilliseconds(100);
 
     public override string Name => "register-ack-kill";
 
@@ -46,6 +50,8 @@ public sealed class RegisterAckKillScenario : Scenario
         _ = new RegisterChecker(context, model);
         _ = new RegisterAccounting(context, model, clients: 1);
         _ = new RegisterEligibility(context, model, primary, backup);
+        _ = new RegisterLogLines(context);
+        _ = new BriefOutageChecker(context, model, primary);
         _ = new FailoverChecker(context, primary, backup);
         _ = new ServerResources(context, [primary, backup]);
 

@@ -11,7 +11,8 @@ namespace Sim.Scenarios.Register;
 /// <param name="Refusal">The status a replica must refuse the call with (null: the call is not refused by the replica).</param>
 /// <param name="Handshake">The handshake failure the call must meet (null: the handshake must succeed, unless judged by the clock).</param>
 /// <param name="ByClock">The client certificate's validity decides: accepted inside its window, refused outside, on the server's clock.</param>
-public sealed record ProbeKind(string Name, StatusCode? Refusal = null, TlsFailure? Handshake = null, bool ByClock = false);
+/// <param name="Reason">What a refusal's detail must say (the caller is told which rule it broke).</param>
+public sealed record ProbeKind(string Name, StatusCode? Refusal = null, TlsFailure? Handshake = null, bool ByClock = false, string Reason = "");
 
 /// <summary>A probe is about to call a replica (with a client certificate valid over [NotBefore, NotAfter], if it has one).</summary>
 public sealed record ProbeSent(string Probe, string Target, DateTime? NotBefore, DateTime? NotAfter) : SimEvent
@@ -43,9 +44,9 @@ public sealed class RegisterProbe(IHost host, ScenarioContext context, Live prim
     /// <summary>How far outside (or inside) the client certificate's validity the clock-judged probes aim.</summary>
     public static readonly TimeSpan Edge = TimeSpan.FromMilliseconds(200);
 
-    public static readonly ProbeKind RogueReplication = new("rogue-replication", Refusal: StatusCode.PermissionDenied);
-    public static readonly ProbeKind ReplicationToPrimary = new("replication-to-primary", Refusal: StatusCode.FailedPrecondition);
-    public static readonly ProbeKind WriteToBackup = new("write-to-backup", Refusal: StatusCode.FailedPrecondition);
+    public static readonly ProbeKind RogueReplication = new("rogue-replication", Refusal: StatusCode.PermissionDenied, Reason: "replicates to this backup");
+    public static readonly ProbeKind ReplicationToPrimary = new("replication-to-primary", Refusal: StatusCode.FailedPrecondition, Reason: "not the backup");
+    public static readonly ProbeKind WriteToBackup = new("write-to-backup", Refusal: StatusCode.FailedPrecondition, Reason: "not the primary");
     public static readonly ProbeKind PrimaryByAddress = new("primary-by-address", Handshake: TlsFailure.NameMismatch);
     public static readonly ProbeKind NoClientCertificate = new("no-client-certificate", Handshake: TlsFailure.ClientCertificateRequired);
     public static readonly ProbeKind UntrustedClientCertificate = new("untrusted-client-certificate", Handshake: TlsFailure.UntrustedIssuer);

@@ -73,6 +73,7 @@ public sealed class RegisterScenario : Scenario
         _ = new RegisterChecker(context, model);
         _ = new RegisterAccounting(context, model, Clients);
         _ = new RegisterEligibility(context, model, primary, backup);
+        _ = new RegisterLogLines(context);
         _ = new ServerResources(context, [primary, backup]);
         var probes = new ProbeChecker(context, "prober", backup);
 
@@ -97,7 +98,7 @@ public sealed class RegisterScenario : Scenario
             var key = keys[faker.Random.Int(0, keys.Count - 1)];
             var roll = faker.Random.Int(0, 19);
             await Succeeds(() => roll < 9 ? (Task)client.WriteAsync(key, $"{faker.Hacker.Verb()}-{host.Name}-{++written}")
-                : roll < 18 ? client.ReadAsync(key) : client.ScanAsync(""));
+                : roll < 18 ? client.ReadAsync(key) : client.ScanAsync(key[..faker.Random.Int(0, 3)]));
         }
 
         // After the quiet point: a write of its own is acknowledged, then every key reads back (at least as new as
