@@ -41,7 +41,7 @@ public sealed class BriefOutageChecker
         context.On<WriteAcknowledged>((e, _) => inFlight.Remove((e.Key, e.Value)));
         context.On<WriteFailed>((e, at) =>
         {
-            var disturbed = inFlight.Remove((e.Key, e.Value), out var buggified) && buggified;
+            var disturbed = inFlight.Remove((e.Key, e.Value), out var wasDisturbed) && wasDisturbed;
             if (!primaryKilled && !disturbed && e.Status != StatusCode.DeadlineExceeded && !timedOut.Contains((e.Key, e.Value)))
             {
                 context.Fail(BriefBackupOutageIsMasked, $"{at.Subject}'s write {e.Key}='{e.Value}' failed ({e.Status} {e.Detail}) while only the backup's brief outage happened: the primary must have sent the replication again");
