@@ -23,6 +23,10 @@ public static class DefectCatalogue
     public const string ReplacedSessionKeepsKeys = "replaced-session-keeps-keys";
     public const string CancelAfterResult = "cancel-after-result";
 
+    // Register (issue 12: deep defects, races in narrow windows).
+    public const string BackupAcksBeforeFlush = "backup-acks-before-flush";
+    public const string StaleReplicaOverwrite = "stale-replica-overwrite";
+
     public static IReadOnlyList<Defect> All { get; } =
     [
         new(AckBeforeFlush, "the primary acknowledges a write before it is flushed to disk and replicated (flushed and replicated later, in the background)",
@@ -51,6 +55,12 @@ public static class DefectCatalogue
             "cleanup keyed on 'is this still the current session' racing a reconnect, as Dask's remove_client racing add_client of the same client id"),
         new(CancelAfterResult, "a cancel marks cancelled every future the client held when the user asked, after the cancel call returns: a result that arrived during the call is overwritten, so a future the user already read as finished turns cancelled",
             "dask/distributed FutureState.cancel() setting the status unconditionally (a result racing a cancel)"),
+
+        // Register (issue 12: deep defects, races in narrow windows).
+        new(BackupAcksBeforeFlush, "the backup confirms a replication from its write-back buffer and makes it durable in a group commit a few milliseconds later: a kill of the backup in that window loses a write the client was told was on both disks",
+            "replication acknowledged on receipt rather than on fsync (group commit / write-back acknowledgement), the lost-write window of primary/backup stores"),
+        new(StaleReplicaOverwrite, "the backup skips a replication only when it repeats the version it holds, so a retried or delayed replication of an older version that arrives after a newer one replaces it",
+            "trusting the channel's order: last-arrival-wins replication instead of a version comparison"),
     ];
 
     /// <summary>The defect named <paramref name="name"/>, or null.</summary>

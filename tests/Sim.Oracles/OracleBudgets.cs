@@ -23,7 +23,8 @@ public static class OracleBudgets
         [
             new("register", "", "default", "random", 6), new("register", "", "default", "pct", 3),
             new("register", "", "chaos", "random", 3), new("register", "", "crashes", "random", 3),
-            new("register", "", "partitions", "random", 3),
+            // Register, issue 12: 5 partition seeds (not 3), so the deep stale-replica-overwrite is caught in budget (seed 5).
+            new("register", "", "partitions", "random", 5),
         ],
         ["heartbeat"] =
         [
@@ -48,6 +49,13 @@ public static class OracleBudgets
         ["futures-cancel-race"] =
         [
             new("futures-cancel-race", "", "default", "random", 12), new("futures-cancel-race", "", "default", "pct", 6),
+        ],
+
+        // Register, issue 12: the focused ack-vs-replication-vs-kill scenario runs without random faults (its two
+        // kills are scripted), ~0.05 s a run, so it gets seeds rather than profiles.
+        ["register-ack-kill"] =
+        [
+            new("register-ack-kill", "", "default", "random", 10), new("register-ack-kill", "", "default", "pct", 6),
         ],
     };
 

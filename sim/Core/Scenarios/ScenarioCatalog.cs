@@ -8,7 +8,7 @@ namespace Sim.Scenarios;
 /// <summary>Every scenario the `sim` command knows, by name.</summary>
 public static class ScenarioCatalog
 {
-    public static IReadOnlyList<Scenario> All { get; } = [new RegisterScenario(), new HeartbeatScenario(), new FleetRestartScenario(), new ClientReconnectScenario(), new FleetLeaveScenario(), new CancelRaceScenario()];
+    public static IReadOnlyList<Scenario> All { get; } = [new RegisterScenario(), new HeartbeatScenario(), new FleetRestartScenario(), new ClientReconnectScenario(), new FleetLeaveScenario(), new CancelRaceScenario(), new RegisterAckKillScenario()];
 
     public static Scenario? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
 
