@@ -12,6 +12,10 @@ public static class DefectCatalogue
     public const string BareCancel = "bare-cancel";
     public const string DroppedCancelReason = "dropped-cancel-reason";
 
+    // Site gateways (src/Gateway, scenario gateway-routing).
+    public const string TornRouteReload = "torn-route-reload";
+    public const string SelfRouteViaDefault = "self-route-via-default";
+
     public static IReadOnlyList<Defect> All { get; } =
     [
         new(AckBeforeFlush, "the primary acknowledges a write before it is flushed to disk and replicated (flushed and replicated later, in the background)",
@@ -22,6 +26,12 @@ public static class DefectCatalogue
             "dask/distributed issue 8690 (fixed by PR 8705, released in 2024.7.0)"),
         new(DroppedCancelReason, "a future's own Cancel(reason, msg) forwards the futures but drops the reason and message, so the user sees reason 'unknown'",
             "dask/distributed PR 9028 (the reason dropped by the synchronous cancel)"),
+
+        // Site gateways (src/Gateway, scenario gateway-routing).
+        new(TornRouteReload, "a route-table reload puts the new table live entry by entry, persisting each before the next: a lookup in between combines the new version's entries with the old default (or the reverse) and forwards to an endpoint no single version has",
+            "the in-place reload race of gateway route maps (FATE OSX/rollsite route_table.json hot reload while traffic flows)"),
+        new(SelfRouteViaDefault, "a request for a component of the gateway's own party that its own entry lacks falls back to the global default (the exchange), leaves the site and bounces back until the hop limit",
+            "FederatedAI/FATE pull request 5460 (own-party routes in exchange mode)"),
     ];
 
     /// <summary>The defect named <paramref name="name"/>, or null.</summary>
