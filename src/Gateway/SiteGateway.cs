@@ -59,7 +59,7 @@ public sealed class SiteGateway : Contracts.Gateway.GatewayBase
             limiter.Admit(head);
             var table = Routes.Current;
             Authorize(head, caller, table);
-            return await DispatchAsync(head, request, table, context);
+            return await DispatchAsync(head, request, context);
         }
         catch (RpcException e)
         {
@@ -134,22 +134,32 @@ public sealed class SiteGateway : Contracts.Gateway.GatewayBase
         }
     }
 
-    private async Task<Outbound> DispatchAsync(RequestHead head, Inbound request, RouteTable table, ServerCallContext context)
+    private async Task<Outbound> DispatchAsync(RequestHead head, Inbound request, ServerCallContext context)
     {
         if (head.Target == options.Party && head.IsQueue)
         {
             return await ServeQueueAsync(head, request, context.CancellationToken);
         }
 
-        var (match, toGateway) = Route(head, table)
-            ?? throw Refuse(StatusCode.Unavailable, $"no route to party {head.Target} component {(head.Component.Length == 0 ? RouteTable.Default : head.Component)}");
-        if (toGateway)
-        {
-            return await ForwardAsync(head, request, table, match, context);
-        }
-
-        return await ledger.RunOnceAsync(head.RequestId, () => DeliverAsync(head, request, table, match, context), context.CancellationToken);
+        return Resolve(head).ToGateway
+            ? await ForwardAsync(head, request, context)
+            : await ledger.RunOnceAsync(head.RequestId, () => DeliverAsync(head, request, context), context.CancellationToken);
     }
+
+    /// <summary>
+    /// The route of <paramref name="head"/> in the table live now: every forwarding decision (each try included) looks
+    /// up the current table once, so a reload between tries is honoured and a decision never mixes two tables.
+    /// </summary>
+    private (RouteTable Table, RouteMatch Match, bool ToGateway) Resolve(RequestHead head)
+    {
+        var table = Routes.Current;
+        var (match, toGateway) = Route(head, table)
+            ?? throw NoRoute(head);
+        return (table, match, toGateway);
+    }
+
+    private static GatewayRefusal NoRoute(RequestHead head) =>
+        Refuse(StatusCode.Unavailable, $"no route to party {head.Target} component {(head.Component.Length == 0 ? RouteTable.Default : head.Component)}");
 
     /// <summary>Where the table sends a request: to a component of the gateway's own party, or to the next gateway.</summary>
     private (RouteMatch Match, bool ToGateway)? Route(RequestHead head, RouteTable table)
@@ -171,7 +181,7 @@ public sealed class SiteGateway : Contracts.Gateway.GatewayBase
             : null;
     }
 
-    private async Task<Outbound> ForwardAsync(RequestHead head, Inbound request, RouteTable table, RouteMatch match, ServerCallContext context)
+    private async Task<Outbound> ForwardAsync(RequestHead head, Inbound request, ServerCallContext context)
     {
         if (head.Hops + 1 > options.MaxHops)
         {
@@ -182,6 +192,13 @@ public sealed class SiteGateway : Contracts.Gateway.GatewayBase
         head.WriteNextHop(next.Metadata);
         for (var attempt = 1; ; attempt++)
         {
+            var (table, match, toGateway) = Resolve(head);
+            if (!toGateway)
+            {
+                // A reload between tries gave the own party the component: it is served on this site after all.
+                return await ledger.RunOnceAsync(head.RequestId, () => DeliverAsync(head, request, context), context.CancellationToken);
+            }
+
             var endpoint = Pick(match);
             if (endpoint.Port == options.Port && (endpoint.Host == options.ListenAddress || options.SelfNames.Contains(endpoint.Host)))
             {
@@ -202,8 +219,15 @@ public sealed class SiteGateway : Contracts.Gateway.GatewayBase
     }
 
     /// <summary>One try to the component: it may not be idempotent, so a failure is the caller's to judge.</summary>
-    private async Task<Outbound> DeliverAsync(RequestHead head, Inbound request, RouteTable table, RouteMatch match, ServerCallContext context)
+    private async Task<Outbound> DeliverAsync(RequestHead head, Inbound request, ServerCallContext context)
     {
+        var (table, match, toGateway) = Resolve(head);
+        if (toGateway)
+        {
+            // The ledger's flush let a reload in that took the component away from this site: it has none now.
+            throw NoRoute(head);
+        }
+
         var endpoint = Pick(match);
         host.Log.Event(new RequestRouted(head.RequestId, head.Source, head.Target, head.Component, head.Method, head.Hops, table.Version, match.Path, endpoint.Address, false, 1));
         var reply = await new Contracts.Component.ComponentClient(pool.For(endpoint)).InvokeAsync(request, deadline: AttemptDeadline(context), cancellationToken: context.CancellationToken);

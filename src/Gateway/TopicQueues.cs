@@ -195,8 +195,11 @@ public sealed class TopicQueues
             var registration = cancellationToken.Register(static t => ((CancellationTokenSource)t!).Cancel(), timer);
             try
             {
-                var delay = host.Clock.Delay(timeout, timer.Token);
-                await Task.WhenAny(changed.Task, delay);
+                // Task.WhenAny would resume on the thread pool: race the two through the process's own continuations.
+                var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _ = OpenAsync(changed.Task, gate);
+                _ = OpenAsync(host.Clock.Delay(timeout, timer.Token), gate);
+                await gate.Task;
                 cancellationToken.ThrowIfCancellationRequested();
             }
             finally
@@ -204,6 +207,20 @@ public sealed class TopicQueues
                 timer.Cancel();
                 registration.Unregister();
             }
+        }
+
+        private static async Task OpenAsync(Task task, TaskCompletionSource gate)
+        {
+            try
+            {
+                await task;
+            }
+            catch (OperationCanceledException)
+            {
+                // The timer was cancelled: the wait is over either way.
+            }
+
+            gate.TrySetResult();
         }
     }
 }
