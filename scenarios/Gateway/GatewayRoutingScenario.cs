@@ -101,8 +101,9 @@ public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario
         SeedTables(context, topology, tables);
         Incidents(context, topology, tables);
 
-        var routing = new RoutingModel(context, topology);
+        // The delivery checker first: a request that leaves its site is named as such before the model judges the route.
         _ = new DeliveryChecker(context, topology);
+        var routing = new RoutingModel(context, topology);
         _ = new QueueModel(context, Visibility);
         _ = new RateModel(context, Rate, Burst);
         _ = new ConsumptionChecker(context, Settle);

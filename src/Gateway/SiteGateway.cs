@@ -143,7 +143,7 @@ public sealed class SiteGateway : Contracts.Gateway.GatewayBase
 
         return Resolve(head).ToGateway
             ? await ForwardAsync(head, request, context)
-            : await ledger.RunOnceAsync(head.RequestId, () => DeliverAsync(head, request, context), context.CancellationToken);
+            : await ledger.RunOnceAsync(head.RequestId, () => DeliverAsync(head, request, context), host.Lifetime);
     }
 
     /// <summary>
@@ -196,7 +196,7 @@ public sealed class SiteGateway : Contracts.Gateway.GatewayBase
             if (!toGateway)
             {
                 // A reload between tries gave the own party the component: it is served on this site after all.
-                return await ledger.RunOnceAsync(head.RequestId, () => DeliverAsync(head, request, context), context.CancellationToken);
+                return await ledger.RunOnceAsync(head.RequestId, () => DeliverAsync(head, request, context), host.Lifetime);
             }
 
             var endpoint = Pick(match);
@@ -230,7 +230,9 @@ public sealed class SiteGateway : Contracts.Gateway.GatewayBase
 
         var endpoint = Pick(match);
         host.Log.Event(new RequestRouted(head.RequestId, head.Source, head.Target, head.Component, head.Method, head.Hops, table.Version, match.Path, endpoint.Address, false, 1));
-        var reply = await new Contracts.Component.ComponentClient(pool.For(endpoint)).InvokeAsync(request, deadline: AttemptDeadline(context), cancellationToken: context.CancellationToken);
+        // Not cut short when the first caller goes away (a broken connection upstream, a TLS session expiring): the
+        // ledger answers that caller's retry with this delivery's outcome, which must be the component's, not "Cancelled".
+        var reply = await new Contracts.Component.ComponentClient(pool.For(endpoint)).InvokeAsync(request, deadline: AttemptDeadline(context), cancellationToken: host.Lifetime);
         reply.Metadata[GatewayHeaders.ServedBy] = options.Party;
         return reply;
     }
