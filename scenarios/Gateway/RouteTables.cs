@@ -11,8 +11,9 @@ namespace Sim.Scenarios.Gateway;
 /// exchanges have a table before and after party 10001 joins.
 /// </summary>
 /// <remarks>
-/// 9999 is the direct shape: entries for 10000 (and, in B, 10001) name their gateways; the global default names an
-/// exchange (exchange-a in A, exchange-b in B); 20000 names an impostor's address under a hostname its certificate
+/// 9999 is the direct shape: in A the entry for 10000 names its gateway and the global default names exchange-a; in B
+/// 10001's entry names its gateway and 10000 goes through the global default, exchange-b (a party moved between the
+/// direct and the exchange shape while traffic flows); 20000 names an impostor's address under a hostname its certificate
 /// does not carry; idle parties 20001.. stand for parties that are configured but not running. 10000 is direct too,
 /// with its fateflow moved to a spare job service in B. 10001 is the exchange shape: only its own fateflow (over http)
 /// and the global default. The entries come in an order that puts the changed ones last, as a table that grows does.
@@ -25,7 +26,7 @@ public sealed class RouteTables(GatewayTopology topology)
     public const string Missing = "fateboard";
 
     /// <summary>Idle parties listed in 9999's table (their entries sit between the ones that change).</summary>
-    public const int IdleParties = 3;
+    public const int IdleParties = 10;
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -118,7 +119,11 @@ public sealed class RouteTables(GatewayTopology topology)
             routes[RouteTable.Default] = Entry(RouteTable.Default, Gateway(topology.ExchangeB!));
         }
 
-        routes["10000"] = Entry(RouteTable.Default, Gateway(topology.Gateways["10000"]));
+        if (!b)
+        {
+            routes["10000"] = Entry(RouteTable.Default, Gateway(topology.Gateways["10000"]));
+        }
+
         routes["20000"] = Entry(RouteTable.Default, Tls(topology.Impostor!.Address, "gw20000.party-20000"));
         for (var i = 1; i <= IdleParties; i++)
         {

@@ -106,6 +106,7 @@ public sealed class LiveRoutes(IHost host, GatewayOptions options)
             foreach (var entry in table.Parties)
             {
                 Current = Current.WithEntry(live, entry);
+                host.Disk.Write($"{options.AppliedTableKey}.{entry.Party}", Encoding.UTF8.GetBytes(entry.Party));
                 await host.Disk.FlushAsync(host.Lifetime);
             }
 

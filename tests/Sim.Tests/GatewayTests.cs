@@ -113,6 +113,6 @@ public sealed class GatewayTests
         var outcome = Explore.WithLoop("gateway-routing", defect: DefectCatalogue.TornRouteReload, iterations: 30);
 
         Assert.NotNull(outcome.Bug);
-        Assert.Equal(RoutingModel.OneVersion, outcome.Bug.Violation!.Invariant);
+        Assert.Contains(outcome.Bug.Violation!.Invariant, new[] { RoutingModel.OneVersion, RoutingModel.NoRouteWhenNone });
     }
 }
