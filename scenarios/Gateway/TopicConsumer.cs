@@ -5,7 +5,7 @@ using Sim.Stack.Host;
 namespace Sim.Scenarios.Gateway;
 
 /// <summary>
-/// A party's consumer of the topics other parties produce to it, at its own gateway: it takes each topic's head in
+/// A party's consumer of the topics other parties produce to it, at its own gateway: it drains each topic's head in
 /// turn, processes a message once (an offset it has passed is a redelivery: acknowledged again, not processed again),
 /// then acknowledges it.
 /// </summary>
@@ -38,7 +38,9 @@ public sealed class TopicConsumer
     private async Task RunAsync(CancellationToken lifetime)
     {
         var topics = GatewayTopology.Parties.Where(p => p != client.Party).Select(PartyApp.TopicFrom).ToList();
-        for (var turn = 0; !lifetime.IsCancellationRequested; turn++)
+        // A topic is drained before the next one's turn: an empty poll waits out the gateway's long poll, so taking
+        // turns after every message would let a backlog outlast the settling bound.
+        for (var turn = 0; !lifetime.IsCancellationRequested;)
         {
             var topic = topics[turn % topics.Count];
             try
@@ -46,6 +48,7 @@ public sealed class TopicConsumer
                 var message = await client.ConsumeAsync(topic, $"{host.Name}-{++next}", Timeout, lifetime);
                 if (message is null)
                 {
+                    turn++;
                     continue;
                 }
 
@@ -64,6 +67,7 @@ public sealed class TopicConsumer
             }
             catch (RpcException)
             {
+                turn++;
                 // The gateway is down or unreachable, or the ack was lost (the message comes again): try again shortly.
                 await host.Clock.Delay(TimeSpan.FromMilliseconds(100), lifetime);
             }

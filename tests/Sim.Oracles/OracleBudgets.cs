@@ -41,6 +41,11 @@ public static class OracleBudgets
             new("client-reconnect", "", "default", "random", 6), new("client-reconnect", "", "default", "pct", 3),
             new("client-reconnect", "", "partitions", "random", 3),
         ],
+        ["gateway-routing"] =
+        [
+            new("gateway-routing", "", "default", "random", 4), new("gateway-routing", "", "default", "pct", 1),
+            new("gateway-routing", "", "chaos", "random", 1),
+        ],
     };
 
     /// <summary>What a catalogue scenario without an entry runs.</summary>
