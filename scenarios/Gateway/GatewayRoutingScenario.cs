@@ -171,12 +171,12 @@ public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario
     {
         foreach (var (party, gateway) in topology.Gateways)
         {
-            Seed(gateway, tables.For(party, false));
+            Seed(gateway, RouteTableKey, tables.For(party, false));
             context.ConfigFile(gateway.Name, RouteTableKey, $"party {party}'s route table", (rng, current) => tables.Rewrite(party, rng, current));
         }
 
-        Seed(topology.ExchangeA!, tables.Exchange(joined: false));
-        Seed(topology.ExchangeB!, tables.Exchange(joined: false));
+        Seed(topology.ExchangeA!, RouteTableKey, tables.Exchange(joined: false));
+        Seed(topology.ExchangeB!, RouteTableKey, tables.Exchange(joined: false));
     }
 
     /// <summary>The scripted incidents: 9999's table moved while traffic flows and back, a gateway crash, a certificate rotation, a partition.</summary>
@@ -210,10 +210,11 @@ public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario
             VisibilityTimeout = Visibility,
         };
 
-    private static void Seed(Live gateway, string table)
+    /// <summary>Writes <paramref name="table"/> durably to <paramref name="key"/> on <paramref name="gateway"/>'s disk before it starts.</summary>
+    internal static void Seed(Live gateway, string key, string table)
     {
         var disks = gateway.Machine.Disks;
         var disk = disks.TryGetValue(gateway.Name, out var existing) ? existing : disks[gateway.Name] = new DiskStore();
-        disk.WriteDurable(RouteTableKey, Encoding.UTF8.GetBytes(table));
+        disk.WriteDurable(key, Encoding.UTF8.GetBytes(table));
     }
 }
