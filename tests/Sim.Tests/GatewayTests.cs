@@ -1,6 +1,6 @@
-using Sim.Scenarios.Gateway;
 using Sim.Engine;
 using Sim.Scenarios;
+using Sim.Scenarios.Gateway;
 using Sim.Shared;
 using Sim.Stack.Defects;
 using Sim.Stack.Gateway;
