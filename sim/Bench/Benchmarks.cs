@@ -48,6 +48,15 @@ public static class Benchmarks
             }
         }
 
+        // Not part of "all": the site gateway's forwarding figure (sim bench --engine gateway).
+        if (engines is "gateway")
+        {
+            foreach (var figure in GatewayBenchmark.Run(progress))
+            {
+                yield return figure;
+            }
+        }
+
         // Not part of "all": it starts worker processes of its own.
         if (engines is "campaign")
         {

@@ -53,8 +53,16 @@ internal sealed class DirectHost : IHost, IClock, IRandomSource, IDisk, ILog
 
     public void Spawn(string name, Func<CancellationToken, Task> loop) => context.Post(_ => _ = loop(Lifetime), null);
 
+    /// <summary>Timers that take real time (deadlines, retry pauses) instead of completing at once.</summary>
+    public bool RealTimers { get; init; }
+
     public Task Delay(TimeSpan delay, CancellationToken cancellationToken = default)
     {
+        if (RealTimers && delay > TimeSpan.Zero)
+        {
+            return Task.Delay(delay, cancellationToken);
+        }
+
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         tcs.SetResult();
         return tcs.Task;

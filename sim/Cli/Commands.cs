@@ -18,6 +18,7 @@ public static class Commands
         root.Subcommands.Add(FuzzCommand.Build(cli));
         root.Subcommands.Add(BenchCommand.Build(cli));
         root.Subcommands.Add(ReportCommand.Build(cli));
+        root.Subcommands.Add(GatewayCommand.Build(cli));
         root.Subcommands.Add(WorkerCommand.Build());
         return root;
     }

@@ -198,6 +198,28 @@ public sealed class Charts(string outDirectory)
         var rpcs = plot.Add.ScatterLine(xs, timeline.RpcsPerSecond.Select(v => (double)v).ToArray(), Color.FromHex("#2ca02c"));
         rpcs.LineWidth = 2;
         rpcs.LegendText = "RPCs completed OK";
+        // Site gateways: the requests each party sent per second, and the route-table reloads as ticks on the axis.
+        var palette = new ScottPlot.Palettes.Category10();
+        var party = 0;
+        foreach (var (source, counts) in timeline.RequestsByParty)
+        {
+            var line = plot.Add.ScatterLine(xs, counts.Select(v => (double)v).ToArray(), palette.GetColor(3 + party++));
+            line.LineWidth = 1.5f;
+            line.LegendText = $"requests from party {source}";
+        }
+
+        var reloadColor = Color.FromHex("#17becf");
+        foreach (var (at, _, _) in timeline.Reloads)
+        {
+            var mark = plot.Add.VerticalLine(at, 1f, reloadColor.WithAlpha(0.6), LinePattern.DenselyDashed);
+            mark.LegendText = "";
+        }
+
+        if (timeline.Reloads.Count > 0)
+        {
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"route-table reloads ({timeline.Reloads.Count})", LineColor = reloadColor, LineWidth = 1f, LinePattern = LinePattern.DenselyDashed });
+        }
+
         if (timeline.QuietAt is { } quiet)
         {
             var line = plot.Add.VerticalLine(quiet, 1.5f, Colors.Black, LinePattern.Dashed);

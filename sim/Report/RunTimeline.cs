@@ -1,4 +1,5 @@
 using Sim.Engine;
+using Sim.Stack.Gateway;
 using Sim.Stack.Rpc;
 using Sim.Worlds;
 
@@ -54,6 +55,15 @@ public sealed class RunTimeline
 
     /// <summary>RPCs completed with status OK (client side) in each virtual second.</summary>
     public int[] RpcsPerSecond { get; private set; } = [];
+
+    /// <summary>
+    /// Site gateways (gateway-routing): requests each source party sent into its own gateway (first tries, hop 0) in
+    /// each virtual second; empty for scenarios without gateways.
+    /// </summary>
+    public IReadOnlyDictionary<string, int[]> RequestsByParty { get; private set; } = new Dictionary<string, int[]>();
+
+    /// <summary>Route tables a gateway put live after its start (file or admin reloads): when, which gateway, from where.</summary>
+    public IReadOnlyList<(double At, string Gateway, string Source)> Reloads { get; private set; } = [];
 
     public IReadOnlyList<FaultInterval> Faults { get; private set; } = [];
 
@@ -136,6 +146,8 @@ public sealed class RunTimeline
         private readonly List<(double At, (string From, string To) Link)> clogEnds = [];
         private readonly List<Heal> heals = [];
         private readonly List<(double At, string Action, string Details)> scripted = [];
+        private readonly SortedDictionary<string, int[]> byParty = new(StringComparer.Ordinal);
+        private readonly List<(double At, string Gateway, string Source)> reloads = [];
 
         public void Read(int index)
         {
@@ -190,6 +202,12 @@ public sealed class RunTimeline
                 case FaultsQuiet:
                     timeline.QuietAt = t;
                     break;
+                case RequestRouted { Hops: 0, Attempt: 1 } routed:
+                    (byParty.TryGetValue(routed.Source, out var counts) ? counts : byParty[routed.Source] = new int[delivered.Length])[second]++;
+                    break;
+                case RouteTableLoaded loaded when loaded.Source != "startup" && loaded.Source != "cache":
+                    reloads.Add((t, e.Subject, loaded.Source));
+                    break;
                 default:
                     break;
             }
@@ -225,6 +243,8 @@ public sealed class RunTimeline
             timeline.Faults = [.. faults.OrderBy(f => f.Start).ThenBy(f => f.Kind, StringComparer.Ordinal).ThenBy(f => f.Subject, StringComparer.Ordinal)];
             timeline.Recoveries = [.. heals.OrderBy(h => h.At).Select(Recover)];
             timeline.Scripted = scripted;
+            timeline.RequestsByParty = byParty;
+            timeline.Reloads = reloads;
         }
 
         /// <summary>The recovery after one heal: the first RPC completed OK by a process the healed faults touched.</summary>

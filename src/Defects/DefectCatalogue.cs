@@ -27,6 +27,10 @@ public static class DefectCatalogue
     public const string BackupAcksBeforeFlush = "backup-acks-before-flush";
     public const string StaleReplicaOverwrite = "stale-replica-overwrite";
 
+    // Site gateways (src/Gateway, scenario gateway-routing).
+    public const string TornRouteReload = "torn-route-reload";
+    public const string SelfRouteViaDefault = "self-route-via-default";
+
     public static IReadOnlyList<Defect> All { get; } =
     [
         new(AckBeforeFlush, "the primary acknowledges a write before it is flushed to disk and replicated (flushed and replicated later, in the background)",
@@ -61,6 +65,12 @@ public static class DefectCatalogue
             "replication acknowledged on receipt rather than on fsync (group commit / write-back acknowledgement), the lost-write window of primary/backup stores"),
         new(StaleReplicaOverwrite, "the backup skips a replication only when it repeats the version it holds, so a retried or delayed replication of an older version that arrives after a newer one replaces it",
             "trusting the channel's order: last-arrival-wins replication instead of a version comparison"),
+
+        // Site gateways (src/Gateway, scenario gateway-routing).
+        new(TornRouteReload, "a route-table reload puts the new table live entry by entry, persisting each before the next: a lookup in between combines the new version's entries with the old default (or the reverse) and forwards to an endpoint no single version has",
+            "the in-place reload race of gateway route maps (FATE OSX/rollsite route_table.json hot reload while traffic flows)"),
+        new(SelfRouteViaDefault, "a request for a component of the gateway's own party that its own entry lacks falls back to the global default (the exchange), leaves the site and bounces back until the hop limit",
+            "FederatedAI/FATE pull request 5460 (own-party routes in exchange mode)"),
     ];
 
     /// <summary>The defect named <paramref name="name"/>, or null.</summary>

@@ -57,6 +57,11 @@ public static class OracleBudgets
         [
             new("register-ack-kill", "", "default", "random", 10), new("register-ack-kill", "", "default", "pct", 6),
         ],
+        ["gateway-routing"] =
+        [
+            new("gateway-routing", "", "default", "random", 4), new("gateway-routing", "", "default", "pct", 1),
+            new("gateway-routing", "", "chaos", "random", 1),
+        ],
     };
 
     /// <summary>What a catalogue scenario without an entry runs.</summary>

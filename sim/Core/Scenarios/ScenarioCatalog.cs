@@ -1,5 +1,6 @@
 using Sim.Scenarios.Fleet;
 using Sim.Scenarios.Futures;
+using Sim.Scenarios.Gateway;
 using Sim.Scenarios.Heartbeat;
 using Sim.Scenarios.Register;
 
@@ -8,7 +9,11 @@ namespace Sim.Scenarios;
 /// <summary>Every scenario the `sim` command knows, by name.</summary>
 public static class ScenarioCatalog
 {
-    public static IReadOnlyList<Scenario> All { get; } = [new RegisterScenario(), new HeartbeatScenario(), new FleetRestartScenario(), new ClientReconnectScenario(), new FleetLeaveScenario(), new CancelRaceScenario(), new RegisterAckKillScenario()];
+    public static IReadOnlyList<Scenario> All { get; } =
+    [
+        new RegisterScenario(), new HeartbeatScenario(), new FleetRestartScenario(), new ClientReconnectScenario(), new FleetLeaveScenario(),
+        new CancelRaceScenario(), new RegisterAckKillScenario(), new GatewayRoutingScenario(),
+    ];
 
     public static Scenario? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
 

@@ -1,0 +1,69 @@
+using Grpc.Core;
+using Sim.Worlds;
+
+namespace Sim.Scenarios.Gateway;
+
+/// <summary>
+/// Every application request, from the side that asked. Accounting (safety): a request id is sent once and ends
+/// exactly once, with OK or a status a user can act on (never Unknown or Internal, never an empty message). Model
+/// (safety): what the tables refuse in every version never succeeds — a component the party does not have (and it
+/// ends "no route", never in a routing loop), party 10001 calling 10000 (denied by 10000's table), party 20000 (the
+/// impostor). Liveness: after the quiet point every request ends within the settling bound.
+/// </summary>
+public sealed class AccountingChecker
+{
+    public const string EndsOnce = "request-ends-once-with-a-clear-status";
+    public const string EndsWithinBound = "every-request-ends-within-bound";
+    public const string NeverSucceeds = "request-the-tables-refuse-never-succeeds";
+
+    private static readonly HashSet<StatusCode> Clear =
+    [
+        StatusCode.OK, StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.PermissionDenied,
+        StatusCode.ResourceExhausted, StatusCode.FailedPrecondition, StatusCode.Aborted, StatusCode.NotFound,
+    ];
+
+    private readonly Dictionary<string, (AppRequestSent Request, TimeSpan At)> open = new(StringComparer.Ordinal);
+    private readonly HashSet<string> ended = new(StringComparer.Ordinal);
+
+    public AccountingChecker(ScenarioContext context, TimeSpan bound)
+    {
+        context.On<AppRequestSent>((e, at) =>
+        {
+            if (ended.Contains(e.Id) || !open.TryAdd(e.Id, (e, at.Time)))
+            {
+                context.Fail(EndsOnce, $"{at.Subject} sent request id {e.Id} twice");
+            }
+        });
+        context.On<AppRequestDone>((e, at) =>
+        {
+            if (!open.Remove(e.Id, out var sent))
+            {
+                context.Fail(EndsOnce, $"{at.Subject}'s request {e.Id} ended {(ended.Contains(e.Id) ? "a second time" : "without having been sent")}: {e.Status}");
+                return;
+            }
+
+            ended.Add(e.Id);
+            if (!Clear.Contains(e.Status) || (e.Status != StatusCode.OK && string.IsNullOrWhiteSpace(e.Detail)))
+            {
+                context.Fail(EndsOnce, $"{at.Subject}'s request {e.Id} ended with {e.Status} '{e.Detail}': not a status a user can act on");
+            }
+
+            if (Refused(sent.Request) is { } why && (e.Status == StatusCode.OK || (sent.Request.What == RouteTables.Missing && e.Status == StatusCode.FailedPrecondition)))
+            {
+                context.Fail(NeverSucceeds, $"{at.Subject}'s request {e.Id} ({sent.Request.Details}) ended {e.Status}{(e.Detail.Length > 0 ? ": " + e.Detail : "")}, but {why}");
+            }
+        });
+        context.Eventually(EndsWithinBound, () => open.Values
+            .Where(o => o.At < context.Horizon - bound)
+            .Select(o => $"{o.Request.Details}, sent at {o.At.TotalSeconds:F3}s, had not ended by {context.Horizon.TotalSeconds}s")
+            .FirstOrDefault());
+    }
+
+    public int Ended => ended.Count;
+
+    private static string? Refused(AppRequestSent request) =>
+        request.What == RouteTables.Missing ? $"party {request.Target} has no component '{RouteTables.Missing}': it must end 'no route' at its own gateway"
+        : request.Source == "10001" && request.Target == "10000" ? "every table of party 10000 denies party 10001"
+        : request.Target == "20000" ? "party 20000 is routed to an impostor whose certificate does not carry the route's hostname"
+        : null;
+}
