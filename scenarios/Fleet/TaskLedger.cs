@@ -153,6 +153,17 @@ public sealed class TaskLedger
     private void HandedOut(TasksHandedOut e, TimeSpan at)
     {
         Move(e.Tasks, at, TaskStage.HandedOut, $"handed out to node {e.Node}", t => t.HandedTo = (e.Node, e.Key));
+        if (fleet.NodeOf(e.Key) is { IsUp: false } dead)
+        {
+            // A paused or slow coordinator answering a pull of a process killed since: nobody receives the answer.
+            foreach (var fate in e.Tasks.Select(id => tasks.GetValueOrDefault(id)).OfType<TaskFate>().Where(f => f.Stage == TaskStage.HandedOut))
+            {
+                fate.Lose(at, $"handed out to {dead.Name}, which is down");
+            }
+
+            return;
+        }
+
         if (fleet.NodeOf(e.Key) is { } holder && pullFailures.TryGetValue(holder.Name, out var failed) && at - failed <= InFlight)
         {
             // The coordinator may be answering a pull the node already saw fail (past its deadline): that answer is dropped.
