@@ -16,7 +16,7 @@ public sealed class AccountingChecker
     public const string EndsWithinBound = "every-request-ends-within-bound";
     public const string NeverSucceeds = "request-the-tables-refuse-never-succeeds";
 
-    private static readonly HashSet<StatusCode> Clear =
+    private static readonly StatusCode[] Clear =
     [
         StatusCode.OK, StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.PermissionDenied,
         StatusCode.ResourceExhausted, StatusCode.FailedPrecondition, StatusCode.Aborted, StatusCode.NotFound,

@@ -17,7 +17,7 @@ public sealed class ProbeChecker
     public const string AsExpected = "probe-outcome-as-expected";
     public const string EveryKindJudged = "every-probe-kind-judged";
 
-    private static readonly HashSet<StatusCode> RuleRefusals = [StatusCode.PermissionDenied, StatusCode.FailedPrecondition, StatusCode.InvalidArgument, StatusCode.Unauthenticated, StatusCode.NotFound];
+    private static readonly StatusCode[] RuleRefusals = [StatusCode.PermissionDenied, StatusCode.FailedPrecondition, StatusCode.InvalidArgument, StatusCode.Unauthenticated, StatusCode.NotFound];
 
     private readonly ScenarioContext context;
     private readonly Dictionary<string, (ProbeSent Probe, TimeSpan At)> probes = new(StringComparer.Ordinal);

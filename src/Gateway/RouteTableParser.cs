@@ -13,7 +13,7 @@ public static class RouteTableParser
     public const string PermissionKey = "permission";
 
     private static readonly JsonDocumentOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-    private static readonly HashSet<string> EntryTimestamps = new(["createTime", "updateTime"], StringComparer.Ordinal);
+    private static readonly string[] EntryTimestamps = ["createTime", "updateTime"];
 
     /// <summary>Parses <paramref name="text"/>; throws <see cref="RouteTableException"/> naming the first problem.</summary>
     public static RouteTable Parse(string text, long version = 0)

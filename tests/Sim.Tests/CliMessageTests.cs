@@ -34,7 +34,7 @@ public sealed class CliMessageTests : IDisposable
         var (code, _, stderr) = RunSim("frobnicate");
 
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Equal("sim: unknown command 'frobnicate' (commands: list, run, explore, replay, fuzz, bench, report); see 'sim --help'", stderr.Trim());
+        Assert.Equal("sim: unknown command 'frobnicate' (commands: list, run, explore, replay, fuzz, bench, report, gateway); see 'sim --help'", stderr.Trim());
     }
 
     [Theory]
