@@ -21,7 +21,7 @@ internal static class ListCommand
                 stdout.WriteLine($"{scenario.Name}: {scenario.Description}");
                 foreach (var defect in scenario.Defects)
                 {
-                    stdout.WriteLine($"  defect {defect.Name}: {defect.Description}");
+                    stdout.WriteLine($"  defect {defect.Name}{(defect.Race ? " (a race: needs search)" : "")}: {defect.Description}");
                 }
             }
 

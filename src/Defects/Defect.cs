@@ -7,4 +7,6 @@ namespace Sim.Stack.Defects;
 /// <param name="Name">The switch's name, as given to <c>--defect</c>.</param>
 /// <param name="Description">What the switch restores.</param>
 /// <param name="Origin">Where the bug comes from.</param>
-public sealed record Defect(string Name, string Description, string Origin);
+/// <param name="Race">True for a deep defect: it shows only under a narrow interleaving or fault timing, so finding it
+/// takes search (several seeds or schedules), not one run; false for one that any run reaching the code shows.</param>
+public sealed record Defect(string Name, string Description, string Origin, bool Race = false);

@@ -44,31 +44,31 @@ public static class DefectCatalogue
 
         // fleet (issue 12)
         new(QueueForOfflineNode, "PushTaskIns queues a task for any registered node, online or not: a node that went offline between the driver's GetNodes and its PushTaskIns gets work nobody will pull until it returns",
-            "Flower's push_messages queued for any known node id; the online check at push time came with the node liveness rework (a GetNodes/push race)"),
+            "Flower's push_messages queued for any known node id; the online check at push time came with the node liveness rework (a GetNodes/push race)", Race: true),
         new(PullTrustsNodeId, "PullTaskIns serves the node id named in the request without checking that it belongs to the caller's key: after an in-memory coordinator restart reissues ids from 1, a node still using its old id pulls another node's tasks",
-            "Flower's node-id verification in the authentication interceptor (a node id is a claim, the key is the proof)"),
+            "Flower's node-id verification in the authentication interceptor (a node id is a claim, the key is the proof)", Race: true),
         new(LeaveBeforePingLoopStops, "on a graceful stop the node sends DeleteNode without waiting for its ping loop to stop: a re-registration the ping loop has in flight (after a coordinator restart) lands after the goodbye and leaves a registered node nobody runs",
-            "Flower's SuperNode shutdown order (delete_node before the ping thread is joined)"),
+            "Flower's SuperNode shutdown order (delete_node before the ping thread is joined)", Race: true),
 
         // Deep defects of the futures client and scheduler (issue 12).
         new(ResubmitAfterCancel, "the scheduler forgets a cancel once the task is gone: a submission of the key that arrives after its cancel (a retry after a timed-out attempt, a buffered submit flushed as the user cancels) runs the task again, and its result is held for a future the user cancelled",
-            "retried idempotent-by-key requests racing a delete (a tombstone missing), as in Dask's update-graph after cancel-keys"),
+            "retried idempotent-by-key requests racing a delete (a tombstone missing), as in Dask's update-graph after cancel-keys", Race: true),
         new(StaleSessionSubmit, "the scheduler accepts a submit (or cancel) made for a session that is over: a submission that crosses a scheduler restart report, or one sent just before a reconnect, lands in the new session and runs a task whose future the client already cancelled",
             "fencing tokens missing on reconnect and restart (work of an old epoch accepted by the new one)"),
         new(ReplacedSessionKeepsKeys, "when a client reconnects before the scheduler noticed its old stream end, the old session is replaced without releasing its keys; its stream's cleanup then skips them (no longer current), so they are never released",
             "cleanup keyed on 'is this still the current session' racing a reconnect, as Dask's remove_client racing add_client of the same client id"),
         new(CancelAfterResult, "a cancel marks cancelled every future the client held when the user asked, after the cancel call returns: a result that arrived during the call is overwritten, so a future the user already read as finished turns cancelled",
-            "dask/distributed FutureState.cancel() setting the status unconditionally (a result racing a cancel)"),
+            "dask/distributed FutureState.cancel() setting the status unconditionally (a result racing a cancel)", Race: true),
 
         // Register (issue 12: deep defects, races in narrow windows).
         new(BackupAcksBeforeFlush, "the backup confirms a replication from its write-back buffer and makes it durable in a group commit a few milliseconds later: a kill of the backup in that window loses a write the client was told was on both disks",
-            "replication acknowledged on receipt rather than on fsync (group commit / write-back acknowledgement), the lost-write window of primary/backup stores"),
+            "replication acknowledged on receipt rather than on fsync (group commit / write-back acknowledgement), the lost-write window of primary/backup stores", Race: true),
         new(StaleReplicaOverwrite, "the backup skips a replication only when it repeats the version it holds, so a retried or delayed replication of an older version that arrives after a newer one replaces it",
-            "trusting the channel's order: last-arrival-wins replication instead of a version comparison"),
+            "trusting the channel's order: last-arrival-wins replication instead of a version comparison", Race: true),
 
         // Site gateways (src/Gateway, scenario gateway-routing).
         new(TornRouteReload, "a route-table reload puts the new table live entry by entry, persisting each before the next: a lookup in between combines the new version's entries with the old default (or the reverse) and forwards to an endpoint no single version has",
-            "the in-place reload race of gateway route maps (FATE OSX/rollsite route_table.json hot reload while traffic flows)"),
+            "the in-place reload race of gateway route maps (FATE OSX/rollsite route_table.json hot reload while traffic flows)", Race: true),
         new(SelfRouteViaDefault, "a request for a component of the gateway's own party that its own entry lacks falls back to the global default (the exchange), leaves the site and bounces back until the hop limit",
             "FederatedAI/FATE pull request 5460 (own-party routes in exchange mode)"),
     ];
