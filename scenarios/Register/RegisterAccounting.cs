@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Sim.Stack.Host;
 using Sim.Stack.Register;
 
@@ -24,6 +25,8 @@ public sealed class RegisterAccounting
 
     private readonly ScenarioContext context;
     private readonly Dictionary<(string Client, string Operation), TimeSpan> open = [];
+    private readonly HashSet<string> verified = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Succeeded, int Deadlines, int OtherFailures)> afterQuiet = new(StringComparer.Ordinal);
 
     public RegisterAccounting(ScenarioContext context, RegisterModel model, int clients)
     {
@@ -57,11 +60,7 @@ public sealed class RegisterAccounting
         context.On<ScanStarted>((e, at) => Started(at, $"scan '{e.Prefix}'"));
         context.On<ScanReturned>((e, at) => Ended(at, $"scan '{e.Prefix}'", "returned"));
         context.On<ScanFailed>((e, at) => Ended(at, $"scan '{e.Prefix}'", $"failed ({e.Status})"));
-        context.On<ClientVerified>((_, at) =>
-        {
-            Verified++;
-            verified.Add(at.Subject);
-        });
+        context.On<ClientVerified>((_, at) => verified.Add(at.Subject));
 
         // An operation started in the last two call timeouts before the horizon (a read tries the primary, then the
         // backup) may still be in flight when the run ends; every earlier one must have had its outcome.
@@ -80,11 +79,11 @@ public sealed class RegisterAccounting
         });
     }
 
-    private readonly HashSet<string> verified = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (int Succeeded, int Deadlines, int OtherFailures)> afterQuiet = new(StringComparer.Ordinal);
+    /// <summary>Clients that wrote and read everything back after the quiet point.</summary>
+    public int Verified => verified.Count;
 
-    private static bool Deadline(Grpc.Core.StatusCode status, string detail) =>
-        status == Grpc.Core.StatusCode.DeadlineExceeded || detail.Contains("Deadline Exceeded", StringComparison.Ordinal);
+    private static bool Deadline(StatusCode status, string detail) =>
+        status == StatusCode.DeadlineExceeded || detail.Contains("Deadline Exceeded", StringComparison.Ordinal);
 
     private void AfterQuiet(Sim.Worlds.LoggedEvent at, bool succeeded, bool deadline)
     {
@@ -96,9 +95,6 @@ public sealed class RegisterAccounting
         var (ok, deadlines, other) = afterQuiet.GetValueOrDefault(at.Subject);
         afterQuiet[at.Subject] = succeeded ? (ok + 1, deadlines, other) : deadline ? (ok, deadlines + 1, other) : (ok, deadlines, other + 1);
     }
-
-    /// <summary>Clients that wrote and read everything back after the quiet point.</summary>
-    public int Verified { get; private set; }
 
     private void Started(Sim.Worlds.LoggedEvent at, string operation)
     {
