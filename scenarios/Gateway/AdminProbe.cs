@@ -58,7 +58,7 @@ public sealed class AdminProbe
         foreach (var exchange in new[] { topology.ExchangeA!, topology.ExchangeB! })
         {
             // Joining must happen: the operator tries again until the exchange takes the table.
-            while (!await PushAsync(exchange, "join-10001", tables.Exchange(joined: true), ProbeExpectation.LetThrough, lifetime))
+            while (await PushAsync(exchange, "join-10001", tables.Exchange(joined: true), ProbeExpectation.LetThrough, lifetime) != StatusCode.OK)
             {
                 await host.Clock.Delay(TimeSpan.FromMilliseconds(500), lifetime);
             }
@@ -70,7 +70,13 @@ public sealed class AdminProbe
             await host.Clock.Delay(round - host.Clock.Elapsed, lifetime);
             foreach (var (probe, text, expect) in Edges(tables))
             {
-                await PushAsync(target, probe, text, expect, lifetime);
+                // A push that never reached a decision (the connection broke, the session expired, the gateway was
+                // down) is pushed again, as an operator would: only the gateway's answer judges the probe.
+                for (var attempt = 0; attempt < 5 && await PushAsync(target, probe, text, expect, lifetime) == StatusCode.Unavailable; attempt++)
+                {
+                    await host.Clock.Delay(TimeSpan.FromMilliseconds(300), lifetime);
+                }
+
                 await host.Clock.Delay(TimeSpan.FromMilliseconds(300), lifetime);
             }
         }
@@ -94,8 +100,8 @@ public sealed class AdminProbe
         yield return ("restore", tables.For("10000", false), ProbeExpectation.LetThrough);
     }
 
-    /// <summary>Pushes one table; true if the gateway took it.</summary>
-    private async Task<bool> PushAsync(Live gateway, string probe, string text, ProbeExpectation expect, CancellationToken lifetime)
+    /// <summary>Pushes one table; the status it ended with (OK: the gateway took it).</summary>
+    private async Task<StatusCode> PushAsync(Live gateway, string probe, string text, ProbeExpectation expect, CancellationToken lifetime)
     {
         var id = $"{me.Name}-{++next}";
         Pushes++;
@@ -109,12 +115,12 @@ public sealed class AdminProbe
         {
             var version = await client.SetRouteTableAsync(text, Timeout, lifetime);
             host.Log.Event(new ProbeDone(id, StatusCode.OK, $"v{version}"));
-            return true;
+            return StatusCode.OK;
         }
         catch (RpcException e)
         {
             host.Log.Event(new ProbeDone(id, e.StatusCode, e.Status.Detail));
-            return false;
+            return e.StatusCode;
         }
     }
 

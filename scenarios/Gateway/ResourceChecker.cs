@@ -9,28 +9,24 @@ namespace Sim.Scenarios.Gateway;
 /// consumers poll: a gateway keeps at most its pool's size of connections to any one peer (reloads, retries and
 /// restarts of peers never pile up connections), serves no more calls than its party's consumer justifies (one
 /// long poll), and holds no timers or loops beyond its table watcher, its accept loop, one loop per open connection
-/// and what its calls in flight need. The RPC server arms a deadline timer per call that it does not disarm when the
-/// call ends early (src/Rpc: it fires, harmlessly, at the deadline), so a call accepted within the longest deadline
-/// any client sets (<see cref="PartyApp.Timeout"/>) before the horizon justifies one more timer.
+/// and what its calls in flight need (the RPC server disarms a call's deadline timer when the call ends, so a
+/// finished call justifies no timer).
 /// </summary>
 public sealed class ResourceChecker
 {
     public const string Invariant = "gateway-resources-settle";
 
     private readonly Dictionary<string, int> inFlight = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<TimeSpan>> accepted = new(StringComparer.Ordinal);
 
     public ResourceChecker(ScenarioContext context, GatewayTopology topology, int poolSize)
     {
         context.On<ProcessStarted>((_, at) =>
         {
             inFlight[at.Subject] = 0;
-            accepted.Remove(at.Subject);
         });
         context.On<RpcAccepted>((_, at) =>
         {
             inFlight[at.Subject] = inFlight.GetValueOrDefault(at.Subject) + 1;
-            (accepted.TryGetValue(at.Subject, out var times) ? times : accepted[at.Subject] = []).Add(at.Time);
         });
         context.On<RpcHandled>((_, at) => inFlight[at.Subject] = inFlight.GetValueOrDefault(at.Subject) - 1);
         context.Eventually(Invariant, () =>
@@ -51,10 +47,9 @@ public sealed class ResourceChecker
                     return $"{gateway.Name} still serves {calls} call(s) at the horizon; its party's consumer justifies {justified}";
                 }
 
-                var recent = accepted.GetValueOrDefault(gateway.Name)?.Count(t => t > context.Horizon - PartyApp.Timeout) ?? 0;
-                if (held.PendingTimers > 1 + (2 * calls) + recent || held.RunningLoops > 2 + mine.Count)
+                if (held.PendingTimers > 1 + (2 * calls) || held.RunningLoops > 2 + mine.Count)
                 {
-                    return $"{gateway.Name} holds {held.PendingTimers} timer(s) and {held.RunningLoops} loop(s) with {calls} call(s) in flight, {recent} accepted in the last {PartyApp.Timeout.TotalSeconds}s and {mine.Count} open connection(s): {held}";
+                    return $"{gateway.Name} holds {held.PendingTimers} timer(s) and {held.RunningLoops} loop(s) with {calls} call(s) in flight and {mine.Count} open connection(s): {held}";
                 }
             }
 

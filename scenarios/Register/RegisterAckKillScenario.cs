@@ -57,6 +57,7 @@ public sealed class RegisterAckKillScenario : Scenario
         _ = new BriefOutageChecker(context, model, primary);
         _ = new FailoverChecker(context, primary, backup);
         _ = new ServerResources(context, [primary, backup]);
+        _ = new FailurePolicy(context, primary, RegisterDeployment.ReplicationRetryBackoff);
 
         var outcomes = new Outcomes(context, "writer");
         var pause = context.Workload.Between(TimeSpan.Zero, TimeSpan.FromMilliseconds(20));

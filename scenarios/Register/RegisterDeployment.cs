@@ -13,6 +13,9 @@ public static class RegisterDeployment
     /// <summary>How long a client waits for one call.</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long the primary waits before sending a replication again after the connection broke under it.</summary>
+    public static readonly TimeSpan ReplicationRetryBackoff = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Places the primary and the backup; <paramref name="tls"/> is each one's TLS session setup.</summary>
     public static (Live<RegisterReplica> Primary, Live<RegisterReplica> Backup) Place(ScenarioContext context, ServiceOptions tls)
     {
@@ -40,7 +43,7 @@ public static class RegisterDeployment
         BackgroundFlushInterval: TimeSpan.FromMilliseconds(500))
     {
         PrimaryName = primaryName,
-        ReplicationRetryBackoff = TimeSpan.FromMilliseconds(50),
+        ReplicationRetryBackoff = ReplicationRetryBackoff,
         GroupCommitInterval = TimeSpan.FromMilliseconds(10),
     };
 }

@@ -20,14 +20,16 @@ namespace Sim.Scenarios.Register;
 ///   value forever; a scan lists each key once (<see cref="RegisterChecker"/>);
 /// - accounting (<see cref="RegisterAccounting"/>): every write, read and scan has exactly one outcome; an
 ///   acknowledged write carries the version the primary gave it; reads return only values written there
-///   (<see cref="RegisterChecker"/>); after the quiet point every client writes and reads everything back;
+///   (<see cref="RegisterChecker"/>); after the quiet point every client writes and reads everything back; every
+///   failure names its cause, a status with a detail (<see cref="FailurePolicy"/>);
 /// - eligibility (<see cref="RegisterEligibility"/>): only the primary gives versions; replicas hold only what the
 ///   primary wrote (replication from anyone else leaves no trace);
 /// - security probes (<see cref="ProbeChecker"/>, <see cref="RegisterProbe"/>): replication from a client certificate,
 ///   replication to the primary, a write to the backup, the primary dialed by address, no / untrusted / just expired
 ///   / not yet valid / just valid client certificates, each checked for its own expected outcome;
 /// - resources (<see cref="ServerResources"/>): at the horizon each replica holds one listener, no half-closed
-///   connection, no call in flight, no armed timer, and only the loops its connections justify.
+///   connection, no call in flight, no armed timer, and only the loops its connections justify; a primary retries
+///   replication with its backoff, never in a storm (<see cref="FailurePolicy"/>).
 /// </summary>
 public sealed class RegisterScenario : Scenario
 {
@@ -75,6 +77,7 @@ public sealed class RegisterScenario : Scenario
         _ = new RegisterEligibility(context, model, primary, backup);
         _ = new RegisterLogLines(context);
         _ = new ServerResources(context, [primary, backup]);
+        _ = new FailurePolicy(context, primary, RegisterDeployment.ReplicationRetryBackoff);
         var probes = new ProbeChecker(context, "prober", backup);
 
         var faker = Fakers(context, 1)[0];
