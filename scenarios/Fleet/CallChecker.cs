@@ -9,6 +9,8 @@ namespace Sim.Scenarios.Fleet;
 /// and when it ends in a transport failure (Unavailable, DeadlineExceeded, Cancelled, Unknown, Internal) something the
 /// world did must explain it (<see cref="Disturbances"/>). A process's own graceful stop explains only the calls it
 /// cancels (Cancelled, or calls that were in flight when it began): the goodbye it sends while stopping must get its answer.
+/// A deadline that passed while the clock held back runnable work of the caller or the coordinator (<see cref="EarlyFires"/>:
+/// the Coyote engine firing a timer ahead of it, a slow scheduler) is the schedule's doing; no other failure is excused so.
 /// </summary>
 public sealed class CallChecker
 {
@@ -18,7 +20,7 @@ public sealed class CallChecker
 
     private readonly Dictionary<string, TimeSpan> stoppingSince = new(StringComparer.Ordinal);
 
-    public CallChecker(ScenarioContext context, FleetTopology fleet, Disturbances disturbances)
+    public CallChecker(ScenarioContext context, FleetTopology fleet, Disturbances disturbances, EarlyFires earlyFires)
     {
         var callers = fleet.Nodes.Cast<Live>().Concat(fleet.Driver is { } d ? [d] : []).ToDictionary(l => l.Name, StringComparer.Ordinal);
         var target = $"{fleet.Coordinator.DnsName}:{fleet.Coordinator.Port}";
@@ -35,6 +37,11 @@ public sealed class CallChecker
             if (stopping && (e.Status == StatusCode.Cancelled || e.Started <= since))
             {
                 return; // the stop cancelled it
+            }
+
+            if (e.Status == StatusCode.DeadlineExceeded && earlyFires.HeldBack(e.Started, at.Time, at.Subject, fleet.Coordinator.Name))
+            {
+                return; // the schedule made it late
             }
 
             if (!disturbances.Disturbed(caller, fleet.Coordinator, e.Started, at.Time))

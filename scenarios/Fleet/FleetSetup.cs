@@ -50,7 +50,7 @@ public static class FleetSetup
         _ = new EligibilityChecker(context, topology, model);
         _ = new FleetChecker(context, topology, model);
         var ledger = new TaskLedger(context, topology, model);
-        _ = new CallChecker(context, topology, disturbances);
+        _ = new CallChecker(context, topology, disturbances, new EarlyFires(context));
         var security = new SecurityChecker(context, topology, clocks);
         _ = new ResourceChecker(context, topology);
         model.Attach();

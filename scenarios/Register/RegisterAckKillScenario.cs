@@ -51,7 +51,7 @@ public sealed class RegisterAckKillScenario : Scenario
         var (primary, backup) = RegisterDeployment.Place(context, new ServiceOptions());
         var model = new RegisterModel(context, primary, backup);
         _ = new RegisterChecker(context, model);
-        _ = new RegisterAccounting(context, model, clients: 1);
+        _ = new RegisterAccounting(context, model, clients: 1, [primary.Name, backup.Name]);
         _ = new RegisterEligibility(context, model, primary, backup);
         _ = new RegisterLogLines(context);
         _ = new BriefOutageChecker(context, model, primary);

@@ -73,7 +73,7 @@ public sealed class RegisterScenario : Scenario
         var (primary, backup) = RegisterDeployment.Place(context, new ServiceOptions { SessionLifetime = TimeSpan.FromSeconds(15) });
         var model = new RegisterModel(context, primary, backup);
         _ = new RegisterChecker(context, model);
-        _ = new RegisterAccounting(context, model, Clients);
+        _ = new RegisterAccounting(context, model, Clients, [primary.Name, backup.Name]);
         _ = new RegisterEligibility(context, model, primary, backup);
         _ = new RegisterLogLines(context);
         _ = new ServerResources(context, [primary, backup]);

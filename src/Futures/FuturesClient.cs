@@ -239,8 +239,10 @@ public sealed class FuturesClient
         var held = futures.Values.ToList();
         foreach (var future in held)
         {
-            // One at a time: each cancellation may let others run, and the client holds what is not cancelled yet.
+            // One at a time: each cancellation may let others run, and the client holds what is not cancelled yet —
+            // its buffered submission too (a close while connecting): a cancelled future's submission is never sent.
             futures.Remove(future.Key);
+            buffered.RemoveAll(spec => spec.Key == future.Key);
             future.Cancel(reason, msg, bare);
         }
 

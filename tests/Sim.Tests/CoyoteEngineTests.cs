@@ -97,6 +97,35 @@ public sealed class CoyoteEngineTests : IDisposable
         Assert.Equal(3, outcome.Iterations);
     }
 
+    [Theory]
+    [InlineData("register-ack-kill", "random", 5)] // seed 1 ended iteration 2 with the liveness monitor hot ("testbed defect")
+    [InlineData("register-ack-kill", "pct", 25)] // seed 1 ended iteration 23 with a write open: pct never ran it while the clock settled
+    [InlineData("fleet-leave", "probabilistic", 3)] // seed 1: every call's deadline passed while its response sat runnable
+    public void AFocusedScenarioWithoutDefectsIsCleanUnderCoyote(string scenario, string strategy, uint iterations)
+    {
+        var outcome = Explore.WithCoyote(scenario, strategy: strategy, iterations: iterations);
+
+        Assert.False(outcome.IsBug, outcome.Summary());
+        Assert.Null(outcome.TestbedError);
+        Assert.Equal(iterations, (uint)outcome.Iterations);
+    }
+
+    [Fact]
+    public void ATimerFiredAheadOfRunnableWorkIsReportedToTheProcessesItHeldBack()
+    {
+        var outcome = Explore.WithCoyote("fleet-leave", strategy: "random", iterations: 1);
+
+        var early = outcome.Log!.Entries.Where(e => e.Event is Sim.Worlds.TimerFiredEarly).ToList();
+        Assert.NotEmpty(early);
+        Assert.All(early, e =>
+        {
+            var fired = (Sim.Worlds.TimerFiredEarly)e.Event;
+            Assert.Equal(e.Time + fired.Late, fired.Due);
+            Assert.True(fired.Late > TimeSpan.Zero && fired.Runnable > 0, e.ToString());
+            Assert.Contains(e.Subject, new[] { "superlink", "node0", "node1", "driver" });
+        });
+    }
+
     [Fact]
     public void ThePingPongBaselineCountsDecisionsAndOperationsOverAllItsIterations()
     {

@@ -148,6 +148,50 @@ public sealed class FuturesTests
         Assert.Equal("client user-1 is closed: create a new client to submit work", refused);
     }
 
+    /// <summary>
+    /// Coyote found it (client-reconnect, random, seed 1): a client closing while it reconnects cancelled its buffered
+    /// futures one at a time but kept their submissions buffered until the sweep ended; Coyote ran other work at a
+    /// cancellation (as a thread pool would) and the client then buffered submissions of futures already cancelled.
+    /// </summary>
+    [Fact]
+    public void AFutureCancelledWhileBufferedIsNoLongerBufferedWhenItsOutcomeIsSet()
+    {
+        FuturesClient? client = null;
+        var stillBuffered = new List<string>();
+        var cancelled = 0;
+        var result = TestWorld.Run("futures-close-buffered", ctx =>
+        {
+            Scheduler(ctx);
+            ctx.On<FutureDone>((e, _) =>
+            {
+                cancelled++;
+                if (client!.Buffered.Contains(e.Key))
+                {
+                    stillBuffered.Add(e.Key);
+                }
+            });
+            ctx.Process("user", ctx.Machine("m-user", "a", "10.0.0.2"), async host =>
+            {
+                client = await FuturesClient.ConnectAsync(host, Options(), "user", TimeSpan.FromSeconds(2));
+                while (client.Status != ClientStatus.Connecting)
+                {
+                    await host.Clock.Delay(TimeSpan.FromMilliseconds(10));
+                }
+
+                for (var i = 0; i < 3; i++)
+                {
+                    _ = client.Submit("sum", [i], TimeSpan.FromSeconds(1));
+                }
+            }, killable: false);
+            ctx.At(TimeSpan.FromSeconds(1), new FaultAction.Kill("scheduler"));
+            ctx.Horizon = TimeSpan.FromSeconds(10);
+        });
+
+        result.AssertClean();
+        Assert.Equal(3, cancelled);
+        Assert.Empty(stillBuffered);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -44,6 +44,11 @@ public sealed class LoopRuntime : IRuntime
 
     public TimerHandle At(TimeSpan when, Action action) => timers.Add(when < now ? now : when, action);
 
+    public void Woke(ExecutionContextOwner owner)
+    {
+        // The loop engine sees every continuation in its run queue; time never moves while one is runnable.
+    }
+
     public void Resumed(ExecutionContextOwner owner)
     {
         // Paused continuations stay in the run queue; they become eligible again by themselves.

@@ -10,6 +10,25 @@ public sealed class TimerQueue
 
     public int Count => timers.Count;
 
+    /// <summary>When the next timer that was not cancelled is due, if any.</summary>
+    public TimeSpan? NextDue
+    {
+        get
+        {
+            while (timers.TryPeek(out var next, out var key))
+            {
+                if (!next.Cancelled)
+                {
+                    return key.When;
+                }
+
+                timers.Dequeue();
+            }
+
+            return null;
+        }
+    }
+
     public TimerHandle Add(TimeSpan when, Action action)
     {
         var handle = new TimerHandle(when, action);

@@ -44,6 +44,9 @@ public sealed class ExecutionContextOwner
     /// <summary>The engine's own per-owner state (the loop engine keeps its synchronization context here).</summary>
     public object? EngineState { get; set; }
 
+    /// <summary>World code ended a wait of this owner: its code is runnable (the engine's clock may want to know).</summary>
+    public void Woke() => runtime.Woke(this);
+
     /// <summary>Queues <paramref name="action"/> to run as this owner's code.</summary>
     public void Run(Action action) => runtime.Post(this, static a => ((Action)a!)(), action);
 

@@ -20,6 +20,9 @@ public interface IRuntime
 
     /// <summary>A paused owner was resumed: continuations held for it may run again.</summary>
     void Resumed(ExecutionContextOwner owner);
+
+    /// <summary>World code just ended a wait of <paramref name="owner"/> (a sleep, a socket's wake): its code is runnable.</summary>
+    void Woke(ExecutionContextOwner owner);
 }
 
 /// <summary>A scheduled timer; cancelling it guarantees the action never runs.</summary>

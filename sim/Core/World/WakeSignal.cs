@@ -53,6 +53,9 @@ internal sealed class WakeSignal(ExecutionContextOwner owner)
 
         var w = waiter;
         waiter = null;
-        w?.TrySetResult(true);
+        if (w?.TrySetResult(true) == true)
+        {
+            owner.Woke();
+        }
     }
 }

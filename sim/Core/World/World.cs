@@ -240,9 +240,9 @@ public sealed class World
 
             registration.Unregister();
             Done();
-            if (owner is not { Alive: false })
+            if (owner is not { Alive: false } && tcs.TrySetResult())
             {
-                tcs.TrySetResult();
+                owner?.Woke();
             }
         }
 
@@ -253,9 +253,9 @@ public sealed class World
             {
                 timer.Cancel();
                 Done();
-                if (owner is not { Alive: false })
+                if (owner is not { Alive: false } && tcs.TrySetCanceled(cancellationToken))
                 {
-                    tcs.TrySetCanceled(cancellationToken);
+                    owner?.Woke();
                 }
             });
         }

@@ -218,6 +218,7 @@ public sealed class CoyoteEngine : IEngine
             var harness = Harness.Build(scenario, config, runtime, "coyote", options.Strategy, _ => new CoyoteRng(runtime));
             last = harness;
             var world = harness.World;
+            runtime.FiredEarly = (e, process) => world.Emit(e, process);
             Specification.RegisterMonitor<LivenessMonitor>();
             if (options.Strategy == "ql")
             {

@@ -19,10 +19,12 @@ public sealed class CoyoteRuntime : IRuntime
     private const int TickSteps = 10;
 
     private readonly List<(ExecutionContextOwner Owner, SendOrPostCallback Callback, object? State)> held = [];
+    /// <summary>Owners whose code was made runnable (posted to, or woken from a wait) since the clock last found nothing else to run.</summary>
+    private readonly HashSet<ExecutionContextOwner> busy = [];
     private readonly TimerQueue timers = new();
     private readonly Generator generator = Generator.Create();
-    /// <summary>Yields the clock gives every other operation before it calls the run over.</summary>
-    private const int SettleRounds = 64;
+    /// <summary>Controlled delays the clock waits, giving every other operation its turn, before it calls the run over.</summary>
+    private const int SettleRounds = 16;
 
     private readonly int earlyFireOdds;
     private TimeSpan now;
@@ -40,6 +42,9 @@ public sealed class CoyoteRuntime : IRuntime
     }
 
     public TimeSpan Now => now;
+
+    /// <summary>Where the clock reports a timer it fired ahead of runnable work (<see cref="TimerFiredEarly"/>, with its subject).</summary>
+    public Action<TimerFiredEarly, string>? FiredEarly { get; set; }
 
     public long Step { get; private set; }
 
@@ -76,6 +81,7 @@ public sealed class CoyoteRuntime : IRuntime
         }
 
         pending++;
+        busy.Add(owner);
         if (drained is { Task.IsCompleted: false } waiting && Choose(earlyFireOdds) == 0)
         {
             // Coyote's choice: the next timer fires before the continuations now runnable have run.
@@ -103,6 +109,8 @@ public sealed class CoyoteRuntime : IRuntime
     }
 
     public TimerHandle At(TimeSpan when, Action action) => timers.Add(when < now ? now : when, action);
+
+    public void Woke(ExecutionContextOwner owner) => busy.Add(owner);
 
     public void Resumed(ExecutionContextOwner owner)
     {
@@ -132,11 +140,29 @@ public sealed class CoyoteRuntime : IRuntime
                 }
 
                 // The clock never spins: while posted continuations wait to run it is blocked, so no strategy
-                // can starve them by scheduling the clock over and over. A post may wake it early (see Post).
-                while (pending > 0 && !fireEarly)
+                // can starve them by scheduling the clock over and over. A post may wake it early (see Post). Most of
+                // the world's work is not posted but runs as await continuations, operations Coyote schedules on
+                // their own: while any is runnable the clock waits too (a controlled delay, so even a strategy that
+                // sticks to the running operation, as probabilistic does, must run them), unless Coyote chooses, with
+                // the same odds, to fire the next timer ahead of them. Before, the clock raced them at every tick, and
+                // under probabilistic fired timer after timer while a response sat runnable: every deadline passed.
+                while (!fireEarly && (pending > 0 || CoyoteOperations.OthersEnabled()))
                 {
-                    drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    await drained.Task;
+                    if (pending > 0)
+                    {
+                        drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        await drained.Task;
+                    }
+                    else if (Choose(earlyFireOdds) == 0)
+                    {
+                        fireEarly = true;
+                    }
+                    else
+                    {
+#pragma warning disable RS0030 // Rewritten by Coyote into a controlled delay: others run first, for a chosen number of steps or until none is runnable.
+                        await Task.Delay(1);
+#pragma warning restore RS0030
+                    }
                 }
 
                 Step++;
@@ -151,11 +177,17 @@ public sealed class CoyoteRuntime : IRuntime
                     return LoopExit.StepBound;
                 }
 
+                ReportEarlyFire(horizon);
+
                 fireEarly = false;
 
-                if (!timers.FireNext(ref now, horizon) && pending == 0 && Settled())
+                if (!timers.FireNext(ref now, horizon) && pending == 0 && await SettledAsync())
                 {
-                    return timers.Count == 0 ? LoopExit.Quiescent : LoopExit.Horizon;
+                    // What ran while the clock settled (await continuations, not posted steps) came after the last
+                    // check: the end is checked too, so safety sees it and the liveness monitor is not left owed
+                    // what the end of the run paid (Coyote reports a monitor hot at the end as a liveness bug).
+                    afterStep();
+                    return stop() ? LoopExit.Stopped : timers.Count == 0 ? LoopExit.Quiescent : LoopExit.Horizon;
                 }
             }
         }
@@ -168,15 +200,21 @@ public sealed class CoyoteRuntime : IRuntime
     /// <summary>
     /// Before the clock declares the run over, every other controlled operation gets to run: an await
     /// continuation, or code Coyote paused at a scheduling point inside a synchronous block, is not a
-    /// posted continuation the clock counts. The clock yields until nothing new is posted and no timer
-    /// appears; only then is the run quiescent (or at its horizon).
+    /// posted continuation the clock counts. The clock waits until nothing new is posted and no timer
+    /// appears; only then is the run quiescent (or at its horizon). It waits on controlled delays, not
+    /// yields: a yield leaves the clock enabled, and an unfair strategy (pct, delay-bounding) scheduled it
+    /// again and again over an operation it ranked lower, so a client's continuation that was due never ran
+    /// and the run ended with its operation open (register-ack-kill under pct, every-operation-has-exactly-
+    /// one-outcome). A delayed clock is not enabled, so every strategy must run what is.
     /// </summary>
-    private bool Settled()
+    private async Task<bool> SettledAsync()
     {
         var timersBefore = timers.Count;
         for (var round = 0; round < SettleRounds; round++)
         {
-            SchedulingPoint.Yield();
+#pragma warning disable RS0030 // Rewritten by Coyote into a controlled delay.
+            await Task.Delay(1);
+#pragma warning restore RS0030
             if (pending > 0 || timers.Count != timersBefore)
             {
                 return false;
@@ -184,6 +222,35 @@ public sealed class CoyoteRuntime : IRuntime
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The clock is about to fire the next timer. When some other controlled operation is still runnable (a posted
+    /// continuation, or an await continuation Coyote runs as its own operation, which the clock cannot count), the timer
+    /// fires ahead of that work: every process made runnable since the clock last found nothing else to run is told how
+    /// far virtual time jumps over it (<see cref="TimerFiredEarly"/>), so checkers know the schedule made it late. When
+    /// nothing else is runnable, the run is idle and no process is behind.
+    /// </summary>
+    private void ReportEarlyFire(TimeSpan horizon)
+    {
+        if (pending == 0 && !CoyoteOperations.OthersEnabled())
+        {
+            busy.Clear();
+            return;
+        }
+
+        if (FiredEarly is not { } report || timers.NextDue is not { } due || due > horizon || due <= now)
+        {
+            return;
+        }
+
+        var behind = busy.Where(o => o.Alive && !o.Paused)
+            .GroupBy(o => o.Process?.Name ?? o.Name, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal);
+        foreach (var process in behind)
+        {
+            report(new TimerFiredEarly(due, due - now, process.Count()), process.Key);
+        }
     }
 
     private void Execute(ExecutionContextOwner owner, SendOrPostCallback callback, object? state)
