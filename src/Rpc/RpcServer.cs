@@ -19,6 +19,7 @@ public sealed class RpcServer : IDisposable
     private readonly int port;
     private readonly TlsServerOptions? tls;
     private readonly Dictionary<string, Func<ServerCall, Task>> handlers = new(StringComparer.Ordinal);
+    private readonly HashSet<IConnection> open = [];
     private IListener? listener;
 
     public RpcServer(IHost host, string address, int port, TlsServerOptions? tls = null)
@@ -63,10 +64,24 @@ public sealed class RpcServer : IDisposable
 
     public void Dispose() => listener?.Dispose();
 
+    /// <summary>
+    /// Stops serving, as a real server's shutdown does: the listener closes and so does every connection it accepted,
+    /// so a client's next call on an old connection fails (and redials) instead of reaching a server that is gone.
+    /// </summary>
+    public void Shutdown()
+    {
+        listener?.Dispose();
+        foreach (var connection in open.ToList())
+        {
+            connection.Dispose();
+        }
+    }
+
     private async Task ServeAsync(IConnection connection, CancellationToken lifetime)
     {
         var session = new Session(connection);
         var calls = session.Calls;
+        open.Add(connection);
         using (connection)
         {
             while (await ReceiveAsync(connection, lifetime) is { } bytes)
@@ -95,6 +110,7 @@ public sealed class RpcServer : IDisposable
             }
         }
 
+        open.Remove(connection);
         foreach (var cts in calls.Values)
         {
             cts.Cancel();
