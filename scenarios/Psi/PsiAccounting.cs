@@ -4,7 +4,8 @@ namespace Sim.Scenarios.Psi;
 
 /// <summary>
 /// Accounting: every attempt that fails is explained — a remote or peer-moved-on failure by the peer's own failed
-/// attempt, bad input by the input this run broke, anything else by a fault since the attempt began; a bind failure
+/// attempt, bad input by the input this run broke, anything else by a fault since the attempt began or by the peer's
+/// failed attempt (a link that times out on a dead peer); a bind failure
 /// (the address is not the machine's) and a protocol mismatch (both sides run one configuration here) never are.
 /// Eligibility: a party whose input is broken fails with bad-input before any traffic. Liveness: every job ends.
 /// </summary>
@@ -35,7 +36,10 @@ public sealed class PsiAccounting
                 PsiErrors.Bind => "no fault takes a machine's address away: the actor bound an address its machine does not own",
                 PsiErrors.Mismatch => "both parties run the same protocol configuration in this scenario",
                 _ when PsiErrors.IsPeerCaused(e.ErrorKind) => failed.Contains((party.Peer, e.Attempt)) ? null : $"{party.Peer}'s attempt {e.Attempt} had not failed",
-                _ => faults.Between(since, at.Time).Any() ? null : $"no fault struck the run since {Math.Max(0, since.TotalSeconds):F3}s",
+                // A peer that failed first explains a link that timed out or became unreachable; whether it said so is
+                // the propagation checker's to judge.
+                _ when failed.Contains((party.Peer, e.Attempt)) => null,
+                _ => faults.Between(since, at.Time).Any() ? null : $"no fault struck the run since {Math.Max(0, since.TotalSeconds):F3}s, and {party.Peer}'s attempt {e.Attempt} had not failed",
             };
             if (why is not null)
             {

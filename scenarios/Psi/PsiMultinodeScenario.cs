@@ -44,7 +44,11 @@ namespace Sim.Scenarios.Psi;
 /// within the link's retry window, never as a bare timeout (<see cref="PropagationChecker"/>).</item>
 /// </list>
 /// </summary>
-public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes = null, int minItems = 40, int maxItems = 120) : Scenario
+/// <param name="aliceNodes">Pins alice's cluster size (machines, head included); drawn 1-4 when null.</param>
+/// <param name="bobNodes">Pins bob's cluster size.</param>
+/// <param name="incident">Pins the scripted incident; drawn when null.</param>
+/// <param name="horizon">The run's horizon (14 s by default: every job ends within one receive timeout and its retries after the quiet point).</param>
+public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes = null, int minItems = 40, int maxItems = 120, PsiIncident? incident = null, TimeSpan? horizon = null) : Scenario
 {
     /// <summary>Upstream's link times divided by this (receive timeout 120 s -> 6 s; 10 connect tries 1 s apart -> 50 ms apart).</summary>
     public const double Scale = 20;
@@ -87,10 +91,10 @@ public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes =
 
     public override void Build(ScenarioContext context)
     {
-        context.Horizon = TimeSpan.FromSeconds(20);
+        context.Horizon = horizon ?? TimeSpan.FromSeconds(14);
         context.QuietAt = TimeSpan.FromSeconds(4);
         context.Faults(Profile);
-        var workload = new PsiWorkload(context.Workload, aliceNodes, bobNodes, minItems, maxItems);
+        var workload = new PsiWorkload(context.Workload, aliceNodes, bobNodes, minItems, maxItems, incident);
         var topology = new PsiTopology();
         var protocol = PsiProtocol.Default with { Curve = workload.Curve, Receivers = workload.Receivers, BatchSize = BatchSize };
         var eve = context.Site("eve");

@@ -10,7 +10,7 @@ namespace Sim.Scenarios.Psi;
 /// </summary>
 public sealed class PsiWorkload
 {
-    public PsiWorkload(Rng rng, int? aliceNodes, int? bobNodes, int minItems, int maxItems)
+    public PsiWorkload(Rng rng, int? aliceNodes, int? bobNodes, int minItems, int maxItems, PsiIncident? incident = null)
     {
         AliceNodes = aliceNodes ?? 1 + rng.Next(4);
         BobNodes = bobNodes ?? 1 + rng.Next(4);
@@ -31,8 +31,8 @@ public sealed class PsiWorkload
         Curve = rng.Next(4) == 0 ? Stack.Psi.Secp256k1Curve.CurveName : Stack.Psi.X25519Curve.CurveName;
         Receivers = rng.Next(3) switch { 0 => "alice", 1 => "bob", _ => Stack.Psi.PsiProtocol.Both };
         MaxAttempts = 1 + rng.Next(2);
-        var incident = rng.Next(20);
-        Incident = incident < 7 ? PsiIncident.None : incident < 13 ? PsiIncident.KillActorMachine : incident < 16 ? PsiIncident.RestartHead : PsiIncident.BadInput;
+        var draw = rng.Next(20);
+        Incident = incident ?? (draw < 7 ? PsiIncident.None : draw < 13 ? PsiIncident.KillActorMachine : draw < 16 ? PsiIncident.RestartHead : PsiIncident.BadInput);
         Victim = rng.Next(2) == 0 ? "alice" : "bob";
         Breakage = (BadInput)(1 + rng.Next(3));
     }

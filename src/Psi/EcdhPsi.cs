@@ -52,7 +52,15 @@ public sealed class EcdhPsi(IHost host, PsiTask task, LinkEndpoint inbox, LinkCl
             intersection = [.. items.Where((_, k) => peerDouble.Contains(dual[k]))];
         }
 
-        await peer.PushAsync(task.Session, task.Attempt, "fin", new PushAck(), stopped, inbox.Interruption);
+        try
+        {
+            await peer.PushAsync(task.Session, task.Attempt, "fin", new PushAck(), stopped, inbox.Interruption);
+        }
+        catch (ActorFailure e) when (e.ErrorKind == PsiErrors.Unreachable && inbox.Holds("fin"))
+        {
+            // Our fin reached the peer but its answer did not: the peer, done, closed its link. Its fin is here.
+        }
+
         await inbox.ReceiveAsync("fin", link.ReceiveTimeout, stopped);
         return intersection;
     }

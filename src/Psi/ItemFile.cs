@@ -59,7 +59,7 @@ public static class ItemFile
     }
 
     /// <summary>The file's content for <paramref name="items"/>.</summary>
-    public static byte[] Write(IEnumerable<string> items) => Encoding.UTF8.GetBytes($"{Header}\n{string.Join('\n', items)}\n");
+    public static byte[] Write(IEnumerable<string> items) => Encoding.UTF8.GetBytes(string.Concat(items.Prepend(Header).Select(line => line + "\n")));
 
     private static ActorFailure Bad(string message) => new(PsiErrors.BadInput, message);
 }

@@ -82,6 +82,9 @@ public sealed class LinkEndpoint : Link.LinkBase, IDisposable
         return Task.FromResult(new PushAck());
     }
 
+    /// <summary>Whether the peer's message under <paramref name="key"/> has arrived and not been taken.</summary>
+    public bool Holds(string key) => inbox.ContainsKey(key);
+
     /// <summary>Why this attempt is over from the peer's side (its remote error, or a later attempt of its); null while it is not.</summary>
     public Exception? Interruption() =>
         error is { } e ? new FedRemoteError(e.Party, e.Machine, e.Kind, e.Cause) { Final = e.Final }
