@@ -7,9 +7,10 @@ namespace Sim.Scenarios.Psi;
 /// Model-based liveness of failure propagation: when a party's attempt fails on its own side (its machine died, its bind
 /// or input failed, its head was lost), the peer's actor of the same attempt receives a FedRemoteError from that party
 /// within <c>bound</c> (the link's retry window), naming the party, its machine and the cause — never a bare receive
-/// timeout or an unreachable link instead. Judged when the peer's attempt ends otherwise, and when the bound passes.
+/// timeout, an unreachable link or a later attempt instead. Judged when the peer's attempt ends with one of those, and
+/// when the bound passes; a peer whose attempt failed on its own side meanwhile (its machine, its head) owes nothing.
 /// Excused: a fault in the window that touched the peer's processes or machines or the failing party's head machine
-/// (the notice's path), a peer whose attempt had ended or not yet started, a peer whose link was not up while the
+/// (the notice's path), a frame dropped or delayed on that path (the notice arrives a retransmit later), a peer whose attempt had ended or not yet started, a peer whose link was not up while the
 /// failing party's driver tried for its whole retry window.
 /// </summary>
 public sealed class PropagationChecker
@@ -21,12 +22,15 @@ public sealed class PropagationChecker
     private readonly HashSet<(string Party, int Attempt)> ended = [];
     private readonly HashSet<(string Party, int Attempt)> undelivered = [];
     private readonly HashSet<string> jobsEnded = new(StringComparer.Ordinal);
+    private readonly List<(TimeSpan At, string Link)> delayed = [];
 
     public PropagationChecker(ScenarioContext context, PsiTopology topology, TimeSpan retryWindow)
     {
         var limit = retryWindow + TimeSpan.FromSeconds(0.5);
         var faults = new FaultHistory(context);
         context.On<LinkBound>((e, at) => bound.TryAdd((e.Party, e.Attempt), at.Time));
+        context.On<FrameDropped>((e, at) => delayed.Add((at.Time, e.Link)));
+        context.On<FrameReordered>((e, at) => delayed.Add((at.Time, e.Link)));
         context.On<PsiAttemptSucceeded>((e, _) => EndOf(e.Party, e.Attempt));
         context.On<PsiJobEnded>((e, _) => jobsEnded.Add(e.Party));
         context.On<RemoteErrorSent>((e, _) =>
@@ -40,7 +44,7 @@ public sealed class PropagationChecker
         context.On<PsiAttemptFailed>((e, at) =>
         {
             var party = topology.Party(e.Party);
-            if (owed.FirstOrDefault(o => o.To == e.Party && o.Attempt == e.Attempt) is { } debt && e.ErrorKind is not (PsiErrors.Remote or PsiErrors.RemoteFinal))
+            if (owed.FirstOrDefault(o => o.To == e.Party && o.Attempt == e.Attempt) is { } debt && e.ErrorKind is PsiErrors.Timeout or PsiErrors.Unreachable or PsiErrors.PeerMovedOn or PsiErrors.Protocol)
             {
                 Judge(context, topology, faults, debt, at.Time, $"{e.Party}'s attempt {e.Attempt} ended at {at.Time.TotalSeconds:F3}s with {e.ErrorKind} ({e.Cause})");
             }
@@ -75,7 +79,9 @@ public sealed class PropagationChecker
         var failing = topology.Party(debt.From);
         var processes = peer.Nodes.Select(n => n.Name).Append(peer.Driver.Name).Append(failing.Driver.Name).ToHashSet(StringComparer.Ordinal);
         var machines = peer.Nodes.Select(n => n.Machine.Name).Append(failing.Head.Machine.Name).ToHashSet(StringComparer.Ordinal);
+        var path = peer.Nodes.Select(n => (failing.Head.Machine.Name, n.Machine.Name)).SelectMany(p => (string[])[$"{p.Item1}->{p.Item2}", $"{p.Item2}->{p.Item1}"]).ToHashSet(StringComparer.Ordinal);
         var excused = faults.Between(debt.At - TimeSpan.FromSeconds(0.5), now, f => FaultHistory.Touches(f, processes, machines)).Any()
+            || delayed.Any(d => d.At >= debt.At && d.At <= now && path.Contains(d.Link))
             || jobsEnded.Contains(debt.To)
             || (undelivered.Contains((debt.From, debt.Attempt)) && (!bound.TryGetValue((debt.To, debt.Attempt), out var up) || up > debt.At));
         if (!excused)

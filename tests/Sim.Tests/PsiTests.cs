@@ -5,9 +5,7 @@ using Sim.Scenarios;
 using Sim.Scenarios.Psi;
 using Sim.Stack.Cluster;
 using Sim.Stack.Defects;
-using Sim.Stack.Host;
 using Sim.Stack.Psi;
-using Sim.Stack.Psi.Contracts;
 using Sim.Testing;
 
 namespace Sim.Tests;
@@ -164,56 +162,15 @@ public sealed class PsiTests
     }
 
     /// <summary>Runs one PSI between two processes directly (no cluster, no faults): each binds its link and runs ECDH-PSI.</summary>
-    private static (Side Alice, Side Bob) RunPair(PsiProtocol aliceProtocol, PsiProtocol bobProtocol)
+    private static (PsiPair Alice, PsiPair Bob) RunPair(PsiProtocol aliceProtocol, PsiProtocol bobProtocol)
     {
-        var alice = new Side();
-        var bob = new Side();
+        (PsiPair, PsiPair) sides = default;
         var result = TestWorld.Run("psi-pair", context =>
         {
             context.Horizon = TimeSpan.FromSeconds(10);
-            Live<Task>? a = null;
-            Live<Task>? b = null;
-            var mutual = new ServiceOptions { MutualTls = true };
-            a = context.Service("alice", "site-a", 9100, (host, me) => alice.RunAsync(host, me, b!, "alice", "bob", aliceProtocol, AliceItems), mutual);
-            b = context.Service("bob", "site-b", 9100, (host, me) => bob.RunAsync(host, me, a!, "bob", "alice", bobProtocol, BobItems), mutual);
+            sides = PsiPair.Place(context, aliceProtocol, bobProtocol, AliceItems, BobItems);
         }, buggify: false);
         result.AssertClean();
-        return (alice, bob);
-    }
-
-    private sealed class Side
-    {
-        public IReadOnlyList<string>? Result { get; private set; }
-
-        public ActorFailure? Error { get; private set; }
-
-        public async Task RunAsync(IHost host, Live me, Live peer, string party, string peerName, PsiProtocol protocol, IReadOnlyList<string> items)
-        {
-            var task = new PsiTask
-            {
-                Session = "s",
-                Attempt = 1,
-                Party = party,
-                Peer = peerName,
-                PeerHost = peer.Address,
-                PeerPort = 9100,
-                AdvertisedHost = me.Address,
-                LinkPort = 9100,
-                Version = protocol.Version,
-                Curve = protocol.Curve,
-                Receivers = protocol.Receivers,
-                BatchSize = protocol.BatchSize,
-            };
-            var link = LinkOptions.Upstream.Scaled(20);
-            using var endpoint = LinkEndpoint.Bind(host, task, me.Address, me.ServerTls);
-            try
-            {
-                Result = await new EcdhPsi(host, task, endpoint, new LinkClient(host, party, peerName, peer.Address, 9100, link, me.TlsTo(peer)), link, CancellationToken.None).RunAsync(items);
-            }
-            catch (ActorFailure e)
-            {
-                Error = e;
-            }
-        }
+        return sides;
     }
 }
