@@ -158,7 +158,12 @@ public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes =
         party.Driver = context.Client($"{party.Name}-driver", party.Name, (host, me) =>
         {
             var cluster = ClusterOf(party.Name, party.Head.Address, new TlsServerOptions(() => slot.Current), new TlsClientOptions(party.Name, context.Trust, slot.Current));
-            var options = new PsiJobOptions("psi-1", party.Name, party.Peer, party.AdvertisedHost, peer.AdvertisedHost, PsiTopology.LinkPort, cluster, PsiTopology.InputPath, protocol, Link, attempts, context.Defects);
+            // Submitted once the workers have joined (they register within a few tens of milliseconds), as a user runs
+            // the program on a cluster that is up: the scheduler then has every machine to choose from.
+            var options = new PsiJobOptions("psi-1", party.Name, party.Peer, party.AdvertisedHost, peer.AdvertisedHost, PsiTopology.LinkPort, cluster, PsiTopology.InputPath, protocol, Link, attempts, context.Defects)
+            {
+                SubmitAfter = TimeSpan.FromMilliseconds(200),
+            };
             return PsiJob.Start(host, options, new TlsClientOptions(party.Peer, context.Trust, slot.Current));
         }, new ServiceOptions { On = party.Head.Machine, DnsName = $"driver.{party.Name}" });
     }

@@ -44,6 +44,7 @@ public sealed class PsiJob
 
     private async Task RunAsync(CancellationToken lifetime)
     {
+        await host.Clock.Delay(options.SubmitAfter, lifetime);
         var avoid = new List<string>();
         for (var attempt = 1; ; attempt++)
         {

@@ -78,4 +78,7 @@ public sealed record PsiJobOptions(
 {
     /// <summary>The CPU slots the PSI actor takes (its num_cpus).</summary>
     public int NumCpus { get; init; } = 1;
+
+    /// <summary>How long after the driver starts the job is submitted (a user runs the program once the cluster is up).</summary>
+    public TimeSpan SubmitAfter { get; init; } = TimeSpan.Zero;
 }
