@@ -19,8 +19,9 @@ public sealed class RpcServer : IDisposable
     private readonly int port;
     private readonly TlsServerOptions? tls;
     private readonly Dictionary<string, Func<ServerCall, Task>> handlers = new(StringComparer.Ordinal);
-    private readonly HashSet<IConnection> open = [];
+    private readonly HashSet<Session> open = [];
     private IListener? listener;
+    private bool shutDown;
 
     public RpcServer(IHost host, string address, int port, TlsServerOptions? tls = null)
     {
@@ -70,10 +71,16 @@ public sealed class RpcServer : IDisposable
     /// </summary>
     public void Shutdown()
     {
+        shutDown = true;
         listener?.Dispose();
-        foreach (var connection in open.ToList())
+        foreach (var session in open.ToList())
         {
-            connection.Dispose();
+            // Calls in flight send their replies first (a graceful shutdown drains them); no new call is started.
+            session.Closing = true;
+            if (session.Calls.Count == 0)
+            {
+                session.Connection.Dispose();
+            }
         }
     }
 
@@ -81,7 +88,7 @@ public sealed class RpcServer : IDisposable
     {
         var session = new Session(connection);
         var calls = session.Calls;
-        open.Add(connection);
+        open.Add(session);
         using (connection)
         {
             while (await ReceiveAsync(connection, lifetime) is { } bytes)
@@ -110,7 +117,7 @@ public sealed class RpcServer : IDisposable
             }
         }
 
-        open.Remove(connection);
+        open.Remove(session);
         foreach (var cts in calls.Values)
         {
             cts.Cancel();
@@ -182,7 +189,12 @@ public sealed class RpcServer : IDisposable
         calls.Remove(start.Stream);
         onStop.Unregister();
         onClose.Unregister();
-        if (call.FinalStatus == StatusCode.OK && calls.Count == 0 && !session.Closing && host.Buggify(BuggifyCatalogue.ServerClosesConnectionAfterReply))
+        if (shutDown && calls.Count == 0)
+        {
+            // Shut down while this call ran: its reply is out, the connection closes now.
+            connection.Dispose();
+        }
+        else if (call.FinalStatus == StatusCode.OK && calls.Count == 0 && !session.Closing && host.Buggify(BuggifyCatalogue.ServerClosesConnectionAfterReply))
         {
             // As a server enforcing a max connection age (or closing idle connections) does: the reply is out, nothing else is in flight.
             session.Closing = true;
