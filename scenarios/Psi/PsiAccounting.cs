@@ -5,7 +5,7 @@ namespace Sim.Scenarios.Psi;
 /// <summary>
 /// Accounting: every attempt that fails is explained — a remote or peer-moved-on failure by the peer's own failed
 /// attempt, bad input by the input this run broke, anything else by a fault since the attempt began or by the peer's
-/// failed attempt (a link that times out on a dead peer); a bind failure
+/// failed attempt (a link that times out on a dead peer) or a frame the network dropped meanwhile; a bind failure
 /// (the address is not the machine's) and a protocol mismatch (both sides run one configuration here) never are.
 /// Eligibility: a party whose input is broken fails with bad-input before any traffic. Liveness: every job ends.
 /// </summary>
@@ -20,11 +20,14 @@ public sealed class PsiAccounting
 
     private readonly Dictionary<(string Party, int Attempt), TimeSpan> started = [];
     private readonly HashSet<(string Party, int Attempt)> failed = [];
+    private readonly List<TimeSpan> drops = [];
 
     public PsiAccounting(ScenarioContext context, PsiTopology topology)
     {
         var faults = new FaultHistory(context);
         context.On<PsiAttemptStarted>((e, at) => started[(e.Party, e.Attempt)] = at.Time);
+        // A dropped frame waits a retransmit timeout: heartbeats and calls behind it may miss their deadlines.
+        context.On<Sim.Worlds.FrameDropped>((_, at) => drops.Add(at.Time));
         context.On<PsiAttemptFailed>((e, at) =>
         {
             failed.Add((e.Party, e.Attempt));
@@ -39,7 +42,7 @@ public sealed class PsiAccounting
                 // A peer that failed first explains a link that timed out or became unreachable; whether it said so is
                 // the propagation checker's to judge.
                 _ when failed.Contains((party.Peer, e.Attempt)) => null,
-                _ => faults.Between(since, at.Time).Any() ? null : $"no fault struck the run since {Math.Max(0, since.TotalSeconds):F3}s, and {party.Peer}'s attempt {e.Attempt} had not failed",
+                _ => faults.Between(since, at.Time).Any() || drops.Any(d => d >= since && d <= at.Time) ? null : $"no fault struck the run since {Math.Max(0, since.TotalSeconds):F3}s, and {party.Peer}'s attempt {e.Attempt} had not failed",
             };
             if (why is not null)
             {
