@@ -57,6 +57,15 @@ public static class Benchmarks
             }
         }
 
+        // Not part of "all": ECDH-PSI items per wall second, loop engine vs no simulation, and the curve floor (sim bench --engine psi).
+        if (engines is "psi")
+        {
+            foreach (var figure in PsiBenchmark.Run(progress))
+            {
+                yield return figure;
+            }
+        }
+
         // Not part of "all": it starts worker processes of its own.
         if (engines is "campaign")
         {

@@ -124,7 +124,7 @@ internal sealed class DirectHost : IHost, IClock, IRandomSource, IDisk, ILog
         public IListener Listen(string address, int port, TlsServerOptions? tls = null) => host.network.Listen(host.Name, port);
 
         public Task<IConnection> DialAsync(string target, int port, TlsClientOptions? tls = null, CancellationToken cancellationToken = default) =>
-            Task.FromResult(host.network.Dial(target, port));
+            Task.FromResult(host.network.Dial(target, port, tls?.ClientCertificate));
     }
 }
 
@@ -146,10 +146,20 @@ internal sealed class DirectNetwork
         return listener;
     }
 
-    public IConnection Dial(string target, int port)
+    /// <summary>Connects; the server end sees <paramref name="clientCertificate"/> as its peer's (no handshake is modelled).</summary>
+    public IConnection Dial(string target, int port, Certificate? clientCertificate = null)
     {
-        var listener = listeners[(aliases.TryGetValue(target, out var name) ? name : target, port)];
+        if (!listeners.TryGetValue((aliases.TryGetValue(target, out var name) ? name : target, port), out var listener))
+        {
+            throw new ConnectionRefusedException($"{target}:{port}");
+        }
+
         var (client, server) = DirectEndpoint.Pair();
+        if (clientCertificate is { } c)
+        {
+            server.PeerCertificate = new PeerCertificate(c.Subject, c.DnsNames, c.Issuer, c.Serial);
+        }
+
         listener.Enqueue(server);
         return client;
     }
@@ -208,7 +218,7 @@ internal sealed class DirectNetwork
 
         public string Remote => "direct";
 
-        public PeerCertificate? PeerCertificate => null;
+        public PeerCertificate? PeerCertificate { get; set; }
 
         public bool IsSecure => false;
 

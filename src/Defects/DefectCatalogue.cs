@@ -31,6 +31,10 @@ public static class DefectCatalogue
     public const string TornRouteReload = "torn-route-reload";
     public const string SelfRouteViaDefault = "self-route-via-default";
 
+    // Two-party PSI over party clusters (src/Psi, src/Cluster, scenario psi-multinode).
+    public const string AdvertisedHeadAddress = "advertised-head-address";
+    public const string SilentActorFailure = "silent-actor-failure";
+
     public static IReadOnlyList<Defect> All { get; } =
     [
         new(AckBeforeFlush, "the primary acknowledges a write before it is flushed to disk and replicated (flushed and replicated later, in the background)",
@@ -71,6 +75,12 @@ public static class DefectCatalogue
             "the in-place reload race of gateway route maps (FATE OSX/rollsite route_table.json hot reload while traffic flows)", Race: true),
         new(SelfRouteViaDefault, "a request for a component of the gateway's own party that its own entry lacks falls back to the global default (the exchange), leaves the site and bounces back until the hop limit",
             "FederatedAI/FATE pull request 5460 (own-party routes in exchange mode)"),
+
+        // Two-party PSI over party clusters (src/Psi, src/Cluster, scenario psi-multinode).
+        new(AdvertisedHeadAddress, "the PSI actor's link server binds the address advertised for its party (the head's) wherever the scheduler placed it: on a worker machine the bind fails (cannot assign requested address) and the party's PSI fails; with single-node parties it always works",
+            "secretflow/secretflow issues 1766 and 1770 (SecretFlow-lite 1.5.0b0: PSI fails as soon as a party's Ray cluster has a worker; RayActorError under a BRPC start-up failure, FedRemoteError at the peer)"),
+        new(SilentActorFailure, "a party whose PSI actor fails (its machine dies, its bind or input fails, its head is lost) does not tell the peer: no FedRemoteError is sent, and the peer finds out only when its own push retries run out or its receive times out",
+            "RayFed's cross-party error propagation (FedRemoteError) missing: the peer sees a bare timeout or connection error instead of the failing party, machine and cause"),
     ];
 
     /// <summary>The defect named <paramref name="name"/>, or null.</summary>

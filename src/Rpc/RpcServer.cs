@@ -19,7 +19,9 @@ public sealed class RpcServer : IDisposable
     private readonly int port;
     private readonly TlsServerOptions? tls;
     private readonly Dictionary<string, Func<ServerCall, Task>> handlers = new(StringComparer.Ordinal);
+    private readonly HashSet<Session> open = [];
     private IListener? listener;
+    private bool shutDown;
 
     public RpcServer(IHost host, string address, int port, TlsServerOptions? tls = null)
     {
@@ -63,10 +65,30 @@ public sealed class RpcServer : IDisposable
 
     public void Dispose() => listener?.Dispose();
 
+    /// <summary>
+    /// Stops serving, as a real server's shutdown does: the listener closes and so does every connection it accepted,
+    /// so a client's next call on an old connection fails (and redials) instead of reaching a server that is gone.
+    /// </summary>
+    public void Shutdown()
+    {
+        shutDown = true;
+        listener?.Dispose();
+        foreach (var session in open.ToList())
+        {
+            // Calls in flight send their replies first (a graceful shutdown drains them); no new call is started.
+            session.Closing = true;
+            if (session.Calls.Count == 0)
+            {
+                session.Connection.Dispose();
+            }
+        }
+    }
+
     private async Task ServeAsync(IConnection connection, CancellationToken lifetime)
     {
         var session = new Session(connection);
         var calls = session.Calls;
+        open.Add(session);
         using (connection)
         {
             while (await ReceiveAsync(connection, lifetime) is { } bytes)
@@ -95,6 +117,7 @@ public sealed class RpcServer : IDisposable
             }
         }
 
+        open.Remove(session);
         foreach (var cts in calls.Values)
         {
             cts.Cancel();
@@ -166,7 +189,12 @@ public sealed class RpcServer : IDisposable
         calls.Remove(start.Stream);
         onStop.Unregister();
         onClose.Unregister();
-        if (call.FinalStatus == StatusCode.OK && calls.Count == 0 && !session.Closing && host.Buggify(BuggifyCatalogue.ServerClosesConnectionAfterReply))
+        if (shutDown && calls.Count == 0)
+        {
+            // Shut down while this call ran: its reply is out, the connection closes now.
+            connection.Dispose();
+        }
+        else if (call.FinalStatus == StatusCode.OK && calls.Count == 0 && !session.Closing && host.Buggify(BuggifyCatalogue.ServerClosesConnectionAfterReply))
         {
             // As a server enforcing a max connection age (or closing idle connections) does: the reply is out, nothing else is in flight.
             session.Closing = true;

@@ -62,6 +62,14 @@ public static class OracleBudgets
             new("gateway-routing", "", "default", "random", 4), new("gateway-routing", "", "default", "pct", 1),
             new("gateway-routing", "", "chaos", "random", 1),
         ],
+
+        // PSI over party clusters (issue 14): ~0.4 s a run (curve arithmetic dominates); the scenario draws its cluster
+        // sizes, curve, receivers and incident per seed, so seeds rather than profiles.
+        ["psi-multinode"] =
+        [
+            new("psi-multinode", "", "default", "random", 6), new("psi-multinode", "", "default", "pct", 2),
+            new("psi-multinode", "", "crashes", "random", 1),
+        ],
     };
 
     /// <summary>What a catalogue scenario without an entry runs.</summary>

@@ -46,6 +46,9 @@ internal sealed class Connection
     public bool Crosses(Machine a, Machine b) =>
         (Client.Process.Machine == a && Server.Process.Machine == b) || (Client.Process.Machine == b && Server.Process.Machine == a);
 
+    /// <summary>Shows a frame leaving <paramref name="from"/> to the network's taps, once (retransmits are not shown again).</summary>
+    public void Tapped(Endpoint from, byte[] frame) => network.Tapped(from.Process, (from == Client ? Server : Client).Process, frame);
+
     public void Transmit(Endpoint from, Segment segment) => network.Transmit(from, from == Client ? Server : Client, this, segment);
 
     public void Break(Func<Exception> error)
@@ -109,7 +112,9 @@ internal sealed class Endpoint(SimProcess process, ExecutionContextOwner owner, 
     public void Send(ReadOnlyMemory<byte> frame)
     {
         ThrowIfUnusable();
-        connection!.Transmit(this, new Segment(nextSend++, frame.ToArray()));
+        var bytes = frame.ToArray();
+        connection!.Tapped(this, bytes);
+        connection.Transmit(this, new Segment(nextSend++, bytes));
     }
 
     public async Task<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken = default)

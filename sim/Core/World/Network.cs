@@ -21,6 +21,7 @@ public sealed class Network
     private readonly Dictionary<(string, string), TimeSpan> linkDownSince = [];
     private readonly Dictionary<(string From, string To), TimeSpan> cloggedUntil = [];
     private readonly Rng rng;
+    private readonly List<Action<SimProcess, SimProcess, ReadOnlyMemory<byte>>> taps = [];
     private long nextConnectionId = 1;
     private int nextEphemeralPort = 40000;
 
@@ -271,6 +272,21 @@ public sealed class Network
     }
 
     // ---- frames ------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Calls <paramref name="tap"/> with every frame a process sends (sender, receiver, the frame's bytes), once, as it
+    /// enters the wire: a scenario's privacy checker scans what crosses (a wiretap sees TLS payloads in clear, since
+    /// the TLS model carries no ciphertext; what it finds is what the application put on the wire).
+    /// </summary>
+    public void Tap(Action<SimProcess, SimProcess, ReadOnlyMemory<byte>> tap) => taps.Add(tap);
+
+    internal void Tapped(SimProcess from, SimProcess to, byte[] frame)
+    {
+        foreach (var tap in taps)
+        {
+            tap(from, to, frame);
+        }
+    }
 
     internal void Transmit(Endpoint from, Endpoint to, Connection connection, Segment segment)
     {

@@ -1,0 +1,80 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Sim.Stack.Cluster.Contracts;
+using Sim.Stack.Host;
+using Sim.Stack.Psi.Contracts;
+using Sim.Stack.Rpc;
+using Sim.Worlds;
+
+namespace Sim.Scenarios.Psi;
+
+/// <summary>
+/// A hostile client on a third site: while the PSI runs it probes each party's advertised link and head with one broken
+/// identity at a time (<see cref="ProbeKind"/>), each push claiming to come from the peer, and reports every answer.
+/// </summary>
+public sealed class LinkProbe
+{
+    public static readonly TimeSpan Every = TimeSpan.FromMilliseconds(150);
+    public static readonly TimeSpan Until = TimeSpan.FromSeconds(3);
+
+    public static Live<Task> Place(ScenarioContext context, PsiTopology topology, Scenarios.Site eve)
+    {
+        var from = World.Epoch - TimeSpan.FromMinutes(5);
+        var to = World.Epoch + TimeSpan.FromDays(30);
+        Certificate Issue(Scenarios.Site site, string subject) => site.Authority.Issue(subject, [subject], from, to);
+        return context.Client("mallory", eve.Name, (host, me) => RunAsync(host, context, topology, (target, probe) =>
+        {
+            var party = topology.Party(target);
+            var peerSite = context.Site(party.Peer);
+            var ownSite = context.Site(party.Name);
+            return probe switch
+            {
+                ProbeKind.LinkForeignAuthority => Issue(eve, party.Peer),
+                ProbeKind.LinkNotThePeer => Issue(peerSite, "mallory"),
+                ProbeKind.LinkPrefixOfPeer => Issue(peerSite, party.Peer[..^1]),
+                ProbeKind.HeadPeerCertificate => Issue(peerSite, party.Peer),
+                ProbeKind.HeadInsider => Issue(ownSite, $"{party.Name}-intern"),
+                _ => null,
+            };
+        }));
+    }
+
+    private static async Task RunAsync(IHost host, ScenarioContext context, PsiTopology topology, Func<string, ProbeKind, Certificate?> certificate)
+    {
+        var kinds = Enum.GetValues<ProbeKind>();
+        for (var round = 0; host.Clock.Elapsed < Until; round++)
+        {
+            await host.Clock.Delay(Every);
+            foreach (var party in topology.Parties)
+            {
+                var probe = kinds[round % kinds.Length];
+                var tls = new TlsClientOptions(party.Name, context.Trust, certificate(party.Name, probe));
+                var channel = new RpcChannel(host, party.AdvertisedHost, probe is ProbeKind.HeadPeerCertificate or ProbeKind.HeadInsider ? PsiTopology.HeadPort : PsiTopology.LinkPort, tls);
+                host.Log.Event(await AskAsync(host, channel, party, probe));
+            }
+        }
+    }
+
+    private static async Task<ProbeAnswered> AskAsync(IHost host, RpcChannel channel, PsiParty party, ProbeKind probe)
+    {
+        try
+        {
+            var deadline = host.Clock.UtcNow + TimeSpan.FromMilliseconds(200);
+            if (probe is ProbeKind.HeadPeerCertificate or ProbeKind.HeadInsider)
+            {
+                await new ClusterHead.ClusterHeadClient(channel).CreateActorAsync(new ActorSpec { ActorId = "mallory", ActorClass = "psi", NumCpus = 1 }, deadline: deadline);
+            }
+            else
+            {
+                var message = new LinkMessage { Session = "psi-1", Attempt = 1, From = party.Peer, Key = "hello", Payload = ByteString.CopyFromUtf8("forged") };
+                await new Link.LinkClient(channel).PushAsync(message, deadline: deadline);
+            }
+
+            return new ProbeAnswered(probe, party.Name, StatusCode.OK, null, "accepted");
+        }
+        catch (RpcException e)
+        {
+            return new ProbeAnswered(probe, party.Name, e.StatusCode, (e.Status.DebugException as TlsHandshakeException)?.Failure, e.Status.Detail);
+        }
+    }
+}

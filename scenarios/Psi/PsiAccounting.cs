@@ -1,0 +1,67 @@
+using Sim.Stack.Psi;
+
+namespace Sim.Scenarios.Psi;
+
+/// <summary>
+/// Accounting: every attempt that fails is explained — a remote or peer-moved-on failure by the peer's own failed
+/// attempt, bad input by the input this run broke, anything else by a fault since the attempt began or by the peer's
+/// failed attempt (a link that times out on a dead peer) or a frame the network dropped meanwhile; a bind failure
+/// (the address is not the machine's) and a protocol mismatch (both sides run one configuration here) never are.
+/// Eligibility: a party whose input is broken fails with bad-input before any traffic. Liveness: every job ends.
+/// </summary>
+public sealed class PsiAccounting
+{
+    public const string Explained = "every-psi-failure-is-explained";
+    public const string BeforeTraffic = "bad-input-fails-before-traffic";
+    public const string JobsEnd = "every-psi-job-ends";
+
+    /// <summary>A fault this long before an attempt began may still explain its failure (the health check's delay).</summary>
+    public static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
+
+    private readonly Dictionary<(string Party, int Attempt), TimeSpan> started = [];
+    private readonly HashSet<(string Party, int Attempt)> failed = [];
+    private readonly List<TimeSpan> drops = [];
+
+    public PsiAccounting(ScenarioContext context, PsiTopology topology)
+    {
+        var faults = new FaultHistory(context);
+        context.On<PsiAttemptStarted>((e, at) => started[(e.Party, e.Attempt)] = at.Time);
+        // A dropped frame waits a retransmit timeout: heartbeats and calls behind it may miss their deadlines.
+        context.On<Sim.Worlds.FrameDropped>((_, at) => drops.Add(at.Time));
+        context.On<PsiAttemptFailed>((e, at) =>
+        {
+            failed.Add((e.Party, e.Attempt));
+            var party = topology.Party(e.Party);
+            var since = started.GetValueOrDefault((e.Party, e.Attempt)) - Slack;
+            var why = e.ErrorKind switch
+            {
+                PsiErrors.BadInput => party.Breakage != BadInput.None ? null : "its input file is intact",
+                PsiErrors.Bind => "no fault takes a machine's address away: the actor bound an address its machine does not own",
+                PsiErrors.Mismatch => "both parties run the same protocol configuration in this scenario",
+                _ when PsiErrors.IsPeerCaused(e.ErrorKind) => failed.Contains((party.Peer, e.Attempt)) ? null : $"{party.Peer}'s attempt {e.Attempt} had not failed",
+                // A peer that failed first explains a link that timed out or became unreachable; whether it said so is
+                // the propagation checker's to judge.
+                _ when failed.Contains((party.Peer, e.Attempt)) => null,
+                _ => faults.Between(since, at.Time).Any() || drops.Any(d => d >= since && d <= at.Time) ? null : $"no fault struck the run since {Math.Max(0, since.TotalSeconds):F3}s, and {party.Peer}'s attempt {e.Attempt} had not failed",
+            };
+            if (why is not null)
+            {
+                context.Fail(Explained, $"{e.Details}; unexplained: {why}");
+            }
+        });
+        context.On<LinkBound>((e, _) => NoTraffic(context, topology, e.Party, "bound its link"));
+        context.On<PsiBatchSent>((e, _) => NoTraffic(context, topology, e.Party, $"sent {e.Key}"));
+        context.Eventually(JobsEnd, () => topology.Parties
+            .Where(p => p.Driver.Last is { Outcome: null })
+            .Select(p => $"{p.Name}'s PSI job had not ended by the horizon ({context.Horizon.TotalSeconds}s)")
+            .FirstOrDefault());
+    }
+
+    private static void NoTraffic(ScenarioContext context, PsiTopology topology, string party, string what)
+    {
+        if (topology.Party(party).Breakage is not BadInput.None and var breakage)
+        {
+            context.Fail(BeforeTraffic, $"{party}'s input is broken ({breakage}), yet its actor {what}");
+        }
+    }
+}

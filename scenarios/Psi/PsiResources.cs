@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Sim.Scenarios.Psi;
+
+/// <summary>
+/// Resources at the horizon, when every job has ended: no actor runs on any node, no head holds a forwarding proxy, no
+/// process listens on the link port, and each cluster process listens only on its own control ports (the head on its
+/// control and node ports, a worker on its node port).
+/// </summary>
+public sealed class PsiResources
+{
+    public const string Invariant = "psi-resources-released";
+
+    public PsiResources(ScenarioContext context, PsiTopology topology) => context.Eventually(Invariant, () =>
+    {
+        foreach (var party in topology.Parties)
+        {
+            if (party.Head.Current is { } head && head.Head.Proxies.Count > 0)
+            {
+                return $"{party.Head.Name} still forwards for {string.Join(", ", head.Head.Proxies.Select(p => $"{p.Key} -> {p.Value}"))}";
+            }
+
+            var agents = party.Workers.Select(w => (w.Name, Agent: w.Current)).Append((party.Head.Name, Agent: party.Head.Current?.Agent));
+            if (agents.FirstOrDefault(a => a.Agent is { Running.Count: > 0 }) is { Agent: { } busy } found)
+            {
+                return $"{found.Name} still runs {string.Join(", ", busy.Running)}";
+            }
+
+            foreach (var node in party.Nodes.Where(n => n.IsUp))
+            {
+                var allowed = node == party.Head ? new[] { PsiTopology.HeadPort, PsiTopology.NodePort } : [PsiTopology.NodePort];
+                var listeners = context.World.Resources(node.Process).Listeners;
+                var stray = listeners.Where(l => !allowed.Any(p => l == $"{node.Address}:{p.ToString(CultureInfo.InvariantCulture)}")).ToList();
+                if (stray.Count > 0)
+                {
+                    return $"{node.Name} still listens on {string.Join(", ", stray)} (only its control ports should remain)";
+                }
+            }
+        }
+
+        return null;
+    });
+}
