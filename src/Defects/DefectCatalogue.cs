@@ -31,6 +31,10 @@ public static class DefectCatalogue
     public const string TornRouteReload = "torn-route-reload";
     public const string SelfRouteViaDefault = "self-route-via-default";
 
+    // Replicated schedulers (src/Scheduler, scenario scheduler-failover): races with pauses and failovers.
+    public const string LeaseWithoutFencing = "lease-without-fencing";
+    public const string RescheduleDoubleCommit = "reschedule-double-commit";
+
     public static IReadOnlyList<Defect> All { get; } =
     [
         new(AckBeforeFlush, "the primary acknowledges a write before it is flushed to disk and replicated (flushed and replicated later, in the background)",
@@ -71,6 +75,12 @@ public static class DefectCatalogue
             "the in-place reload race of gateway route maps (FATE OSX/rollsite route_table.json hot reload while traffic flows)", Race: true),
         new(SelfRouteViaDefault, "a request for a component of the gateway's own party that its own entry lacks falls back to the global default (the exchange), leaves the site and bounces back until the hop limit",
             "FederatedAI/FATE pull request 5460 (own-party routes in exchange mode)"),
+
+        // Replicated schedulers (src/Scheduler, scenario scheduler-failover).
+        new(LeaseWithoutFencing, "the store does not check a leader's lease epoch: a leader paused past its lease resumes mid-pass and its writes land beside the new leader's, so two leaders place and commit at once",
+            "leases without fencing tokens (Kleppmann, 'How to do distributed locking'; client-go's leader election warns it does not fence: a paused leader acts on)", Race: true),
+        new(RescheduleDoubleCommit, "a result is committed whenever its attempt was not committed yet, not only when it is the task's current attempt: a task rescheduled off a slow (paused) machine gets the original attempt's result and the new one's, both committed",
+            "commit keyed by task and attempt without checking that the attempt is still current (the lost-ownership race of rescheduled tasks in Kuscia/Kubernetes-style controllers)", Race: true),
     ];
 
     /// <summary>The defect named <paramref name="name"/>, or null.</summary>
