@@ -26,7 +26,7 @@ public sealed class Reconciler(IHost host, SchedulerOptions options, Store.Store
 
     public async Task RunAsync(CancellationToken lifetime)
     {
-        var syncedAt = TimeSpan.MinValue;
+        TimeSpan? syncedAt = null;
         while (!lifetime.IsCancellationRequested)
         {
             await host.Clock.Delay(options.Tick, lifetime);
@@ -43,10 +43,10 @@ public sealed class Reconciler(IHost host, SchedulerOptions options, Store.Store
                     term = epoch;
                     beats.Clear();
                     readySince.Clear();
-                    syncedAt = TimeSpan.MinValue;
+                    syncedAt = null;
                 }
 
-                if (host.Clock.Elapsed - syncedAt > ResyncEvery)
+                if (syncedAt is not { } synced || host.Clock.Elapsed - synced > ResyncEvery)
                 {
                     await cache.ResyncAsync(options.CallTimeout, lifetime);
                     syncedAt = host.Clock.Elapsed;
@@ -61,7 +61,7 @@ public sealed class Reconciler(IHost host, SchedulerOptions options, Store.Store
                     elector.StepDown($"the store fenced epoch {epoch}: {e.Status.Detail}");
                 }
 
-                syncedAt = TimeSpan.MinValue;
+                syncedAt = null;
             }
         }
     }

@@ -3,6 +3,7 @@ using Sim.Scenarios.Futures;
 using Sim.Scenarios.Gateway;
 using Sim.Scenarios.Heartbeat;
 using Sim.Scenarios.Register;
+using Sim.Scenarios.SchedulerFailover;
 
 namespace Sim.Scenarios;
 
@@ -13,6 +14,7 @@ public static class ScenarioCatalog
     [
         new RegisterScenario(), new HeartbeatScenario(), new FleetRestartScenario(), new ClientReconnectScenario(), new FleetLeaveScenario(),
         new CancelRaceScenario(), new RegisterAckKillScenario(), new GatewayRoutingScenario(),
+        new SchedulerFailoverScenario(),
     ];
 
     public static Scenario? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
