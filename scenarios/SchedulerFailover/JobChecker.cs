@@ -8,8 +8,8 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// task succeeded; failed: a reason naming a task that did not), every task that ends without success says why, and
 /// what a user saw is what the store holds. Liveness (at the horizon, faults quiet since the quiet point and every
 /// worker back): every job in the store has ended, every job a user got accepted was seen ending by that user, and a
-/// task no machine can ever take failed with "no healthy machine with N free CPUs" within its lifecycle bound after it
-/// became ready (or after the quiet point, plus one failover: a new leader starts the wait over on its own clock).
+/// task no machine can ever take ended within its lifecycle bound after it became ready — failed with "no healthy
+/// machine with N free CPUs", or skipped when its job failed first — (or after the quiet point, plus one failover: a new leader starts the wait over on its own clock).
 /// </summary>
 public sealed class JobChecker
 {
@@ -21,7 +21,7 @@ public sealed class JobChecker
 
     private readonly StoreModel store;
     private readonly Dictionary<string, TimeSpan> readyAt = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (TimeSpan Ready, TimeSpan? Failed, string Reason)> unplaceable = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (TimeSpan Ready, TimeSpan? Ended, TaskState State, string Reason)> unplaceable = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string User, JobState? Seen)> accepted = new(StringComparer.Ordinal);
 
     public JobChecker(ScenarioContext context, StoreModel store, TimeSpan bound, TimeSpan failover)
@@ -53,8 +53,8 @@ public sealed class JobChecker
             ?? accepted.Where(a => a.Value.Seen is null).Select(a => $"{a.Value.User} never saw its job {a.Key} end").FirstOrDefault());
         context.Eventually(Unplaceable, () => unplaceable
             .Select(u => (u.Key, u.Value, Due: Max(u.Value.Ready, context.EffectiveQuietAt) + bound + failover))
-            .Where(u => u.Due < context.Horizon && (u.Value.Failed is not { } failed || failed > u.Due || !u.Value.Reason.StartsWith("no healthy machine with ", StringComparison.Ordinal)))
-            .Select(u => $"{u.Key} (no machine has its CPUs) became ready at {u.Value.Ready.TotalSeconds:F3}s and {(u.Value.Failed is { } f ? $"failed at {f.TotalSeconds:F3}s: '{u.Value.Reason}'" : "never failed")}; due by {u.Due.TotalSeconds:F3}s")
+            .Where(u => u.Due < context.Horizon && (u.Value.Ended is not { } ended || ended > u.Due || (u.Value.State == TaskState.TaskFailed && !u.Value.Reason.StartsWith("no healthy machine with ", StringComparison.Ordinal))))
+            .Select(u => $"{u.Key} (no machine has its CPUs) became ready at {u.Value.Ready.TotalSeconds:F3}s and {(u.Value.Ended is { } f ? $"ended {u.Value.State} at {f.TotalSeconds:F3}s: '{u.Value.Reason}'" : "never ended")}; due by {u.Due.TotalSeconds:F3}s")
             .FirstOrDefault());
     }
 
@@ -97,9 +97,9 @@ public sealed class JobChecker
             context.Fail(Reasons, $"{after.Job}/{after.Spec.Name} ended {after.State} without a reason");
         }
 
-        if (after.Spec.Cpus > SchedulerTopology.MaxCpus && unplaceable.TryGetValue(change.Key, out var u) && after.State != TaskState.TaskPending && u.Failed is null)
+        if (after.Spec.Cpus > SchedulerTopology.MaxCpus && unplaceable.TryGetValue(change.Key, out var u) && after.State != TaskState.TaskPending && u.Ended is null)
         {
-            unplaceable[change.Key] = (u.Ready, change.At.Time, after.Reason);
+            unplaceable[change.Key] = (u.Ready, change.At.Time, after.State, after.Reason);
         }
 
         Readiness(after.Job, change.At.Time);
@@ -126,7 +126,7 @@ public sealed class JobChecker
             readyAt.TryAdd(key, now);
             if (task.Spec.Cpus > SchedulerTopology.MaxCpus)
             {
-                unplaceable.TryAdd(key, (now, null, ""));
+                unplaceable.TryAdd(key, (now, null, TaskState.TaskPending, ""));
             }
         }
     }

@@ -38,6 +38,22 @@ public sealed class JobSubmitter
         return submitter;
     }
 
+    /// <summary>A user who submits <paramref name="job"/> once at start (retrying for up to 10 s) and polls it until it ends.</summary>
+    public static JobSubmitter StartOne(IHost host, SchedulerClient client, JobSpec job)
+    {
+        var submitter = new JobSubmitter(host, client, new Faker { Random = new Randomizer(0) });
+        host.Spawn("submit", async lifetime =>
+        {
+            if (await client.SubmitAsync(job, host.Clock.Elapsed + TimeSpan.FromSeconds(10), lifetime) is { } accepted)
+            {
+                submitter.jobs[job.Id] = null;
+                host.Log.Event(new JobSubmitted(job.Id, job.Tasks.Count, accepted.Reply.AcceptedBy, accepted.Reply.Epoch, accepted.Tries));
+            }
+        });
+        host.Spawn("poll", submitter.PollAsync);
+        return submitter;
+    }
+
     private async Task SubmitAsync(TimeSpan until, CancellationToken lifetime)
     {
         while (!lifetime.IsCancellationRequested)

@@ -1,5 +1,6 @@
 using Bogus;
 using Sim.Stack.Defects;
+using Sim.Stack.Host;
 using Sim.Stack.Scheduler;
 using Sim.Worlds;
 
@@ -85,10 +86,10 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
         Incidents.Script(context, topology, options);
     }
 
-    private static void Place(ScenarioContext context, SchedulerTopology topology, SchedulerOptions options)
+    /// <summary>The party's store, three replicas and <paramref name="workers"/> workers (CPUs drawn from 4 to <see cref="SchedulerTopology.MaxCpus"/>).</summary>
+    public static void PlaceParty(ScenarioContext context, SchedulerTopology topology, SchedulerOptions options, int workers)
     {
         var site = SchedulerTopology.Site;
-        var workers = 3 + context.Workload.Next(3);
         var replicaNames = Enumerable.Range(0, SchedulerTopology.ReplicaCount).Select(i => $"replica{i}").ToHashSet(StringComparer.Ordinal);
         var workerNames = Enumerable.Range(0, workers).Select(i => $"worker{i}").ToHashSet(StringComparer.Ordinal);
         topology.Store = context.Service("store", site, SchedulerTopology.Port, (host, me) =>
@@ -105,17 +106,25 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
             topology.Cpus[name] = cpus;
             topology.Workers.Add(context.Service(name, site, 0, (host, me) => WorkerAgent.Start(host, options, SchedulerTopology.Endpoints(me), cpus), Tls(name)));
         }
+    }
 
+    /// <summary>A client process of the party (mTLS, its name its DNS name).</summary>
+    public static Live<T> PlaceClient<T>(ScenarioContext context, string name, Func<IHost, Live, T> start)
+        where T : class => context.Client(name, SchedulerTopology.Site, start, Tls(name));
+
+    private static void Place(ScenarioContext context, SchedulerTopology topology, SchedulerOptions options)
+    {
+        PlaceParty(context, topology, options, 3 + context.Workload.Next(3));
         var until = context.EffectiveQuietAt - TimeSpan.FromSeconds(2);
         for (var i = 0; i < 2; i++)
         {
             var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
-            topology.Users.Add(context.Client($"user{i}", site, (host, me) =>
-                JobSubmitter.Start(host, new SchedulerClient(host, SchedulerTopology.Endpoints(me), topology.ReplicaNames), faker, until), Tls($"user{i}")));
+            topology.Users.Add(PlaceClient(context, $"user{i}", (host, me) =>
+                JobSubmitter.Start(host, new SchedulerClient(host, SchedulerTopology.Endpoints(me), topology.ReplicaNames), faker, until)));
         }
 
         var rounds = new[] { 0.15, 0.4, 0.75 }.Select(f => context.Horizon * f).ToList();
-        context.Client("intruder", site, (host, me) => Intruder.Start(host, me, topology.ReplicaNames, rounds), Tls("intruder"));
+        PlaceClient(context, "intruder", (host, me) => Intruder.Start(host, me, topology.ReplicaNames, rounds));
     }
 
     private static ServiceOptions Tls(string name) => new() { MutualTls = true, DnsName = name };

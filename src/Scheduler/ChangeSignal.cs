@@ -1,31 +1,51 @@
+using Sim.Stack.Host;
+
 namespace Sim.Stack.Scheduler;
 
-/// <summary>Wakes waiters when something changed; a wait also ends when its token is cancelled. No timers, no thread pool.</summary>
+/// <summary>Wakes waiters when something changed. A wait also ends after a timeout or when its token is cancelled, through the host's clock only (no thread pool, nothing Coyote does not control).</summary>
 internal sealed class ChangeSignal
 {
-    private readonly List<TaskCompletionSource> waiters = [];
+    private TaskCompletionSource<bool> changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Signal()
     {
-        var woken = waiters.ToList();
-        waiters.Clear();
-        foreach (var waiter in woken)
+        var waiters = changed;
+        changed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        waiters.TrySetResult(true);
+    }
+
+    /// <summary>Completes at the next <see cref="Signal"/> or after <paramref name="timeout"/>; throws <see cref="OperationCanceledException"/> once the token is cancelled.</summary>
+    public async Task WaitAsync(IHost host, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        // Registered by hand and unregistered (never disposed): disposing a registration waits for a running callback.
+        using var timer = new CancellationTokenSource();
+        var registration = cancellationToken.Register(static t => ((CancellationTokenSource)t!).Cancel(), timer);
+        try
         {
-            waiter.TrySetResult();
+            var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _ = OpenAsync(changed.Task, gate);
+            _ = OpenAsync(host.Clock.Delay(timeout, timer.Token), gate);
+            await gate.Task;
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            timer.Cancel();
+            registration.Unregister();
         }
     }
 
-    /// <summary>Completes at the next <see cref="Signal"/>; throws <see cref="OperationCanceledException"/> once the token is cancelled.</summary>
-    public async Task WaitAsync(CancellationToken cancellationToken)
+    private static async Task OpenAsync(Task task, TaskCompletionSource<bool> gate)
     {
-        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        waiters.Add(mine);
-        using (cancellationToken.Register(static g => ((TaskCompletionSource)g!).TrySetResult(), mine))
+        try
         {
-            await mine.Task;
+            await task;
+        }
+        catch (OperationCanceledException)
+        {
+            // The timer was cancelled (or the wait's token): the wait is over either way.
         }
 
-        waiters.Remove(mine);
-        cancellationToken.ThrowIfCancellationRequested();
+        gate.TrySetResult(true);
     }
 }

@@ -19,6 +19,9 @@ public sealed class SchedulerStore : Store.StoreBase
 {
     private const string DiskPrefix = "obj/";
 
+    /// <summary>How long a watch waits for a change before it looks again whether its caller is still there.</summary>
+    private static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(1);
+
     private readonly IHost host;
     private readonly StoreOptions options;
     private readonly Dictionary<string, StoredObject> objects = new(StringComparer.Ordinal);
@@ -112,7 +115,7 @@ public sealed class SchedulerStore : Store.StoreBase
                     }
                 }
 
-                await watcher.Item3.WaitAsync(context.CancellationToken);
+                await watcher.Item3.WaitAsync(host, WatchPoll, context.CancellationToken);
             }
         }
         catch (OperationCanceledException)
