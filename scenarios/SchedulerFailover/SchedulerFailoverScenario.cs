@@ -75,6 +75,13 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
         var topology = new SchedulerTopology();
         Place(context, topology, options);
 
+        Check(context, topology, options);
+        Incidents.Script(context, topology, options);
+    }
+
+    /// <summary>Every checker of the scenario, on <paramref name="topology"/>, and the account.</summary>
+    public static void Check(ScenarioContext context, SchedulerTopology topology, SchedulerOptions options)
+    {
         var store = new StoreModel(context);
         var fencing = new FencingChecker(context, store);
         JobChecker? jobs = null;
@@ -83,7 +90,6 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
         var probes = new ProbeChecker(context);
         _ = new ResourceChecker(context, topology);
         _ = new SchedulerAccount(context, topology, fencing, jobs, tasks, probes);
-        Incidents.Script(context, topology, options);
     }
 
     /// <summary>The party's store, three replicas and <paramref name="workers"/> workers (CPUs drawn from 4 to <see cref="SchedulerTopology.MaxCpus"/>).</summary>

@@ -14,7 +14,7 @@ public static class ScenarioCatalog
     [
         new RegisterScenario(), new HeartbeatScenario(), new FleetRestartScenario(), new ClientReconnectScenario(), new FleetLeaveScenario(),
         new CancelRaceScenario(), new RegisterAckKillScenario(), new GatewayRoutingScenario(),
-        new SchedulerFailoverScenario(),
+        new SchedulerFailoverScenario(), new LeasePauseScenario(),
     ];
 
     public static Scenario? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
