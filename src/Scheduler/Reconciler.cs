@@ -24,6 +24,9 @@ public sealed class Reconciler(IHost host, SchedulerOptions options, Store.Store
     private readonly HashSet<string> ignored = new(StringComparer.Ordinal);
     private long term;
 
+    /// <summary>Set by a pass that found its view of the store incomplete: the next pass lists the store first.</summary>
+    private bool Stale { get; set; }
+
     public async Task RunAsync(CancellationToken lifetime)
     {
         TimeSpan? syncedAt = null;
@@ -53,6 +56,11 @@ public sealed class Reconciler(IHost host, SchedulerOptions options, Store.Store
                 }
 
                 await PassAsync(epoch, lifetime);
+                if (Stale)
+                {
+                    Stale = false;
+                    syncedAt = null;
+                }
             }
             catch (RpcException e)
             {
@@ -156,6 +164,14 @@ public sealed class Reconciler(IHost host, SchedulerOptions options, Store.Store
     private async Task AdvanceAsync(StoredObject jobObject, JobObject job, long epoch, CancellationToken lifetime)
     {
         var tasks = TasksOf(job.Spec.Id);
+        if (job.Spec.Tasks.Any(t => !tasks.ContainsKey(t.Name)))
+        {
+            // The view lags the store (a submit found its tasks written by an earlier try, a watch is catching up): the
+            // tasks are there, since a job is written after its tasks; look again after the next list.
+            Stale = true;
+            return;
+        }
+
         foreach (var (held, task) in tasks.Values.Where(t => t.Task.State == TaskState.TaskPending).ToList())
         {
             if (task.Spec.DependsOn.Select(d => tasks[d].Task).FirstOrDefault(d => d.State is TaskState.TaskFailed or TaskState.TaskSkipped) is { } broken)
