@@ -62,6 +62,16 @@ public static class OracleBudgets
             new("gateway-routing", "", "default", "random", 4), new("gateway-routing", "", "default", "pct", 1),
             new("gateway-routing", "", "chaos", "random", 1),
         ],
+
+        // Replicated schedulers: ~4 s a run of scheduler-failover on the loaded machine, ~1.5 s for the focused one.
+        ["scheduler-failover"] =
+        [
+            new("scheduler-failover", "", "default", "random", 3), new("scheduler-failover", "", "default", "pct", 1),
+        ],
+        ["scheduler-lease-pause"] =
+        [
+            new("scheduler-lease-pause", "", "default", "random", 6), new("scheduler-lease-pause", "", "default", "pct", 3),
+        ],
     };
 
     /// <summary>What a catalogue scenario without an entry runs.</summary>

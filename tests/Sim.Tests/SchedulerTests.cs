@@ -60,6 +60,9 @@ public sealed class SchedulerTests
         var result = Simulation.Run(new SchedulerFailoverScenario(), new RunConfig("scheduler-failover", 2, "random", DefectSet.None));
 
         result.AssertClean();
+        var timeline = Sim.Report.RunTimeline.Of(result);
+        Assert.True(timeline.LeaderChanges.Count >= 3, $"leader changes on the timeline: {timeline.LeaderChanges.Count}");
+        Assert.Equal(Enumerable.Range(1, timeline.LeaderChanges.Count).Select(i => (long)i), timeline.LeaderChanges.Select(l => l.Epoch));
         Assert.Contains(result.Account, l => l.StartsWith("jobs: ", StringComparison.Ordinal) && l.Contains(" 0 running", StringComparison.Ordinal) && !l.Contains(" 0 succeeded", StringComparison.Ordinal));
         Assert.Contains(result.Account, l => l.StartsWith("leader terms: epoch 1 ", StringComparison.Ordinal) && l.Contains("epoch 3", StringComparison.Ordinal));
     }
