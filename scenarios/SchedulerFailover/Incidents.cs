@@ -6,7 +6,7 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// <summary>
 /// The scripted incidents of scheduler-failover, each at a time drawn per run inside its own window of the faulty
 /// part: the leader killed mid-job (restarted later), the leader paused across its lease's expiry and resumed, the
-/// leader cut off from the store, the store restarted and its disk stalled, a busy worker paused past the unhealthy
+/// leader cut off from the store, the store restarted and its disk stalled, a busy worker paused up to a little past the unhealthy
 /// mark, two replicas' clocks skewed by seconds.
 /// </summary>
 public static class Incidents
@@ -57,7 +57,8 @@ public static class Incidents
             var busy = await w.Until(() => topology.Workers.FirstOrDefault(x => x.Current is { } agent && agent.Started.Count > 0 && x.IsUp && !x.Process.Paused) is not null, TimeSpan.FromSeconds(2));
             if (busy && topology.Workers.FirstOrDefault(x => x.Current is { Started.Count: > 0 } && !x.Process.Paused) is { } worker)
             {
-                w.Do(new FaultAction.Pause(worker.Name) { Lasts = options.UnhealthyAfter + rng.Between(TimeSpan.FromSeconds(0.3), TimeSpan.FromSeconds(1.5)) });
+                // Sometimes past the unhealthy mark (then its tasks move), sometimes not: the race stays a race.
+                w.Do(new FaultAction.Pause(worker.Name) { Lasts = rng.Between(options.UnhealthyAfter * 0.25, options.UnhealthyAfter * 1.2) });
             }
         }, "worker-pause");
 

@@ -14,7 +14,7 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// or best effort; maxParallelism 1–4; some tasks failing, some asking more CPUs than any machine has) through a
 /// client that follows the leader, and an intruder. Faults: scripted — the leader killed mid-job, the leader paused
 /// across its lease's expiry (the GC-pause case), the leader cut off from the store, the store restarted and its disk
-/// stalled, a busy worker paused past its unhealthy mark, replica clocks skewed by seconds — and drawn kills, pauses,
+/// stalled, a busy worker paused up to a little past its unhealthy mark, replica clocks skewed by seconds — and drawn kills, pauses,
 /// partitions, skews and disk stalls until the quiet point.
 /// Invariants, by class:
 /// <list type="bullet">

@@ -83,11 +83,11 @@ public sealed class SchedulerTests
     [InlineData(DefectCatalogue.RescheduleDoubleCommit, TaskChecker.CommittedOnce)]
     public void TheLoopEngineFindsEachDefectAndItReplays(string defect, string invariant)
     {
-        var outcome = Explore.WithLoop("scheduler-failover", defect: defect, iterations: 30);
+        var outcome = Explore.WithLoop("scheduler-lease-pause", defect: defect, iterations: 30);
 
         Assert.NotNull(outcome.Bug);
         Assert.Equal(invariant, outcome.Bug.Violation!.Invariant);
-        var replay = Simulation.Run(ScenarioCatalog.Find("scheduler-failover")!, outcome.Bug.Config);
+        var replay = Simulation.Run(ScenarioCatalog.Find("scheduler-lease-pause")!, outcome.Bug.Config);
         Assert.Equal(outcome.Bug.Hash, replay.Hash);
         Assert.Equal(invariant, replay.Violation?.Invariant);
     }
