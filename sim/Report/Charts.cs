@@ -220,6 +220,20 @@ public sealed class Charts(string outDirectory)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"route-table reloads ({timeline.Reloads.Count})", LineColor = reloadColor, LineWidth = 1f, LinePattern = LinePattern.DenselyDashed });
         }
 
+        // Replicated schedulers: every new leader term, as a tick labelled with its epoch and holder.
+        var leaderColor = Color.FromHex("#9467bd");
+        foreach (var (at, holder, epoch) in timeline.LeaderChanges)
+        {
+            var mark = plot.Add.VerticalLine(at, 1.5f, leaderColor.WithAlpha(0.8), LinePattern.Dotted);
+            mark.LegendText = "";
+            mark.Text = $"epoch {epoch}: {holder}";
+        }
+
+        if (timeline.LeaderChanges.Count > 0)
+        {
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"leader changes ({timeline.LeaderChanges.Count})", LineColor = leaderColor, LineWidth = 1.5f, LinePattern = LinePattern.Dotted });
+        }
+
         if (timeline.QuietAt is { } quiet)
         {
             var line = plot.Add.VerticalLine(quiet, 1.5f, Colors.Black, LinePattern.Dashed);

@@ -1,6 +1,7 @@
 using Sim.Engine;
 using Sim.Stack.Gateway;
 using Sim.Stack.Rpc;
+using Sim.Stack.Scheduler;
 using Sim.Worlds;
 
 namespace Sim.Report;
@@ -64,6 +65,9 @@ public sealed class RunTimeline
 
     /// <summary>Route tables a gateway put live after its start (file or admin reloads): when, which gateway, from where.</summary>
     public IReadOnlyList<(double At, string Gateway, string Source)> Reloads { get; private set; } = [];
+
+    /// <summary>Replicated schedulers (scheduler-failover): each lease the store granted to a new term — when, to whom, at which epoch.</summary>
+    public IReadOnlyList<(double At, string Holder, long Epoch)> LeaderChanges { get; private set; } = [];
 
     public IReadOnlyList<FaultInterval> Faults { get; private set; } = [];
 
@@ -148,6 +152,7 @@ public sealed class RunTimeline
         private readonly List<(double At, string Action, string Details)> scripted = [];
         private readonly SortedDictionary<string, int[]> byParty = new(StringComparer.Ordinal);
         private readonly List<(double At, string Gateway, string Source)> reloads = [];
+        private readonly List<(double At, string Holder, long Epoch)> leaders = [];
 
         public void Read(int index)
         {
@@ -208,6 +213,9 @@ public sealed class RunTimeline
                 case RouteTableLoaded loaded when loaded.Source != "startup" && loaded.Source != "cache":
                     reloads.Add((t, e.Subject, loaded.Source));
                     break;
+                case LeaseGranted granted:
+                    leaders.Add((t, granted.Holder, granted.Epoch));
+                    break;
                 default:
                     break;
             }
@@ -245,6 +253,7 @@ public sealed class RunTimeline
             timeline.Scripted = scripted;
             timeline.RequestsByParty = byParty;
             timeline.Reloads = reloads;
+            timeline.LeaderChanges = leaders;
         }
 
         /// <summary>The recovery after one heal: the first RPC completed OK by a process the healed faults touched.</summary>

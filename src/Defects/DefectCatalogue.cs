@@ -34,6 +34,9 @@ public static class DefectCatalogue
     // Two-party PSI over party clusters (src/Psi, src/Cluster, scenario psi-multinode).
     public const string AdvertisedHeadAddress = "advertised-head-address";
     public const string SilentActorFailure = "silent-actor-failure";
+    // Replicated schedulers (src/Scheduler, scenario scheduler-failover): races with pauses and failovers.
+    public const string LeaseWithoutFencing = "lease-without-fencing";
+    public const string RescheduleDoubleCommit = "reschedule-double-commit";
 
     public static IReadOnlyList<Defect> All { get; } =
     [
@@ -81,6 +84,11 @@ public static class DefectCatalogue
             "secretflow/secretflow issues 1766 and 1770 (SecretFlow-lite 1.5.0b0: PSI fails as soon as a party's Ray cluster has a worker; RayActorError under a BRPC start-up failure, FedRemoteError at the peer)"),
         new(SilentActorFailure, "a party whose PSI actor fails (its machine dies, its bind or input fails, its head is lost) does not tell the peer: no FedRemoteError is sent, and the peer finds out only when its own push retries run out or its receive times out",
             "RayFed's cross-party error propagation (FedRemoteError) missing: the peer sees a bare timeout or connection error instead of the failing party, machine and cause"),
+        // Replicated schedulers (src/Scheduler, scenario scheduler-failover).
+        new(LeaseWithoutFencing, "the store does not check a leader's lease epoch: a leader paused past its lease resumes mid-pass and its writes land beside the new leader's, so two leaders place and commit at once",
+            "leases without fencing tokens (Kleppmann, 'How to do distributed locking'; client-go's leader election warns it does not fence: a paused leader acts on)", Race: true),
+        new(RescheduleDoubleCommit, "a result is committed whenever its attempt was not committed yet, not only when it is the task's current attempt: a task rescheduled off a slow (paused) machine gets the original attempt's result and the new one's, both committed",
+            "commit keyed by task and attempt without checking that the attempt is still current (the lost-ownership race of rescheduled tasks in Kuscia/Kubernetes-style controllers)", Race: true),
     ];
 
     /// <summary>The defect named <paramref name="name"/>, or null.</summary>

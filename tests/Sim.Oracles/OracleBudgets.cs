@@ -70,6 +70,17 @@ public static class OracleBudgets
             new("psi-multinode", "", "default", "random", 6), new("psi-multinode", "", "default", "pct", 2),
             new("psi-multinode", "", "crashes", "random", 1),
         ],
+
+        // Replicated schedulers: ~4 s a run of scheduler-failover, ~1.5 s for the focused one; random seed 7 is the first
+        // to catch lease-without-fencing (a race), so the random case runs 8 seeds.
+        ["scheduler-failover"] =
+        [
+            new("scheduler-failover", "", "default", "random", 8), new("scheduler-failover", "", "default", "pct", 1),
+        ],
+        ["scheduler-lease-pause"] =
+        [
+            new("scheduler-lease-pause", "", "default", "random", 6), new("scheduler-lease-pause", "", "default", "pct", 3),
+        ],
     };
 
     /// <summary>What a catalogue scenario without an entry runs.</summary>

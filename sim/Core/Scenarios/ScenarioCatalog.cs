@@ -4,6 +4,7 @@ using Sim.Scenarios.Gateway;
 using Sim.Scenarios.Heartbeat;
 using Sim.Scenarios.Psi;
 using Sim.Scenarios.Register;
+using Sim.Scenarios.SchedulerFailover;
 
 namespace Sim.Scenarios;
 
@@ -15,6 +16,7 @@ public static class ScenarioCatalog
         new RegisterScenario(), new HeartbeatScenario(), new FleetRestartScenario(), new ClientReconnectScenario(), new FleetLeaveScenario(),
         new CancelRaceScenario(), new RegisterAckKillScenario(), new GatewayRoutingScenario(),
         new PsiMultinodeScenario(),
+        new SchedulerFailoverScenario(), new LeasePauseScenario(),
     ];
 
     public static Scenario? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
