@@ -208,7 +208,7 @@ public sealed class ClusterHeadServer : ClusterHead.ClusterHeadBase
         if (actor.State.Phase == ActorPhase.Pending)
         {
             actor.State.Phase = ActorPhase.Running;
-            actor.Changed.Set();
+            actor.Changed.Signal();
         }
 
         return true;
@@ -248,7 +248,7 @@ public sealed class ClusterHeadServer : ClusterHead.ClusterHeadBase
         actor.State.Cause = failed ? cause : "";
         actor.State.Result = result ?? Google.Protobuf.ByteString.Empty;
         host.Log.Event(new ActorEnded(options.Party, actor.Spec.ActorId, actor.State.Machine, failed, kind, cause));
-        actor.Changed.Set();
+        actor.Changed.Signal();
     }
 
     private void CloseProxy(ActorRecord actor)
@@ -283,6 +283,6 @@ public sealed class ClusterHeadServer : ClusterHead.ClusterHeadBase
 
         public ForwardingProxy? Proxy { get; set; }
 
-        public Signal Changed { get; } = new();
+        public ChangeSignal Changed { get; } = new();
     }
 }

@@ -109,7 +109,7 @@ public sealed class TopicQueues
                 return null;
             }
 
-            await topic.WaitAsync(host, wake - now, cancellationToken);
+            await topic.Changed.WaitAsync(host, wake - now, cancellationToken);
         }
     }
 
@@ -133,7 +133,7 @@ public sealed class TopicQueues
         {
             topic.Leases.Remove(offset);
             host.Log.Event(new MessageAcked(name, offset));
-            topic.Signal();
+            topic.Changed.Signal();
         }
 
         return true;
@@ -149,7 +149,7 @@ public sealed class TopicQueues
                 topic.Pending.Remove(offset);
                 topic.Visible[offset] = message;
                 host.Log.Event(new MessageStored(name, offset, message.MsgId, message.Source));
-                topic.Signal();
+                topic.Changed.Signal();
             }
         }
     }
@@ -161,8 +161,6 @@ public sealed class TopicQueues
     /// <summary>One topic's state in this incarnation.</summary>
     private sealed class Topic
     {
-        private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         /// <summary>Durable messages by offset.</summary>
         public SortedDictionary<long, QueueMessage> Visible { get; } = [];
 
@@ -181,46 +179,6 @@ public sealed class TopicQueues
         public long Next { get; set; }
 
         /// <summary>Wakes every consumer waiting on the topic.</summary>
-        public void Signal()
-        {
-            var waiters = changed;
-            changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            waiters.TrySetResult();
-        }
-
-        /// <summary>Waits until the topic changes or <paramref name="timeout"/> passes, leaving no timer behind.</summary>
-        public async Task WaitAsync(IHost host, TimeSpan timeout, CancellationToken cancellationToken)
-        {
-            using var timer = new CancellationTokenSource();
-            var registration = cancellationToken.Register(static t => ((CancellationTokenSource)t!).Cancel(), timer);
-            try
-            {
-                // Task.WhenAny would resume on the thread pool: race the two through the process's own continuations.
-                var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _ = OpenAsync(changed.Task, gate);
-                _ = OpenAsync(host.Clock.Delay(timeout, timer.Token), gate);
-                await gate.Task;
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-            finally
-            {
-                timer.Cancel();
-                registration.Unregister();
-            }
-        }
-
-        private static async Task OpenAsync(Task task, TaskCompletionSource gate)
-        {
-            try
-            {
-                await task;
-            }
-            catch (OperationCanceledException)
-            {
-                // The timer was cancelled: the wait is over either way.
-            }
-
-            gate.TrySetResult();
-        }
+        public ChangeSignal Changed { get; } = new();
     }
 }

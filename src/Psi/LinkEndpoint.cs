@@ -20,7 +20,7 @@ public sealed class LinkEndpoint : Link.LinkBase, IDisposable
     private readonly IHost host;
     private readonly PsiTask task;
     private readonly Dictionary<string, ByteString> inbox = new(StringComparer.Ordinal);
-    private readonly Signal arrived = new();
+    private readonly ChangeSignal arrived = new();
     private RpcServer? server;
     private RemoteError? error;
     private int laterAttempt;
@@ -64,18 +64,18 @@ public sealed class LinkEndpoint : Link.LinkBase, IDisposable
         if (request.Attempt > task.Attempt)
         {
             laterAttempt = Math.Max(laterAttempt, request.Attempt);
-            arrived.Set();
+            arrived.Signal();
         }
         else if (request.Attempt == task.Attempt && request.Key == ErrorKey && error is null)
         {
             error = RemoteError.Parser.ParseFrom(request.Payload);
             host.Log.Event(new RemoteErrorReceived(task.Party, task.Attempt, error.Party, error.Machine, error.Kind, error.Cause, error.Final));
-            arrived.Set();
+            arrived.Signal();
         }
         else if (request.Attempt == task.Attempt)
         {
             inbox[request.Key] = request.Payload;
-            arrived.Set();
+            arrived.Signal();
         }
 
         // A push of an earlier attempt is acknowledged and dropped: that attempt is over here.

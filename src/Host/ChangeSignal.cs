@@ -1,12 +1,16 @@
-using Sim.Stack.Host;
+namespace Sim.Stack.Host;
 
-namespace Sim.Stack.Scheduler;
-
-/// <summary>Wakes waiters when something changed. A wait also ends after a timeout or when its token is cancelled, through the host's clock only (no thread pool, nothing Coyote does not control).</summary>
-internal sealed class ChangeSignal
+/// <summary>
+/// Wakes whoever waits for a change (a topic's queue, an actor's state, a link's inbox, a store's watch). A wait also
+/// ends after a timeout or when its token is cancelled, through the host's clock only: the change and the timer race
+/// through the process's own continuations (Task.WhenAny would resume on the thread pool, which Coyote does not
+/// control), and the wait leaves no timer behind.
+/// </summary>
+public sealed class ChangeSignal
 {
     private TaskCompletionSource<bool> changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Wakes every waiter.</summary>
     public void Signal()
     {
         var waiters = changed;
