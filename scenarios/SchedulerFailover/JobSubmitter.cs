@@ -17,12 +17,12 @@ public sealed class JobSubmitter
     private readonly Faker faker;
     private readonly Dictionary<string, JobState?> jobs = new(StringComparer.Ordinal);
 
-    private JobSubmitter(IHost host, SchedulerClient client, Faker faker)
+    private JobSubmitter(IHost host, SchedulerClient client, Faker faker, JobSizes? sizes = null)
     {
         this.host = host;
         this.client = client;
         this.faker = faker;
-        workload = new JobWorkload(faker, host.Name);
+        workload = new JobWorkload(faker, host.Name, sizes);
     }
 
     /// <summary>Accepted jobs and how the client last saw them end (null: not yet).</summary>
@@ -30,9 +30,9 @@ public sealed class JobSubmitter
 
     public int Refused { get; private set; }
 
-    public static JobSubmitter Start(IHost host, SchedulerClient client, Faker faker, TimeSpan until)
+    public static JobSubmitter Start(IHost host, SchedulerClient client, Faker faker, TimeSpan until, JobSizes? sizes = null)
     {
-        var submitter = new JobSubmitter(host, client, faker);
+        var submitter = new JobSubmitter(host, client, faker, sizes);
         host.Spawn("submit", lifetime => submitter.SubmitAsync(until, lifetime));
         host.Spawn("poll", submitter.PollAsync);
         return submitter;
