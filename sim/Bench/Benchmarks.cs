@@ -66,6 +66,15 @@ public static class Benchmarks
             }
         }
 
+        // Not part of "all": replicated schedulers' failover time over 200 seeds and jobs per virtual minute (sim bench --engine scheduler).
+        if (engines is "scheduler")
+        {
+            foreach (var figure in SchedulerBenchmark.Run(progress))
+            {
+                yield return figure;
+            }
+        }
+
         // Not part of "all": it starts worker processes of its own.
         if (engines is "campaign")
         {

@@ -11,13 +11,13 @@ namespace Sim.Cli;
 internal static class BenchCommand
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-    private static readonly string[] FigureSets = ["loop", "coyote", "fleet", "all", "campaign", "gateway", "psi"];
+    private static readonly string[] FigureSets = ["loop", "coyote", "fleet", "all", "campaign", "gateway", "psi", "scheduler"];
 
     public static Command Build(CliContext cli)
     {
         var json = CommonOptions.Json();
         var seeds = WholeNumbers.Option("--seeds", $"Starting seeds for the bug-finding figures (Coyote uses at most 5; default 10); with --defects, seeds per search (default {DefectBench.DefaultSeeds}).", 1, 10_000, 10);
-        var engines = new Option<string>("--engine") { Description = $"Which figures: {string.Join(", ", FigureSets.Take(3))}, all (those three), campaign (sim fuzz throughput with 1 and 2 workers), or gateway (requests forwarded per wall second through one site gateway, loop engine vs the thread pool), or psi (ECDH-PSI items per wall second, loop engine vs no simulation, and raw BouncyCastle scalar multiplications per second). Not with --defects.", DefaultValueFactory = _ => "all" };
+        var engines = new Option<string>("--engine") { Description = $"Which figures: {string.Join(", ", FigureSets.Take(3))}, all (those three), campaign (sim fuzz throughput with 1 and 2 workers), or gateway (requests forwarded per wall second through one site gateway, loop engine vs the thread pool), or psi (ECDH-PSI items per wall second, loop engine vs no simulation, and raw BouncyCastle scalar multiplications per second), or scheduler (failover time over 200 seeds, median and p99, and jobs per virtual minute with and without faults). Not with --defects.", DefaultValueFactory = _ => "all" };
         var defects = new Option<string[]>("--defects")
         {
             Description = "Run the bug-finding benchmark: every defect of the catalogue (or the ones named) under each engine and strategy.",

@@ -55,6 +55,26 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public void TheFailoverFigureMeasuresFromTheKillToTheNewLeadersLeaseAndFirstWrite()
+    {
+        var options = new SchedulerOptions(DefectSet.None);
+
+        var times = Enumerable.Range(1, 3).Select(seed => Sim.Bench.SchedulerBenchmark.Failover((ulong)seed)).ToList();
+
+        foreach (var (granted, written) in times)
+        {
+            // A follower takes the lease once it has seen no renewal for a lease duration: never before the dead leader's
+            // last renewal (at most a retry period before the kill) expires, and within a retry period or so after it.
+            Assert.NotNull(granted);
+            Assert.NotNull(written);
+            Assert.InRange(granted!.Value, options.LeaseDuration - options.RetryPeriod, options.LeaseDuration + options.RenewDeadline);
+            Assert.True(written >= granted, $"first write {written} before the lease grant {granted}");
+        }
+
+        Assert.True(Sim.Bench.SchedulerBenchmark.Throughput(1, faults: false) > 10, "fewer than 10 jobs ended in a virtual minute without faults");
+    }
+
+    [Fact]
     public void WithoutDefectsTheScenarioRunsCleanAndJobsFinish()
     {
         var result = Simulation.Run(new SchedulerFailoverScenario(), new RunConfig("scheduler-failover", 2, "random", DefectSet.None));
