@@ -10,7 +10,8 @@ namespace Sim.Scenarios.Psi;
 /// timeout, an unreachable link or a later attempt instead. Judged when the peer's attempt ends with one of those, and
 /// when the bound passes; a peer whose attempt failed on its own side meanwhile (its machine, its head) owes nothing.
 /// Excused: a fault in the window that touched the peer's processes or machines or the failing party's head machine
-/// (the notice's path), a frame dropped or delayed on that path (the notice arrives a retransmit later), a peer whose attempt had ended or not yet started, a peer whose link was not up while the
+/// (the notice's path), a frame dropped or delayed on that path — the failing head to the peer's nodes, and the peer head's
+/// forwarding proxy to its nodes — (the notice arrives a retransmit later), a peer whose attempt had ended or not yet started, a peer whose link was not up while the
 /// failing party's driver tried for its whole retry window.
 /// </summary>
 public sealed class PropagationChecker
@@ -79,7 +80,10 @@ public sealed class PropagationChecker
         var failing = topology.Party(debt.From);
         var processes = peer.Nodes.Select(n => n.Name).Append(peer.Driver.Name).Append(failing.Driver.Name).ToHashSet(StringComparer.Ordinal);
         var machines = peer.Nodes.Select(n => n.Machine.Name).Append(failing.Head.Machine.Name).ToHashSet(StringComparer.Ordinal);
-        var path = peer.Nodes.Select(n => (failing.Head.Machine.Name, n.Machine.Name)).SelectMany(p => (string[])[$"{p.Item1}->{p.Item2}", $"{p.Item2}->{p.Item1}"]).ToHashSet(StringComparer.Ordinal);
+        // The notice's path: the failing party's head to the peer's advertised head, and the peer head's forwarding
+        // proxy to the node that runs the peer's actor.
+        var path = peer.Nodes.SelectMany(n => new[] { (failing.Head.Machine.Name, n.Machine.Name), (peer.Head.Machine.Name, n.Machine.Name) })
+            .SelectMany(p => (string[])[$"{p.Item1}->{p.Item2}", $"{p.Item2}->{p.Item1}"]).ToHashSet(StringComparer.Ordinal);
         var excused = faults.Between(debt.At - TimeSpan.FromSeconds(0.5), now, f => FaultHistory.Touches(f, processes, machines)).Any()
             || delayed.Any(d => d.At >= debt.At && d.At <= now && path.Contains(d.Link))
             || jobsEnded.Contains(debt.To)

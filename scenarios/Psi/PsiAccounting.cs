@@ -20,14 +20,16 @@ public sealed class PsiAccounting
 
     private readonly Dictionary<(string Party, int Attempt), TimeSpan> started = [];
     private readonly HashSet<(string Party, int Attempt)> failed = [];
-    private readonly List<TimeSpan> drops = [];
+    private readonly List<(TimeSpan At, string Link)> drops = [];
 
     public PsiAccounting(ScenarioContext context, PsiTopology topology)
     {
         var faults = new FaultHistory(context);
         context.On<PsiAttemptStarted>((e, at) => started[(e.Party, e.Attempt)] = at.Time);
-        // A dropped frame waits a retransmit timeout: heartbeats and calls behind it may miss their deadlines.
-        context.On<Sim.Worlds.FrameDropped>((_, at) => drops.Add(at.Time));
+        // A dropped frame waits a retransmit timeout: heartbeats and calls behind it may miss their deadlines. It delays,
+        // never corrupts (the transport retransmits), so it explains a failure of timing only, and only on a link of the
+        // two parties' own machines.
+        context.On<Sim.Worlds.FrameDropped>((e, at) => drops.Add((at.Time, e.Link)));
         context.On<PsiAttemptFailed>((e, at) =>
         {
             failed.Add((e.Party, e.Attempt));
@@ -42,7 +44,9 @@ public sealed class PsiAccounting
                 // A peer that failed first explains a link that timed out or became unreachable; whether it said so is
                 // the propagation checker's to judge.
                 _ when failed.Contains((party.Peer, e.Attempt)) => null,
-                _ => faults.Between(since, at.Time).Any() || drops.Any(d => d >= since && d <= at.Time) ? null : $"no fault struck the run since {Math.Max(0, since.TotalSeconds):F3}s, and {party.Peer}'s attempt {e.Attempt} had not failed",
+                _ => faults.Between(since, at.Time).Any() || (e.ErrorKind != PsiErrors.Protocol && DropBetween(topology, party, since, at.Time))
+                    ? null
+                    : $"no fault struck the run since {Math.Max(0, since.TotalSeconds):F3}s{(e.ErrorKind == PsiErrors.Protocol ? " (a dropped frame is retransmitted, never garbled)" : " and no frame of the parties' machines was dropped")}, and {party.Peer}'s attempt {e.Attempt} had not failed",
             };
             if (why is not null)
             {
@@ -55,6 +59,13 @@ public sealed class PsiAccounting
             .Where(p => p.Driver.Last is { Outcome: null })
             .Select(p => $"{p.Name}'s PSI job had not ended by the horizon ({context.Horizon.TotalSeconds}s)")
             .FirstOrDefault());
+    }
+
+    private bool DropBetween(PsiTopology topology, PsiParty party, TimeSpan from, TimeSpan to)
+    {
+        var machines = party.Nodes.Concat(topology.Party(party.Peer).Nodes).Append(party.Driver).Append(topology.Party(party.Peer).Driver)
+            .Select(n => n.Machine.Name).ToHashSet(StringComparer.Ordinal);
+        return drops.Any(d => d.At >= from && d.At <= to && d.Link.Split("->") is [var a, var b] && (machines.Contains(a) || machines.Contains(b)));
     }
 
     private static void NoTraffic(ScenarioContext context, PsiTopology topology, string party, string what)
