@@ -10,7 +10,8 @@ namespace Sim.Scenarios.Fleet;
 /// Liveness: a node's ping loop never dies while its process lives; every running node is offered work within two
 /// ping intervals after the network heals (the driver pushes to every online node each second), and is online by the
 /// model's clock at the horizon (it kept its ping promise once faults stopped). Accounting of the account's counts: a
-/// node's tasks done in its incarnation and the coordinator's rejections since its start match the events.
+/// node's tasks done in its incarnation, whether its ping loop is alive, and the coordinator's rejections since its
+/// start match the events.
 /// </summary>
 public sealed class FleetChecker
 {
@@ -25,6 +26,7 @@ public sealed class FleetChecker
     private readonly Dictionary<string, List<TimeSpan>> workTimes = new(StringComparer.Ordinal);
     private readonly HashSet<string> unsureRegistration = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> tasksDone = new(StringComparer.Ordinal);
+    private readonly HashSet<string> pingLoopDead = new(StringComparer.Ordinal);
     private int rejections;
 
     public FleetChecker(ScenarioContext context, FleetTopology fleet, FleetModel model)
@@ -41,6 +43,7 @@ public sealed class FleetChecker
         context.On<Sim.Worlds.ProcessStarted>((_, at) =>
         {
             unsureRegistration.Remove(at.Subject);
+            pingLoopDead.Remove(at.Subject);
             tasksDone[at.Subject] = 0;
             rejections = at.Subject == coordinator.Name ? 0 : rejections;
         });
@@ -69,6 +72,7 @@ public sealed class FleetChecker
                 context.Fail(LeftNodeStaysGone, $"{at.Subject} said goodbye as node {e.Node} and was answered OK, but its key still holds node {left}: a registered node nobody runs");
             }
         });
+        context.On<PingLoopDied>((_, at) => pingLoopDead.Add(at.Subject));
         context.On<PingLoopDied>((e, at) => context.Fail(PingLoopNeverDies, $"{at.Subject} (node {e.Node}) is running but its ping loop died: {e.Reason}"));
         context.On<WorkReceived>((_, at) => (workTimes.TryGetValue(at.Subject, out var times) ? times : workTimes[at.Subject] = []).Add(at.Time));
         if (fleet.Driver is null)
@@ -91,6 +95,11 @@ public sealed class FleetChecker
         if (fleet.Nodes.FirstOrDefault(n => n.Current is { } node && node.TasksDone != tasksDone.GetValueOrDefault(n.Name)) is { } node)
         {
             return $"{node.Name} says it did {node.Current!.TasksDone} task(s) in this incarnation; it received {tasksDone.GetValueOrDefault(node.Name)} it could run";
+        }
+
+        if (fleet.Nodes.FirstOrDefault(n => n.Current is { } node && node.PingLoopAlive == pingLoopDead.Contains(n.Name)) is { } pinger)
+        {
+            return $"{pinger.Name} says its ping loop is {(pinger.Current!.PingLoopAlive ? "alive" : "dead")}; in this incarnation it {(pingLoopDead.Contains(pinger.Name) ? "reported it died" : "never reported it died")}";
         }
 
         return fleet.Coordinator.Current is { } c && c.Rejections != rejections ? $"{fleet.Coordinator.Name} counts {c.Rejections} rejection(s) since its start; it reported {rejections}" : null;
