@@ -8,10 +8,11 @@ namespace Sim.Scenarios.Fleet;
 /// live registry entry, and no key holds two entries; a node that said goodbye (DeleteNode answered OK) leaves no entry
 /// for its key behind, unless one of its own registrations failed in transport (the coordinator may have made it).
 /// Liveness: a node's ping loop never dies while its process lives; every running node is offered work within two
-/// ping intervals after the network heals (the driver pushes to every online node each second), and is online by the
-/// model's clock at the horizon (it kept its ping promise once faults stopped). Accounting of the account's counts: a
-/// node's tasks done in its incarnation, whether its ping loop is alive, and the coordinator's rejections since its
-/// start match the events.
+/// ping intervals after the network heals (the driver pushes to every online node each second; a node one of whose
+/// registrations was lost in transport gets one ping interval more, the life of the entry it never heard of, and its
+/// longest backoff), and is online by the model's clock at the horizon (it kept its ping promise once faults stopped).
+/// Accounting of the account's counts: a node's tasks done in its incarnation, whether its ping loop is alive, and the
+/// coordinator's rejections since its start match the events.
 /// </summary>
 public sealed class FleetChecker
 {
@@ -82,10 +83,14 @@ public sealed class FleetChecker
 
         context.Eventually(RestartedNodeGetsWork, () =>
         {
-            var (quiet, bound) = (context.EffectiveQuietAt, context.EffectiveQuietAt + (2 * fleet.PingInterval));
-            return fleet.Nodes.FirstOrDefault(n => n.IsUp && !workTimes.GetValueOrDefault(n.Name, []).Any(t => t >= quiet && t <= bound)) is { } idle
-                ? $"{idle.Name} was not offered work within two ping intervals ({2 * fleet.PingInterval.TotalSeconds}s) after the network healed at {quiet.TotalSeconds}s"
+            var quiet = context.EffectiveQuietAt;
+            return fleet.Nodes.FirstOrDefault(n => n.IsUp && !workTimes.GetValueOrDefault(n.Name, []).Any(t => t >= quiet && t <= quiet + Bound(n.Name))) is { } idle
+                ? $"{idle.Name} was not offered work within {Bound(idle.Name).TotalSeconds}s (two ping intervals{(unsureRegistration.Contains(idle.Name) ? ", plus the life of a registration it never heard of and its longest backoff" : "")}) after the network healed at {quiet.TotalSeconds}s"
                 : null;
+
+            // A CreateNode whose answer was lost may have registered the key: it is refused until that entry goes offline
+            // (one ping interval), then retried after its backoff (5 s at most).
+            TimeSpan Bound(string node) => (2 * fleet.PingInterval) + (unsureRegistration.Contains(node) ? fleet.PingInterval + PacingChecker.MaxBackoff : TimeSpan.Zero);
         });
     }
 

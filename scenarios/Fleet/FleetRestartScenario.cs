@@ -122,15 +122,21 @@ public sealed class FleetRestartScenario(int nodes = 4, bool durable = false, Ti
 
     /// <summary>
     /// A node crashes and comes straight back while its old registration is online, so its CreateNode is refused; it is
-    /// stopped gracefully during the backoff, before it ever registered (it must not say goodbye), and started again.
+    /// stopped gracefully during the backoff — at once, or (drawn per seed) exactly when the retry falls due — before it
+    /// ever registered (it must not say goodbye), and started again.
     /// </summary>
-    private static void StopBeforeRegistered(ScenarioContext context, Live node) => context.Script(async w =>
+    private static void StopBeforeRegistered(ScenarioContext context, Live node)
     {
-        await w.At(TimeSpan.FromSeconds(38));
-        w.Restart(node);
-        await w.Until<CreateNodeRejected>((_, at) => at.Subject == node.Name);
-        w.Stop(node, TimeSpan.FromSeconds(1));
-        await w.Delay(TimeSpan.FromSeconds(1.5));
-        w.Start(node);
-    });
+        var stopAfter = context.Workload.NextDouble() < 0.5 ? TimeSpan.Zero : PacingChecker.FirstBackoff;
+        context.Script(async w =>
+        {
+            await w.At(TimeSpan.FromSeconds(38));
+            w.Restart(node);
+            await w.Until<CreateNodeRejected>((_, at) => at.Subject == node.Name);
+            await w.Delay(stopAfter);
+            w.Stop(node, TimeSpan.FromSeconds(1));
+            await w.Delay(TimeSpan.FromSeconds(1.5));
+            w.Start(node);
+        });
+    }
 }

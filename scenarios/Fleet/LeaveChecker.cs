@@ -46,7 +46,8 @@ public sealed class LeaveChecker
                 return;
             }
 
-            var excused = node.Goodbye is { } status ? Excused.Contains(status) : disturbances.Disturbed(live, fleet.Coordinator, since, at.Time);
+            // Up to the tick before the kill: the kill that ends the grace is not what kept the goodbye from its answer.
+            var excused = node.Goodbye is { } status ? Excused.Contains(status) : disturbances.Disturbed(live, fleet.Coordinator, since, at.Time - TimeSpan.FromTicks(1));
             if (!excused)
             {
                 context.Fail(StoppedNodeForgotten, $"{at.Subject} stopped gracefully at {since.TotalSeconds:F3}s ({(node.Goodbye is { } s ? $"its goodbye answered {s}" : "no goodbye sent or answered")}), and when its grace ran out the registry still held node {held} for its key");

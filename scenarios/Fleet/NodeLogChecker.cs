@@ -7,8 +7,9 @@ namespace Sim.Scenarios.Fleet;
 /// <summary>
 /// A node's log says what happened to it, as its operator reads it: every ping that failed while the node ran is
 /// reported (<see cref="PingFailed"/>, before its next ping ends) and no other; a failure of a pull, a run fetch or a
-/// push is reported under the name and status of a call of that node that failed (<see cref="NodeCallFailed"/>); work
-/// is reported received only when some task came (<see cref="WorkReceived"/>).
+/// push is reported under the name and status of a call of that node that failed (<see cref="NodeCallFailed"/>), a
+/// failed push with the results it carried (a node pushes only results it has); work is reported received only when
+/// some task came (<see cref="WorkReceived"/>).
 /// </summary>
 public sealed class NodeLogChecker
 {
@@ -57,6 +58,11 @@ public sealed class NodeLogChecker
         context.On<NodeCallFailed>((e, at) =>
         {
             var node = Of(at.Subject);
+            if (e.Call == "PushTaskRes" && e.Lost.Count == 0)
+            {
+                context.Fail(NodeLogSaysWhatHappened, $"{at.Subject} reported a failed push ({e.Status}: {e.Detail}) that carried no result");
+            }
+
             if (node.Failed.FindIndex(f => f.Method == e.Call && f.Status == e.Status) is var i and >= 0)
             {
                 node.Failed.RemoveAt(i);

@@ -10,8 +10,8 @@ namespace Sim.Scenarios.Fleet;
 /// upstream: the next one starts (interval − call timeout) × (0.8 ± 0.1) after the last one ended, never sooner, and
 /// the pauses are jittered (pauses BUGGIFY did not shorten are not all the same), so nodes do not ping in lockstep; a
 /// ping gives up at its call timeout, so a silent coordinator does not hold the ping loop past the node's promise.
-/// Pulls start a pull interval apart at least. A refused or failed CreateNode is retried after a backoff of 200 ms
-/// at least that never shrinks, never in a storm. A pause the node's own process was held in (paused, slowed, or
+/// Pulls start a pull interval apart at least. A refused or failed CreateNode is retried after an exponential backoff,
+/// never in a storm: the n-th retry in a row waits 200 ms × 2^(n−1) at least, up to 5 s. A pause the node's own process was held in (paused, slowed, or
 /// its work held back by the Coyote clock) is not judged.
 /// </summary>
 public sealed class PacingChecker
@@ -21,8 +21,10 @@ public sealed class PacingChecker
     public const string PullsPaced = "pulls-a-pull-interval-apart";
     public const string RegistrationBacksOff = "registration-retries-back-off";
 
-    /// <summary>The node's first backoff after a failed CreateNode (it doubles up to 5 s).</summary>
+    /// <summary>The node's first backoff after a failed CreateNode (it doubles up to <see cref="MaxBackoff"/>).</summary>
     public static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
+
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
     /// <summary>Rounding of virtual time (a pause is a TimeSpan times a drawn factor).</summary>
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
@@ -143,22 +145,20 @@ public sealed class PacingChecker
         if (pace.LastCreateFailed is { } failed)
         {
             var pause = e.Started - failed;
-            var floor = pace.LastBackoff is { } previous && previous > FirstBackoff ? previous : FirstBackoff;
+            var floor = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, FirstBackoff.Ticks << Math.Min(pace.FailuresInARow - 1, 10)));
             if (pause < floor - Tick && !WasHeld(at.Subject, failed, e.Started))
             {
-                context.Fail(RegistrationBacksOff, $"{at.Subject} retried CreateNode at {e.Started.TotalSeconds:F3}s, {pause.TotalMilliseconds:F1} ms after its last attempt failed: its backoff must be {FirstBackoff.TotalMilliseconds} ms at least and never shrink (the last was {pace.LastBackoff?.TotalMilliseconds ?? 0:F1} ms)");
+                context.Fail(RegistrationBacksOff, $"{at.Subject} retried CreateNode at {e.Started.TotalSeconds:F3}s, {pause.TotalMilliseconds:F1} ms after its last attempt failed: retry {pace.FailuresInARow} in a row must wait {floor.TotalMilliseconds} ms at least");
             }
-
-            pace.LastBackoff = pause;
         }
 
         if (e.Ok)
         {
-            (pace.LastCreateFailed, pace.LastBackoff) = (null, null);
+            (pace.LastCreateFailed, pace.FailuresInARow) = (null, 0);
         }
         else
         {
-            pace.LastCreateFailed = at.Time;
+            (pace.LastCreateFailed, pace.FailuresInARow) = (at.Time, pace.FailuresInARow + 1);
         }
     }
 
@@ -176,6 +176,6 @@ public sealed class PacingChecker
 
         public TimeSpan? LastCreateFailed { get; set; }
 
-        public TimeSpan? LastBackoff { get; set; }
+        public int FailuresInARow { get; set; }
     }
 }
