@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Sim.Stack.Fleet;
 using Sim.Stack.Rpc;
 using Sim.Worlds;
 
@@ -11,6 +12,7 @@ namespace Sim.Scenarios.Fleet;
 /// cancels (Cancelled, or calls that were in flight when it began): the goodbye it sends while stopping must get its answer.
 /// A deadline that passed while the clock held back runnable work of the caller or the coordinator (<see cref="EarlyFires"/>:
 /// the Coyote engine firing a timer ahead of it, a slow scheduler) is the schedule's doing; no other failure is excused so.
+/// Every failure a node, the driver or a probe saw names its cause, a status and a non-empty detail (<see cref="FailureCause"/>).
 /// </summary>
 public sealed class CallChecker
 {
@@ -24,6 +26,11 @@ public sealed class CallChecker
     {
         var callers = fleet.Nodes.Cast<Live>().Concat(fleet.Driver is { } d ? [d] : []).ToDictionary(l => l.Name, StringComparer.Ordinal);
         var target = $"{fleet.Coordinator.DnsName}:{fleet.Coordinator.Port}";
+        context.On<CreateNodeRejected>((e, at) => FailureCause.Require(context, at, "CreateNode", e.Status, e.Detail));
+        context.On<NodeLeft>((e, at) => FailureCause.Require(context, at, "DeleteNode", e.Status, e.Detail));
+        context.On<NodeCallFailed>((e, at) => FailureCause.Require(context, at, e.Call, e.Status, e.Detail));
+        context.On<DriverCallFailed>((e, at) => FailureCause.Require(context, at, e.Call, e.Status, e.Detail));
+        context.On<ProbeAnswered>((e, at) => FailureCause.Require(context, at, $"{e.Probe} probe", e.Status, e.Detail));
         context.On<ProcessStopping>((_, at) => stoppingSince[at.Subject] = at.Time);
         context.On<ProcessStarted>((_, at) => stoppingSince.Remove(at.Subject));
         context.On<RpcCompleted>((e, at) =>

@@ -9,7 +9,9 @@ namespace Sim.Scenarios.Fleet;
 /// nodes online now and refused only for the others; it is handed out only to the key that holds the node, all of it;
 /// results are stored only from the holder's key; pings and deletes act only for the holder; a key is registered only
 /// when no entry holds it, refused only while an online entry does, reclaimed only from an offline one; GetNodes lists
-/// exactly the online nodes. On the node side, a node is told it is unknown only when its key does not hold its id.
+/// exactly the online nodes; an honest node is registered with the ping interval it promises; a push or a delivery
+/// reported as a change carries a result (an empty one is a call or a write that had no cause). On the node side, a node
+/// is told it is unknown only when its key does not hold its id.
 /// </summary>
 public sealed class EligibilityChecker
 {
@@ -17,11 +19,13 @@ public sealed class EligibilityChecker
 
     private readonly ScenarioContext context;
     private readonly FleetModel model;
+    private readonly FleetTopology fleet;
 
     public EligibilityChecker(ScenarioContext context, FleetTopology fleet, FleetModel model)
     {
         this.context = context;
         this.model = model;
+        this.fleet = fleet;
         var coordinator = fleet.Coordinator.Name;
         void From<T>(Func<T, string?> judge)
             where T : Stack.Host.SimEvent =>
@@ -43,8 +47,10 @@ public sealed class EligibilityChecker
         From<TasksQueued>(Queued);
         From<TasksHandedOut>(e => Holder(e.Node, e.Key) ?? (model.IsOnline(e.Node) ? null : $"node {e.Node} is offline since {Until(e.Node)}") ?? SameTasks(e.Node, e.Tasks));
         From<ResultsStored>(e => e.Stored.FirstOrDefault(r => model.Owner(r.Node) != e.Key) is { } foreign ? $"stored {foreign}, but the pusher's key does not hold node {foreign.Node}"
-            : e.Ignored.FirstOrDefault(r => model.Owner(r.Node) == e.Key) is { } own ? $"ignored {own}, but the pusher's key holds node {own.Node}" : null);
-        From<ResultsDelivered>(e => e.Tasks.FirstOrDefault(t => !model.State.Results.ContainsKey(t)) is { } unknown ? $"{unknown} has no stored result" : null);
+            : e.Ignored.FirstOrDefault(r => model.Owner(r.Node) == e.Key) is { } own ? $"ignored {own}, but the pusher's key holds node {own.Node}"
+            : e.Stored.Count + e.Ignored.Count == 0 ? "a push with no result in it: a node pushes only results it has" : null);
+        From<ResultsDelivered>(e => e.Tasks.FirstOrDefault(t => !model.State.Results.ContainsKey(t)) is { } unknown ? $"{unknown} has no stored result"
+            : e.Tasks.Count == 0 ? "a delivery of nothing is not a change" : null);
         From<NodesListed>(e => e.Nodes.SequenceEqual(model.Online) ? null : $"the model's online nodes are [{string.Join(',', model.Online)}]");
         context.On<NodeForgotten>((e, at) =>
         {
@@ -83,6 +89,11 @@ public sealed class EligibilityChecker
         if (model.State.Nodes.ContainsKey(e.Node) || e.Node != model.State.NextNodeId)
         {
             return $"node id {e.Node} is not the next fresh id {model.State.NextNodeId}";
+        }
+
+        if (fleet.NodeOf(e.Key) is { } honest && e.Interval != fleet.PingInterval.TotalSeconds)
+        {
+            return $"{honest.Name} promises to ping every {fleet.PingInterval.TotalSeconds}s, but it was registered with an interval of {e.Interval}s";
         }
 
         return Renewed(e.Interval, e.OnlineUntil);

@@ -8,9 +8,11 @@ namespace Sim.Scenarios.Fleet;
 /// live registry entry, and no key holds two entries; a node that said goodbye (DeleteNode answered OK) leaves no entry
 /// for its key behind, unless one of its own registrations failed in transport (the coordinator may have made it).
 /// Liveness: a node's ping loop never dies while its process lives; every running node is offered work within two
-/// ping intervals after the network heals (the driver pushes to every online node each second), and is online by the
-/// model's clock at the horizon (it kept its ping promise once faults stopped). Accounting of the account's counts: a
-/// node's tasks done in its incarnation and the coordinator's rejections since its start match the events.
+/// ping intervals after the network heals (the driver pushes to every online node each second; a node one of whose
+/// registrations was lost in transport gets one ping interval more, the life of the entry it never heard of, and its
+/// longest backoff), and is online by the model's clock at the horizon (it kept its ping promise once faults stopped).
+/// Accounting of the account's counts: a node's tasks done in its incarnation, whether its ping loop is alive, and the
+/// coordinator's rejections since its start match the events.
 /// </summary>
 public sealed class FleetChecker
 {
@@ -25,6 +27,7 @@ public sealed class FleetChecker
     private readonly Dictionary<string, List<TimeSpan>> workTimes = new(StringComparer.Ordinal);
     private readonly HashSet<string> unsureRegistration = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> tasksDone = new(StringComparer.Ordinal);
+    private readonly HashSet<string> pingLoopDead = new(StringComparer.Ordinal);
     private int rejections;
 
     public FleetChecker(ScenarioContext context, FleetTopology fleet, FleetModel model)
@@ -41,6 +44,7 @@ public sealed class FleetChecker
         context.On<Sim.Worlds.ProcessStarted>((_, at) =>
         {
             unsureRegistration.Remove(at.Subject);
+            pingLoopDead.Remove(at.Subject);
             tasksDone[at.Subject] = 0;
             rejections = at.Subject == coordinator.Name ? 0 : rejections;
         });
@@ -69,6 +73,7 @@ public sealed class FleetChecker
                 context.Fail(LeftNodeStaysGone, $"{at.Subject} said goodbye as node {e.Node} and was answered OK, but its key still holds node {left}: a registered node nobody runs");
             }
         });
+        context.On<PingLoopDied>((_, at) => pingLoopDead.Add(at.Subject));
         context.On<PingLoopDied>((e, at) => context.Fail(PingLoopNeverDies, $"{at.Subject} (node {e.Node}) is running but its ping loop died: {e.Reason}"));
         context.On<WorkReceived>((_, at) => (workTimes.TryGetValue(at.Subject, out var times) ? times : workTimes[at.Subject] = []).Add(at.Time));
         if (fleet.Driver is null)
@@ -78,10 +83,14 @@ public sealed class FleetChecker
 
         context.Eventually(RestartedNodeGetsWork, () =>
         {
-            var (quiet, bound) = (context.EffectiveQuietAt, context.EffectiveQuietAt + (2 * fleet.PingInterval));
-            return fleet.Nodes.FirstOrDefault(n => n.IsUp && !workTimes.GetValueOrDefault(n.Name, []).Any(t => t >= quiet && t <= bound)) is { } idle
-                ? $"{idle.Name} was not offered work within two ping intervals ({2 * fleet.PingInterval.TotalSeconds}s) after the network healed at {quiet.TotalSeconds}s"
+            var quiet = context.EffectiveQuietAt;
+            return fleet.Nodes.FirstOrDefault(n => n.IsUp && !workTimes.GetValueOrDefault(n.Name, []).Any(t => t >= quiet && t <= quiet + Bound(n.Name))) is { } idle
+                ? $"{idle.Name} was not offered work within {Bound(idle.Name).TotalSeconds}s (two ping intervals{(unsureRegistration.Contains(idle.Name) ? ", plus the life of a registration it never heard of and its longest backoff" : "")}) after the network healed at {quiet.TotalSeconds}s"
                 : null;
+
+            // A CreateNode whose answer was lost may have registered the key: it is refused until that entry goes offline
+            // (one ping interval), then retried after its backoff (5 s at most).
+            TimeSpan Bound(string node) => (2 * fleet.PingInterval) + (unsureRegistration.Contains(node) ? fleet.PingInterval + PacingChecker.MaxBackoff : TimeSpan.Zero);
         });
     }
 
@@ -91,6 +100,11 @@ public sealed class FleetChecker
         if (fleet.Nodes.FirstOrDefault(n => n.Current is { } node && node.TasksDone != tasksDone.GetValueOrDefault(n.Name)) is { } node)
         {
             return $"{node.Name} says it did {node.Current!.TasksDone} task(s) in this incarnation; it received {tasksDone.GetValueOrDefault(node.Name)} it could run";
+        }
+
+        if (fleet.Nodes.FirstOrDefault(n => n.Current is { } node && node.PingLoopAlive == pingLoopDead.Contains(n.Name)) is { } pinger)
+        {
+            return $"{pinger.Name} says its ping loop is {(pinger.Current!.PingLoopAlive ? "alive" : "dead")}; in this incarnation it {(pingLoopDead.Contains(pinger.Name) ? "reported it died" : "never reported it died")}";
         }
 
         return fleet.Coordinator.Current is { } c && c.Rejections != rejections ? $"{fleet.Coordinator.Name} counts {c.Rejections} rejection(s) since its start; it reported {rejections}" : null;

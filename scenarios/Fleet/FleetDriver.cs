@@ -67,7 +67,8 @@ public sealed class FleetDriver
             foreach (var node in online.Nodes)
             {
                 var ins = new TaskIns { TaskId = $"t{++task}", RunId = run.Value, NodeId = node.NodeId, Operation = faker.PickRandom("sum-of-squares", "max", "sum") };
-                ins.Inputs.AddRange(Enumerable.Range(0, 4).Select(_ => (long)faker.Random.Int(-100, 100)));
+                // Up to four inputs, sometimes none: a task with no input has a result too (0 for each operation).
+                ins.Inputs.AddRange(Enumerable.Range(0, faker.Random.Int(0, 4)).Select(_ => (long)faker.Random.Int(-100, 100)));
                 push.TaskInsList.Add(ins);
             }
 

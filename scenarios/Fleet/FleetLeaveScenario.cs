@@ -13,10 +13,12 @@ namespace Sim.Scenarios.Fleet;
 /// </summary>
 /// <remarks>
 /// Invariants: the same classes and checkers as <see cref="FleetRestartScenario"/> (see its remarks) but the probes
-/// (no probing clients here): accounting (<see cref="TaskLedger"/>, <see cref="CallChecker"/>), eligibility
-/// (<see cref="EligibilityChecker"/>), uniqueness (<see cref="FleetChecker"/>: <c>a-node-that-left-stays-gone</c> is the
-/// one this race threatens), security of honest calls (<see cref="SecurityChecker"/>), resources
-/// (<see cref="ResourceChecker"/>) and the model (<see cref="ModelChecker"/>).
+/// (no probing clients here): accounting (<see cref="TaskLedger"/>, <see cref="CallChecker"/> with failures naming their
+/// cause, <see cref="NodeLogChecker"/>), eligibility (<see cref="EligibilityChecker"/>, <see cref="RunChecker"/>),
+/// uniqueness (<see cref="FleetChecker"/>: <c>a-node-that-left-stays-gone</c>, and <see cref="LeaveChecker"/>:
+/// <c>gracefully-stopped-node-is-forgotten</c>, are the ones this race threatens), security of honest calls
+/// (<see cref="SecurityChecker"/>), resources (<see cref="ResourceChecker"/>, <see cref="PacingChecker"/>: the
+/// re-registration after the restart backs off, pings stay paced) and the model (<see cref="ModelChecker"/>).
 /// </remarks>
 public sealed class FleetLeaveScenario : Scenario
 {

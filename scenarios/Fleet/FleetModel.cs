@@ -7,7 +7,8 @@ namespace Sim.Scenarios.Fleet;
 /// The reference model of the coordinator: a <see cref="ModelState"/> driven by the changes the coordinator reports
 /// (<see cref="FleetChange"/>, one per write of its durable backend) and by its restarts. An in-memory coordinator
 /// restarts empty; a durable one must recover a state it was actually in (one of the states after its writes since
-/// the last restart), from which the model goes on. Time is the model's own: the coordinator's clock is virtual time
+/// the last restart) and no older than the last one its disk flushed (<see cref="DiskFlushed"/> makes the oldest
+/// buffered writes durable, as the simulated disk does), from which the model goes on. Time is the model's own: the coordinator's clock is virtual time
 /// plus its machine's skew, read from the world.
 /// </summary>
 /// <remarks>
@@ -19,6 +20,9 @@ public sealed class FleetModel
     private readonly ScenarioContext context;
     private readonly List<ModelState> history = [];
     private bool recovering;
+
+    /// <summary>How many of the writes since the coordinator's start its disk has made durable (history[flushed] is the newest durable state).</summary>
+    private int flushed;
 
     public FleetModel(ScenarioContext context, Live<Coordinator> coordinator, bool durable)
     {
@@ -59,6 +63,14 @@ public sealed class FleetModel
                 Apply(change);
             }
         });
+        context.On<DiskFlushed>((e, at) =>
+        {
+            if (at.Subject == Coordinator.Name && Durable)
+            {
+                // As the disk commits: the oldest min(n, buffered) writes.
+                flushed += Math.Min(e.Writes, history.Count - 1 - flushed);
+            }
+        });
         context.On<CoordinatorUp>((_, at) =>
         {
             if (at.Subject != Coordinator.Name)
@@ -95,18 +107,22 @@ public sealed class FleetModel
         }
 
         recovering = false;
-        for (var i = history.Count - 1; i >= 0; i--)
+        for (var i = history.Count - 1; i >= flushed; i--)
         {
             if (history[i].Difference(running.State) is null)
             {
                 State = history[i].Clone();
                 history.Clear();
                 history.Add(State.Clone());
+                flushed = 0;
                 return null;
             }
         }
 
-        return $"the durable backend recovered a state the coordinator was never in since its previous start ({history.Count} state(s)); against the latest: {history[^1].Difference(running.State)}";
+        var older = history.Take(flushed).Any(h => h.Difference(running.State) is null);
+        return older
+            ? $"the durable backend recovered a state older than the {flushed} write(s) its disk had flushed since its previous start: against the newest flushed: {history[flushed].Difference(running.State)}"
+            : $"the durable backend recovered a state the coordinator was never in since its previous start ({history.Count} state(s)); against the latest: {history[^1].Difference(running.State)}";
     }
 
     private void Apply(FleetChange change)

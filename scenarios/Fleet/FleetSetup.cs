@@ -49,10 +49,16 @@ public static class FleetSetup
         var disturbances = new Disturbances(context);
         _ = new EligibilityChecker(context, topology, model);
         _ = new FleetChecker(context, topology, model);
+        _ = new LeaveChecker(context, topology, model, disturbances);
+        _ = new RunChecker(context, topology, model);
+        _ = new NodeLogChecker(context, topology);
         var ledger = new TaskLedger(context, topology, model);
-        _ = new CallChecker(context, topology, disturbances, new EarlyFires(context));
+        var earlyFires = new EarlyFires(context);
+        _ = new CallChecker(context, topology, disturbances, earlyFires);
+        _ = new PacingChecker(context, topology, FleetRestartScenario.CallTimeout, earlyFires);
         var security = new SecurityChecker(context, topology, clocks);
         _ = new ResourceChecker(context, topology);
+        _ = new DurabilityChecker(context, topology);
         model.Attach();
         _ = new ModelChecker(context, model);
         _ = new FleetAccount(context, topology, ledger, security, honest);

@@ -3,7 +3,9 @@ namespace Sim.Scenarios.Fleet;
 /// <summary>
 /// What a probe tries, at and beyond both edges of every rule of node authentication (allow-listed key, signature
 /// over a timestamp, timestamp within 10 s + 5 s of the coordinator's clock, either way 5 s of drift) and of TLS
-/// (server name, certificate validity). The security checker holds each answer against the outcome the rule gives.
+/// (server name, certificate validity), and of ownership (an allow-listed key acting on a node it does not hold). The
+/// security checker holds each answer against the outcome the rule gives, and each rejection against the reason the
+/// coordinator logged for it.
 /// </summary>
 public enum ProbeKind
 {
@@ -48,6 +50,24 @@ public enum ProbeKind
 
     /// <summary>A validly signed timestamp that is not a number (rejected).</summary>
     MalformedTimestamp,
+
+    /// <summary>Its own key and timestamp, the signature left out (rejected: missing metadata).</summary>
+    MissingSignature,
+
+    /// <summary>Its own key and a signature, the timestamp left out (rejected: missing metadata).</summary>
+    MissingTimestamp,
+
+    /// <summary>A timestamp and its signature, the public key left out (rejected: missing metadata).</summary>
+    MissingKey,
+
+    /// <summary>Its own allow-listed key, validly signed, deleting an honest node's registration (accepted, and ignored: the key does not hold it).</summary>
+    DeleteForeign,
+
+    /// <summary>Its own allow-listed key, validly signed, pushing a result in an honest node's name (accepted, and ignored).</summary>
+    PushForeign,
+
+    /// <summary>Its own allow-listed key, validly signed, asking for a run nobody created (NotFound, naming the run).</summary>
+    UnknownRun,
 
     /// <summary>Dials the coordinator by its address, not its name: TLS server-name verification fails.</summary>
     NameMismatch,

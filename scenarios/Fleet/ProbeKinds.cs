@@ -7,8 +7,9 @@ public static class ProbeKinds
     [
         (FleetSetup.SkewedProber, [ProbeKind.PastInside, ProbeKind.PastOutside, ProbeKind.FutureInside, ProbeKind.FutureOutside, ProbeKind.FarPast, ProbeKind.FarFuture, ProbeKind.MalformedTimestamp]),
         ("replayer", [ProbeKind.ReplayInside, ProbeKind.ReplayOutside]),
-        ("intruder", [ProbeKind.ForeignKey, ProbeKind.MissingMetadata]),
+        ("intruder", [ProbeKind.ForeignKey, ProbeKind.MissingMetadata, ProbeKind.MissingSignature, ProbeKind.MissingTimestamp, ProbeKind.MissingKey]),
         ("forger", [ProbeKind.ForgedSignature, ProbeKind.CorruptSignature, ProbeKind.TruncatedSignature]),
         ("misdialer", [ProbeKind.NameMismatch, ProbeKind.ExpiredCertificate, ProbeKind.NotYetValidCertificate]),
+        ("meddler", [ProbeKind.DeleteForeign, ProbeKind.PushForeign, ProbeKind.UnknownRun]),
     ];
 }

@@ -11,7 +11,8 @@ namespace Sim.Scenarios.Fleet;
 /// A client that probes the coordinator's rules: every <see cref="Period"/> it tries the next of its
 /// <see cref="ProbeKind"/>s and reports the answer (<see cref="ProbeAnswered"/>). Probes that should be rejected
 /// ask for what an attacker wants (to register, to pull or delete a victim's node, to keep it pinging); probes
-/// that should pass only ping an unknown node, which changes nothing.
+/// that should pass ping an unknown node, or act with the prober's own allow-listed key on a node it does not hold
+/// (delete it, push a result in its name) or on a run nobody created, which the coordinator ignores or refuses.
 /// </summary>
 public sealed class Prober
 {
@@ -23,6 +24,9 @@ public sealed class Prober
     /// always rejected; a replay the skews bring inside the window would delete an honest node, as upstream would.
     /// </summary>
     public static readonly TimeSpan ReplayOutsideAge = TimeSpan.FromSeconds(27);
+
+    /// <summary>The run the unknown-run probe asks for: far beyond any run id the driver's runs reach.</summary>
+    public const long UnknownRunId = 1_000_000;
 
     private readonly IHost host;
     private readonly ProberOptions options;
@@ -100,6 +104,12 @@ public sealed class Prober
             ProbeKind.TruncatedSignature => Signed(Corrupt(options.Victim.Sign(Now), null), Now, PingVictim),
             ProbeKind.MissingMetadata => Signed(null, null, (f, h, d) => f.GetRunAsync(new GetRunRequest { RunId = 1 }, h, d).ResponseAsync),
             ProbeKind.MalformedTimestamp => Signed(own.SignTimestamp("not-a-time"), null, DeleteVictim),
+            ProbeKind.MissingSignature => Signed(Without(own.Sign(Now), NodeCredentials.SignatureHeader), null, PullVictim),
+            ProbeKind.MissingTimestamp => Signed(Without(own.Sign(Now), NodeCredentials.TimestampHeader), null, PullVictim),
+            ProbeKind.MissingKey => Signed(Without(own.Sign(Now), NodeCredentials.PublicKeyHeader), null, PullVictim),
+            ProbeKind.DeleteForeign => Stamped(own, Now, DeleteVictim),
+            ProbeKind.PushForeign => Stamped(own, Now, PushForVictim),
+            ProbeKind.UnknownRun => Stamped(own, Now, (f, h, d) => f.GetRunAsync(new GetRunRequest { RunId = UnknownRunId }, h, d).ResponseAsync),
             ProbeKind.NameMismatch => new(coordinator.Address, coordinator.Port, coordinator.ClientTls with { ServerName = coordinator.Address }, own.Sign(Now), Now, PingUnknown),
             ProbeKind.ExpiredCertificate => Decoy(TlsDecoy.ExpiredPort),
             ProbeKind.NotYetValidCertificate => Decoy(TlsDecoy.NotYetValidPort),
@@ -120,6 +130,20 @@ public sealed class Prober
 
     private Task DeleteVictim(FleetClient fleet, Metadata? headers, DateTime deadline) =>
         fleet.DeleteNodeAsync(new DeleteNodeRequest { Node = new Node { NodeId = options.VictimId() } }, headers, deadline).ResponseAsync;
+
+    private Task PushForVictim(FleetClient fleet, Metadata? headers, DateTime deadline)
+    {
+        var push = new PushTaskResRequest();
+        push.TaskResList.Add(new TaskRes { TaskId = $"forged-{next}", RunId = 1, NodeId = options.VictimId(), Result = 0 });
+        return fleet.PushTaskResAsync(push, headers, deadline).ResponseAsync;
+    }
+
+    /// <summary>The metadata with one header left out.</summary>
+    private static Metadata Without(Metadata headers, string name)
+    {
+        headers.Remove(headers.Get(name)!);
+        return headers;
+    }
 
     /// <summary>The latest capture at least <paramref name="age"/> old.</summary>
     private (Metadata Headers, DateTime Stamp)? Captured(TimeSpan age) =>
@@ -171,7 +195,8 @@ public sealed class Prober
             }
         }
 
-        host.Log.Event(new ProbeAnswered(kind, sent, attempt.Stamp, status, tls, detail));
+        var key = attempt.Headers?.GetValueBytes(NodeCredentials.PublicKeyHeader) is { } presented ? Convert.ToHexStringLower(presented)[..12] : "-";
+        host.Log.Event(new ProbeAnswered(kind, sent, attempt.Stamp, status, tls, detail) { Key = key });
     }
 
     private FleetClient Client(Attempt attempt)

@@ -7,8 +7,9 @@ namespace Sim.Scenarios.Fleet;
 /// Resources, judged at the horizon (the quiet point plus a settling bound of a quarter of the run): the coordinator
 /// holds a connection only for a client that runs and still holds its end; one loop per such connection plus its
 /// accept loop; no handler still running a few seconds after its call started (every call carries a 2 s deadline at
-/// most); no more armed timers than handlers in flight (a finished call's deadline timer is disarmed). An honest node
-/// or the driver holds at most one connection to the coordinator (one session per client incarnation).
+/// most); no more armed timers than handlers in flight (a finished call's deadline timer is disarmed; a durable
+/// coordinator's handler may also wait on its disk's flush). An honest node or the driver holds at most one connection
+/// to the coordinator (one session per client incarnation).
 /// </summary>
 public sealed class ResourceChecker
 {
@@ -71,9 +72,11 @@ public sealed class ResourceChecker
             return $"{coordinator.Name}'s handler of {stuck.Method} (stream {stuck.Stream}) still runs {(now - stuck.At).TotalSeconds:F1}s after its call started";
         }
 
-        if (held.PendingTimers > inFlight.Count)
+        // A durable coordinator's handler may also be waiting on its disk's flush: one timer more per call in flight.
+        var perCall = fleet.Durable ? 2 : 1;
+        if (held.PendingTimers > inFlight.Count * perCall)
         {
-            return $"{coordinator.Name} has {held.PendingTimers} armed timer(s) for {inFlight.Count} call(s) in flight: {held}";
+            return $"{coordinator.Name} has {held.PendingTimers} armed timer(s) for {inFlight.Count} call(s) in flight{(fleet.Durable ? " (two each at most: a deadline and a disk flush)" : "")}: {held}";
         }
 
         foreach (var client in sessions.Where(s => s.IsUp))

@@ -46,6 +46,9 @@ public sealed record DriverCallFailed(string Call, StatusCode Status, string Det
 /// </summary>
 public sealed record ProbeAnswered(ProbeKind Probe, TimeSpan Sent, DateTime? Stamp, StatusCode Status, TlsFailure? Tls, string Detail) : SimEvent
 {
+    /// <summary>The public key the probe presented, as the coordinator logs it: its first 12 hex digits, <c>-</c> if none.</summary>
+    public string Key { get; init; } = "-";
+
     public override string Kind => "probe.answer";
 
     public override string Details => $"{Probe}: {(Tls is { } tls ? $"TLS {tls}" : Status.ToString())}";

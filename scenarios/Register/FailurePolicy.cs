@@ -18,7 +18,7 @@ namespace Sim.Scenarios.Register;
 /// </summary>
 public sealed class FailurePolicy
 {
-    public const string FailuresNameTheirCause = "failures-name-their-cause";
+    public const string FailuresNameTheirCause = FailureCause.Invariant;
     public const string ReplicationBacksOff = "replication-retries-back-off";
 
     private readonly Dictionary<string, Serving> serving = new(StringComparer.Ordinal);
@@ -75,13 +75,8 @@ public sealed class FailurePolicy
 
     private static bool IsWrite(string method) => method.EndsWith("/Write", StringComparison.Ordinal);
 
-    private static void Named(ScenarioContext context, LoggedEvent at, string operation, StatusCode status, string detail)
-    {
-        if (string.IsNullOrWhiteSpace(detail))
-        {
-            context.Fail(FailuresNameTheirCause, $"{at.Subject}'s {operation} failed with a bare {status}: no detail names the cause");
-        }
-    }
+    private static void Named(ScenarioContext context, LoggedEvent at, string operation, StatusCode status, string detail) =>
+        FailureCause.Require(context, at, operation, status, detail);
 
     private Serving Of(string process) => serving.TryGetValue(process, out var s) ? s : serving[process] = new Serving();
 
