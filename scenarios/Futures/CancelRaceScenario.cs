@@ -45,13 +45,18 @@ public sealed class CancelRaceScenario : Scenario
         var options = new FuturesClientOptions(scheduler.DnsName, Port, scheduler.ClientTls, ReconnectDeadline, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(500), context.Defects);
         var workload = FuturesWorkload.Focused;
         var slack = TimeSpan.FromMilliseconds(200);
-        var oracles = new FuturesOracles(context, scheduler, ReconnectDeadline + slack, ReconnectDeadline + slack + workload.LongestTask + TimeSpan.FromSeconds(0.5));
+        var oracles = new FuturesOracles(context, scheduler, options, ReconnectDeadline + slack, ReconnectDeadline + slack + workload.LongestTask + TimeSpan.FromSeconds(0.5));
         var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
         var user = context.Client("client", "site-0", (host, me) =>
             FuturesUser.Start(host, context, oracles, faker, options with { Tls = me.TlsTo(scheduler) }, TimeSpan.FromSeconds(1), workload));
 
         var expireAt = TimeSpan.FromMilliseconds(20 + faker.Random.Int(0, 280));
         var restartAt = TimeSpan.FromMilliseconds(20 + faker.Random.Int(0, 280));
+
+        // An operator asks the scheduler to restart its state (client.restart() upstream) while the user's futures are in flight.
+        var askAt = TimeSpan.FromMilliseconds(20 + faker.Random.Int(0, 280));
+        var asked = new List<string>();
+        context.Client("admin", "hub", (host, me) => FuturesAdmin.RestartOnceAsync(host, options with { Tls = me.TlsTo(scheduler) }, askAt, oracles.Ledger, asked));
         context.Script(async w =>
         {
             foreach (var (at, expire) in new[] { (expireAt, true), (restartAt, false) }.OrderBy(f => f.Item1))
@@ -69,7 +74,8 @@ public sealed class CancelRaceScenario : Scenario
         });
 
         context.Account(() => (user.Last?.AccountLines() ?? [])
-            .Append($"faults: TLS expiry at {expireAt.TotalSeconds:F3}s, scheduler restart at {restartAt.TotalSeconds:F3}s")
+            .Append($"faults: TLS expiry at {expireAt.TotalSeconds:F3}s, scheduler restart at {restartAt.TotalSeconds:F3}s, restart asked at {askAt.TotalSeconds:F3}s")
+            .Concat(asked)
             .Concat(scheduler.Last is { } s ? [$"scheduler: incarnation holds {s.Tasks.Count} task(s), {s.Sessions.Count} session(s)"] : []));
     }
 }

@@ -1,8 +1,6 @@
 using Bogus;
-using Grpc.Core;
 using Sim.Stack.Defects;
 using Sim.Stack.Futures;
-using Sim.Stack.Host;
 using Sim.Worlds;
 
 namespace Sim.Scenarios.Futures;
@@ -89,14 +87,14 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
         // mTLS: a client acts only under client ids named after its certificate (<subject>.<anything>).
         var scheduler = context.Service("scheduler", "hub", Port, (host, me) => Scheduler.Start(host, new SchedulerOptions(me.Address, Port, me.ServerTls, context.Defects)), new ServiceOptions { MutualTls = true });
         var options = new FuturesClientOptions(scheduler.DnsName, Port, scheduler.ClientTls, ReconnectDeadline, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), context.Defects);
-        var oracles = new FuturesOracles(context, scheduler, ReconnectDeadline + Epsilon, ReconnectDeadline + Epsilon + LongestTask + TimeSpan.FromSeconds(2));
+        var oracles = new FuturesOracles(context, scheduler, options, ReconnectDeadline + Epsilon, ReconnectDeadline + Epsilon + LongestTask + TimeSpan.FromSeconds(2));
         var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
         var users = context.Clients("client", ["site-0", "site-1"], clients, (host, me) =>
             FuturesUser.Start(host, context, oracles, faker, options with { Tls = me.TlsTo(scheduler) }, context.Horizon - TimeSpan.FromSeconds(1), FuturesWorkload.Chaos));
 
         // An operator restarts the scheduler's state once (client.restart() upstream).
         var restarts = new List<string>();
-        context.Client("admin", "hub", (host, me) => RestartOnceAsync(host, options with { Tls = me.TlsTo(scheduler) }, context.Horizon * 0.35, restarts));
+        context.Client("admin", "hub", (host, me) => FuturesAdmin.RestartOnceAsync(host, options with { Tls = me.TlsTo(scheduler) }, context.Horizon * 0.35, oracles.Ledger, restarts));
 
         // A hostile client probing every authorization and TLS rule at and beyond its edges (FuturesSecurity judges).
         var rogue = context.Authority("rogue-ca");
@@ -121,26 +119,5 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
             .Concat(restarts)
             .Append($"mallory: {probe.Last}")
             .Concat(scheduler.Last is { } s ? [$"scheduler: incarnation holds {s.Tasks.Count} task(s), {s.Sessions.Count} session(s), {s.Restarts} restart(s) asked"] : []));
-    }
-
-    private static async Task RestartOnceAsync(IHost host, FuturesClientOptions options, TimeSpan at, List<string> account)
-    {
-        await host.Clock.Delay(at, host.Lifetime);
-        var attempt = 0;
-        while (!host.Lifetime.IsCancellationRequested)
-        {
-            try
-            {
-                var client = await FuturesClient.ConnectAsync(host, options, $"admin.{++attempt}", TimeSpan.FromSeconds(1));
-                await client.RestartSchedulerAsync();
-                account.Add($"admin: restarted the scheduler at {host.Clock.Elapsed.TotalSeconds:F3}s");
-                client.Close();
-                return;
-            }
-            catch (Exception e) when (e is SchedulerUnreachableException or RpcException)
-            {
-                await host.Clock.Delay(TimeSpan.FromMilliseconds(500), host.Lifetime);
-            }
-        }
     }
 }

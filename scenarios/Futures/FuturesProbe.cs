@@ -27,7 +27,8 @@ public sealed record ProbeAnswered(string Probe, string Expected, string Actual,
 /// cancels with a forged session token, for a client that never connected, for another user's client; and TLS
 /// without a client certificate, with one from an authority nobody trusts, one that expired a little before the
 /// scheduler's clock (model view: world time plus the scheduler machine's skew) and one not valid until a little
-/// after, and one valid over a short window around it (accepted).
+/// after, and one valid over a short window around it (accepted). A refusal counts as the rule's answer only if its detail
+/// says which client and why.
 /// </summary>
 public sealed class FuturesProbe
 {
@@ -224,10 +225,13 @@ public sealed class FuturesProbe
         return await first.ResponseStream.MoveNext(CancellationToken.None) ? "first stream still open" : Ok;
     }
 
-    private static string Outcome(RpcException e) =>
-        e.StatusCode == StatusCode.Unavailable && e.Status.Detail.StartsWith("TLS ", StringComparison.Ordinal)
-            ? string.Join(' ', e.Status.Detail.Split(' ', 3)[..2]).TrimEnd(':')
-            : e.StatusCode.ToString();
+    /// <summary>What a refused call answered; a refusal must say why (a non-empty detail naming the client), else it is not the rule's answer.</summary>
+    private static string Outcome(RpcException e) => e.StatusCode switch
+    {
+        StatusCode.Unavailable when e.Status.Detail.StartsWith("TLS ", StringComparison.Ordinal) => string.Join(' ', e.Status.Detail.Split(' ', 3)[..2]).TrimEnd(':'),
+        StatusCode.PermissionDenied or StatusCode.FailedPrecondition when !e.Status.Detail.Contains("client ", StringComparison.Ordinal) => $"{e.StatusCode} with detail '{e.Status.Detail}', which does not say which client or why",
+        _ => e.StatusCode.ToString(),
+    };
 
     public override string ToString() => $"{Answered} probe(s) answered, {Inconclusive} inconclusive (scheduler away)";
 }
