@@ -9,15 +9,20 @@ namespace Sim.Scenarios.Futures;
 /// The focused race of the futures client, small enough for Coyote to interleave systematically: one scheduler
 /// and one user submitting a few short computations and cancelling half of them within milliseconds, so results,
 /// cancels and their RPCs cross on the wire; one TLS session expiry (the client's stream breaks and it reconnects
-/// while cancels are in flight, whose RPCs fail) and one scheduler crash-and-restart, each at a point drawn from
-/// the seed in the first 300 ms. No background faults. About 3 virtual seconds.
+/// while cancels are in flight, whose RPCs fail), one scheduler crash-and-restart and one restart of the scheduler's
+/// state asked by an operator through the API, each at a point drawn from the seed in the first 300 ms. No background
+/// faults. About 3 virtual seconds. The user also cancels without a reason, cancels while connecting, may close a
+/// client it finds connecting or end by closing it with work in flight, and submits to a closed client.
 /// <para>
 /// Invariants (the same classes as client-reconnect, minus the hostile client, whose probes the chaos scenario
 /// keeps; see <see cref="ClientReconnectScenario"/> for the table): accounting (<see cref="FuturesAccounting"/>:
-/// every future read back once, matching the scheduler), uniqueness and eligibility (<see cref="ClientModel"/>,
-/// <see cref="SchedulerModel"/>: one outcome per future, one task per key, no task after its cancel, work only for
-/// the current session), reasons and reconnect (<see cref="FuturesChecker"/>), resources at the horizon
-/// (<see cref="FuturesResources"/>), and both reference models after every step.
+/// every future read back once, matching the scheduler; <see cref="FuturesChecker"/>: the user reads back results),
+/// uniqueness and eligibility (<see cref="ClientModel"/>, <see cref="SchedulerModel"/>, <see cref="FuturesSubmissions"/>:
+/// one outcome per future, one task per key, one token per session, no task after its cancel, work only for the current
+/// session, a submission sent until taken and retried at its interval), reasons, reconnect and API answers
+/// (<see cref="FuturesChecker"/>, <see cref="FuturesMessages"/>: only documented errors, each as upstream words it; the
+/// asked restart happened and cancelled what was pending), resources at the horizon (<see cref="FuturesResources"/>), and
+/// both reference models after every step.
 /// </para>
 /// </summary>
 public sealed class CancelRaceScenario : Scenario
@@ -56,7 +61,7 @@ public sealed class CancelRaceScenario : Scenario
         // An operator asks the scheduler to restart its state (client.restart() upstream) while the user's futures are in flight.
         var askAt = TimeSpan.FromMilliseconds(20 + faker.Random.Int(0, 280));
         var asked = new List<string>();
-        context.Client("admin", "hub", (host, me) => FuturesAdmin.RestartOnceAsync(host, options with { Tls = me.TlsTo(scheduler) }, askAt, oracles.Ledger, asked));
+        context.Client("admin", "hub", (host, me) => FuturesAdmin.RestartOnceAsync(host, options with { Tls = me.TlsTo(scheduler) }, askAt, oracles, asked));
         context.Script(async w =>
         {
             foreach (var (at, expire) in new[] { (expireAt, true), (restartAt, false) }.OrderBy(f => f.Item1))

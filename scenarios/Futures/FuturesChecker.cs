@@ -103,7 +103,7 @@ public sealed class FuturesChecker
         {
             context.Fail(UserReasonSeen, $"{t.User} cancelled {future.Key} with reason '{expected}' and the call returned, but the future is still pending");
         }
-        else if (future.Exception is FutureCancelledException seen && (seen.Reason != expected || (seen.Msg ?? "") != (msg ?? "")))
+        else if (future.Exception is FutureCancelledException seen && (seen.Reason != expected || seen.Msg != (string.IsNullOrEmpty(msg) ? null : msg)))
         {
             context.Fail(UserReasonSeen, $"{t.User} cancelled {future.Key} {(viaFuture ? "through the future" : "through the client")} with reason '{expected}' and message '{msg ?? "none"}', but the user saw: {seen.Message.Replace("\n", " ", StringComparison.Ordinal)}");
         }

@@ -22,6 +22,7 @@ public sealed class FuturesOracles
         Checker = new FuturesChecker(context, Ledger, options, deadline);
         Security = new FuturesSecurity(context);
         Messages = new FuturesMessages(context);
+        Submissions = new FuturesSubmissions(context, Ledger, options.RetryInterval);
     }
 
     public FuturesLedger Ledger { get; }
@@ -39,4 +40,6 @@ public sealed class FuturesOracles
     public FuturesSecurity Security { get; }
 
     public FuturesMessages Messages { get; }
+
+    public FuturesSubmissions Submissions { get; }
 }

@@ -5,7 +5,7 @@ namespace Sim.Scenarios.Futures;
 
 /// <summary>
 /// A reference model of the scheduler, driven by the scheduler's typed events and compared with the real one after
-/// every step. Model: sessions (client, identity, token) and tasks (owner, state, result) equal the scheduler's;
+/// every step. Model: sessions (client, identity, token), tasks (owner, state, result) and the restarts asked equal the scheduler's;
 /// a session is released when it closes or is replaced; a restart forgets every task and changes every token.
 /// Eligibility: a task is accepted only for a client with an open session and reported only to that session.
 /// Uniqueness: one session per client, a session token never given twice, one task and one result per key, and a key
@@ -24,6 +24,7 @@ public sealed class SchedulerModel
     private readonly HashSet<TaskId> settled = [];
     private readonly HashSet<string> tokens = new(StringComparer.Ordinal);
     private int incarnation;
+    private int restarts;
 
     public SchedulerModel(ScenarioContext context, Live<Scheduler> scheduler)
     {
@@ -52,6 +53,7 @@ public sealed class SchedulerModel
         if (Mine(at))
         {
             incarnation = next;
+            restarts = 0;
             sessions.Clear();
             tasks.Clear();
             settled.Clear(); // results stay: a report sent before a crash may still reach its client
@@ -148,6 +150,7 @@ public sealed class SchedulerModel
 
     private void Restarted(LoggedEvent at)
     {
+        restarts++;
         tasks.Clear();
         foreach (var session in sessions.Values)
         {
@@ -161,6 +164,12 @@ public sealed class SchedulerModel
         if (scheduler.Current is not { } real || scheduler.Incarnation != incarnation)
         {
             return null;
+        }
+
+        // The count may run ahead of the event (under Coyote a log call is a scheduling point), never behind it.
+        if (real.Restarts < restarts)
+        {
+            return $"the scheduler says it restarted {real.Restarts} time(s) in this incarnation, its model saw {restarts} restart(s)";
         }
 
         return CompareSessions(real) ?? CompareTasks(real);
