@@ -40,14 +40,17 @@ public sealed class FuturesUser
         oracles.Ledger.Started(host.Name);
         context.On<ClientStatusChanged>((e, at) =>
         {
+            // A close is noted by whoever closed: the client giving up (below) or the user (its own note).
+            if (at.Subject == host.Name && e.New != ClientStatus.Closed)
+            {
+                user.Note(e.New == ClientStatus.Connecting ? $"{e.Client} lost the scheduler: connecting" : e.Old == ClientStatus.Connecting ? $"{e.Client} running again" : $"{e.Client} connected");
+            }
+        });
+        context.On<ReconnectGaveUp>((e, at) =>
+        {
             if (at.Subject == host.Name)
             {
-                user.Note(e.New switch
-                {
-                    ClientStatus.Running => e.Old == ClientStatus.Connecting ? $"{e.Client} running again" : $"{e.Client} connected",
-                    ClientStatus.Connecting => $"{e.Client} lost the scheduler: connecting",
-                    _ => e.Old == ClientStatus.Connecting ? $"{e.Client} gave up reconnecting after {options.ReconnectDeadline.TotalSeconds}s and closed" : $"{e.Client} closed",
-                });
+                user.Note($"{e.Client} gave up reconnecting after {options.ReconnectDeadline.TotalSeconds}s and closed");
             }
         });
         host.Spawn("user", _ => user.RunAsync(options, stopAt, workload));
