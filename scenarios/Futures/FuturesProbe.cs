@@ -95,8 +95,9 @@ public sealed class FuturesProbe
                 actual = Outcome(e);
             }
 
-            // A skew change while the call ran moves the certificate edges under it: judged neither way.
-            var conclusive = actual is not (nameof(StatusCode.Unavailable) or nameof(StatusCode.DeadlineExceeded) or nameof(StatusCode.Cancelled))
+            // A skew change while the call ran moves the certificate edges under it, and a TLS session expired by a fault
+            // while it ran says nothing of the rule: judged neither way.
+            var conclusive = actual is not (nameof(StatusCode.Unavailable) or nameof(StatusCode.DeadlineExceeded) or nameof(StatusCode.Cancelled) or "TLS SessionExpired")
                 && skew == SchedulerSkew();
             (Answered, Inconclusive) = conclusive ? (Answered + 1, Inconclusive) : (Answered, Inconclusive + 1);
             host.Log.Event(new ProbeAnswered(name, expected, actual, conclusive));

@@ -14,6 +14,9 @@ public sealed class FuturesUser
 {
     private static readonly string[] Reasons = ["superseded", "user-abort", "budget-exceeded", "wrong-inputs"];
 
+    /// <summary>How long after its stop time a user may still close its client: the scheduler must hear of it before the horizon.</summary>
+    private static readonly TimeSpan CloseSlack = TimeSpan.FromSeconds(0.5);
+
     /// <summary>How long a user's connect may take.</summary>
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
 
@@ -92,7 +95,7 @@ public sealed class FuturesUser
             while (client.Status != ClientStatus.Closed && host.Clock.Elapsed < stopAt)
             {
                 await SubmitBatchAsync(client, workload);
-                if (client.Status == ClientStatus.Connecting && faker.Random.Bool(workload.GiveUpProbability))
+                if (client.Status == ClientStatus.Connecting && faker.Random.Bool(workload.GiveUpProbability) && host.Clock.Elapsed < stopAt)
                 {
                     // A user tired of waiting for the scheduler closes the client and makes a new one.
                     client.Close();
@@ -102,7 +105,7 @@ public sealed class FuturesUser
                 await host.Clock.Delay(TimeSpan.FromMilliseconds(faker.Random.Int((int)workload.MinPause.TotalMilliseconds, (int)workload.MaxPause.TotalMilliseconds)), host.Lifetime);
             }
 
-            if (client.Status != ClientStatus.Closed && faker.Random.Bool(workload.CloseAtEndProbability))
+            if (client.Status != ClientStatus.Closed && faker.Random.Bool(workload.CloseAtEndProbability) && host.Clock.Elapsed < stopAt + CloseSlack)
             {
                 // Done: a last batch, and the client closed with it in flight (its futures are cancelled, the scheduler forgets them).
                 foreach (var _ in Enumerable.Range(0, faker.Random.Int(workload.MinBatch, workload.MaxBatch)))
