@@ -33,18 +33,36 @@ public sealed class ClientModel
             Of(e.Client).Token = e.Session;
             Of(e.Client).Buffered.Clear();
         });
-        context.On<RestartReported>((e, _) => Of(e.Client).Token = e.Session);
+        context.On<RestartReported>((e, _) =>
+        {
+            // Every future held when the client learns of the restart is owed a cancellation for it.
+            Of(e.Client).Token = e.Session;
+            Of(e.Client).OwedRestart.UnionWith(Of(e.Client).Held.Keys);
+        });
         context.On<FutureSubmitted>((e, at) => Submitted(e, at));
         context.On<FutureDone>((e, at) => Done(e, at));
-        context.On<FuturesSwept>((e, at) =>
-        {
-            // Futures submitted while the sweep ran belong to the next generation and stay.
-            if (Of(e.Client).Held.Where(h => h.Value <= e.Ended).Select(h => h.Key).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } stale)
-            {
-                context.Fail(MatchesModel, $"at {at.Time.TotalSeconds:F3}s {e.Client} swept its futures of generation {e.Ended} ({e.Reason}) but still holds {string.Join(", ", stale)}");
-            }
-        });
+        context.On<FuturesSwept>((e, at) => Swept(e, at));
         context.Always(MatchesModel, Compare);
+        context.Eventually(MatchesModel, () => clients.Where(c => c.Value.OwedRestart.Count > 0 || c.Value.SweptUntold.Values.Any(n => n > 0)).Select(c => c.Key).Order(StringComparer.Ordinal).FirstOrDefault() is { } id
+            ? $"{id} {(clients[id].OwedRestart.Count > 0 ? $"still holds {string.Join(", ", clients[id].OwedRestart.Order(StringComparer.Ordinal))}, pending when it learnt the scheduler restarted" : $"cancelled {string.Join(", ", clients[id].SweptUntold.Where(n => n.Value > 0).Select(n => $"{n.Value} future(s) for {n.Key}"))} without a sweep that tells it")}"
+            : null);
+    }
+
+    /// <summary>The reasons a sweep cancels with (a user's cancel never gives them).</summary>
+    private static bool IsSweep(string? reason) => reason is FuturesClient.ConnectionLost or FuturesClient.SchedulerRestart or FuturesClient.ClientClosed;
+
+    private void Swept(FuturesSwept e, LoggedEvent at)
+    {
+        var model = Of(e.Client);
+        // Futures submitted while the sweep ran belong to the next generation and stay.
+        if (model.Held.Where(h => h.Value <= e.Ended).Select(h => h.Key).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } stale)
+        {
+            context.Fail(MatchesModel, $"at {at.Time.TotalSeconds:F3}s {e.Client} swept its futures of generation {e.Ended} ({e.Reason}) but still holds {string.Join(", ", stale)}");
+        }
+
+        // What the sweep tells is what it cancelled (a bare cancellation of the bare-cancel defect names no reason to count).
+        model.SweptUntold[e.Reason] = Math.Max(0, model.SweptUntold.GetValueOrDefault(e.Reason) - e.Futures);
+        model.Ended = e.Ended;
     }
 
     private Model Of(string client) => clients.TryGetValue(client, out var model) ? model : clients[client] = new Model();
@@ -68,6 +86,13 @@ public sealed class ClientModel
             context.Fail(MatchesModel, $"at {at.Time.TotalSeconds:F3}s {e.Client} took future {e.Key} ({(e.Buffered ? "buffered" : "sent")}) while {model.Status}{(model.Keys.Contains(e.Key) ? ", a key it had already used" : "")}");
         }
 
+        // A generation ends only by bumping: new work is never of a generation that already ended, or older than earlier work.
+        if (e.Generation <= model.Ended || e.Generation < model.Generation)
+        {
+            context.Fail(MatchesModel, $"at {at.Time.TotalSeconds:F3}s {e.Client} took future {e.Key} in generation {e.Generation}, after generation {Math.Max(model.Ended, model.Generation - 1)}{(e.Generation <= model.Ended ? " had ended" : " had work")}");
+        }
+
+        model.Generation = Math.Max(model.Generation, e.Generation);
         model.Held[e.Key] = e.Generation;
         if (e.Buffered)
         {
@@ -85,6 +110,17 @@ public sealed class ClientModel
         }
 
         model.Buffered.Remove(e.Key);
+        if (e.Status == FutureStatus.Cancelled && IsSweep(e.Reason))
+        {
+            model.SweptUntold[e.Reason!] = model.SweptUntold.GetValueOrDefault(e.Reason!) + 1;
+        }
+
+        // Owed to the restart: cancelled for it (or by the user, or a close, racing it), never finished or lost with the connection.
+        if (model.OwedRestart.Remove(e.Key) && (e.Status != FutureStatus.Cancelled || e.Reason == FuturesClient.ConnectionLost))
+        {
+            context.Fail(MatchesModel, $"at {at.Time.TotalSeconds:F3}s {e.Client}'s future {e.Key} became {e.Status.ToString().ToLowerInvariant()}{(e.Reason is null ? "" : $" ({e.Reason})")}, but it was pending when the client learnt the scheduler restarted: it is owed a cancellation for the restart");
+        }
+
         if (e.Status is FutureStatus.Finished or FutureStatus.Error && scheduler.ComputedIn(new TaskId(e.Client, e.Key)) is var token && token != model.Token)
         {
             context.Fail(MatchesModel, $"at {at.Time.TotalSeconds:F3}s {e.Client}'s future {e.Key} became {e.Status.ToString().ToLowerInvariant()}, but the scheduler {(token is null ? "never computed it" : $"computed it for session {token}, not the client's current session {model.Token}")}");
@@ -139,5 +175,17 @@ public sealed class ClientModel
         public Dictionary<string, int> Held { get; } = new(StringComparer.Ordinal);
 
         public HashSet<string> Buffered { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The last generation a sweep ended (-1 before any).</summary>
+        public int Ended { get; set; } = -1;
+
+        /// <summary>The newest generation work was submitted in.</summary>
+        public int Generation { get; set; }
+
+        /// <summary>Futures held when the client learnt of a scheduler restart, not cancelled yet.</summary>
+        public HashSet<string> OwedRestart { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Futures cancelled per sweep reason since the last sweep event of that reason.</summary>
+        public Dictionary<string, int> SweptUntold { get; } = new(StringComparer.Ordinal);
     }
 }

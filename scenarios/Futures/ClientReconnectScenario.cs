@@ -1,16 +1,15 @@
 using Bogus;
-using Grpc.Core;
 using Sim.Stack.Defects;
 using Sim.Stack.Futures;
-using Sim.Stack.Host;
 using Sim.Worlds;
 
 namespace Sim.Scenarios.Futures;
 
 /// <summary>
 /// Dask-style clients holding many futures on one scheduler (mTLS: a client acts only under ids named after its
-/// certificate), with users cancelling futures (with their own reasons) while results arrive and while the client
-/// reconnects, and a hostile client probing every rule. Faults: scheduler crashes and restarts (one outlasting the
+/// certificate), with users cancelling futures (with their own reasons, or none) while results arrive and while the
+/// client reconnects, closing clients (while connecting, or at the end with work in flight) and submitting to closed
+/// ones, and a hostile client probing every rule. Faults: scheduler crashes and restarts (one outlasting the
 /// reconnect deadline), a scheduler restart asked for by an admin, partitions, connection resets and slow (clogged)
 /// links between clients and scheduler.
 /// <para>Invariants by class (components: the scheduler and the clients; checkers in this folder, one per family):</para>
@@ -20,31 +19,45 @@ namespace Sim.Scenarios.Futures;
 /// (<see cref="FuturesAccounting"/>): every future a user submitted is read back by the user exactly once, a result equal to
 /// the user's own computation and to what the scheduler computed for that key, an error only from a computation that raises
 /// and that the scheduler saw raise, a cancellation only for a reason that happened to it while pending;
-/// <c>scheduler-holds-no-task-for-a-cancelled-future</c>: once settled, no task for a cancelled or forgotten future.</description></item>
+/// <c>scheduler-holds-no-task-for-a-cancelled-future</c>: once settled, no task for a cancelled or forgotten future;
+/// <c>every-user-reads-back-results</c> (<see cref="FuturesChecker"/>): every user has read back at least one result by the horizon.</description></item>
 /// <item><term>eligibility</term><description><c>scheduler-matches-its-model</c> (<see cref="SchedulerModel"/>): a task is accepted only for a
 /// client with an open session and only with that session's current token (not one a restart ended), and reported to its
 /// owner's current session; <c>client-matches-its-model</c> (<see cref="ClientModel"/>): a future finishes only with a result
 /// the scheduler computed for the client's current session; <c>reconnect-leaves-no-stale-futures-within-deadline</c>
 /// (<see cref="FuturesChecker"/>): no future of an older generation survives a reconnect, and a client is running or closed
-/// within the reconnect deadline judged by the world's clock.</description></item>
+/// within the reconnect deadline judged by the world's clock; <c>reconnect-retries-at-its-interval-until-the-deadline</c>
+/// (<see cref="FuturesChecker"/>): reconnect attempts at least the retry interval apart (unless BUGGIFY fired), no give-up
+/// before the reconnect deadline.</description></item>
 /// <item><term>uniqueness</term><description><c>one-task-and-one-result-per-key</c> (<see cref="SchedulerModel"/>): one session per client,
-/// one task and one result per key, no task again after its cancel in the same session; <c>one-outcome-per-future</c>
-/// (<see cref="ClientModel"/>, <see cref="FuturesAccounting"/>): a future never changes its outcome once told or read.</description></item>
+/// a session token never given twice, one task and one result per key, no task again after its cancel in the same session;
+/// <c>one-outcome-per-future</c> (<see cref="ClientModel"/>, <see cref="FuturesAccounting"/>): a future never changes its outcome
+/// once told or read; <c>a-submission-is-sent-until-taken-at-the-retry-interval</c> (<see cref="FuturesSubmissions"/>): a
+/// submission the scheduler took is never sent again, a failed one is retried after the retry interval and not once its
+/// generation ended.</description></item>
 /// <item><term>security probes</term><description><c>security-probe-answered-as-the-rule-says</c> (<see cref="FuturesSecurity"/>,
 /// <see cref="FuturesProbe"/>): client ids just outside (another user's, the bare identity, a trailing dot, a longer name with the
 /// same prefix) are refused and the smallest legal one works end to end; forged and missing sessions, another user's submit
 /// and cancel are refused; TLS without a client certificate, from an untrusted authority, expired and not yet valid by 2 s on
-/// the scheduler's (possibly skewed) clock are refused, a certificate valid for 2 s either side is accepted; every probe must
-/// be answered conclusively at least once. (No timestamps in this protocol: clock skew reaches it only through certificates.)</description></item>
+/// the scheduler's (possibly skewed) clock are refused, a certificate valid for 2 s either side is accepted; a refusal's detail
+/// says which client and why; every probe must be answered conclusively at least once. (No timestamps in this protocol: clock skew reaches it only through certificates.)</description></item>
 /// <item><term>resources</term><description><c>scheduler-holds-nothing-for-closed-or-gone-clients</c> (<see cref="FuturesResources"/>):
 /// at the horizon, sessions and open report streams (RpcAccepted/RpcHandled) only for running clients, each on the session
 /// the client holds; closed clients hold and buffer nothing; no connection from a dead process; loops no more than the
 /// listener, connections and running tasks justify (<c>World.Resources</c>).</description></item>
 /// <item><term>model-based</term><description><c>scheduler-matches-its-model</c>, <c>client-matches-its-model</c>: reference models of the
-/// scheduler (sessions, tokens, tasks, states, results) and of every client (status, futures held, buffered, token), driven by
-/// the same typed events, compared after every step.</description></item>
+/// scheduler (sessions, tokens, tasks, states, results, restarts) and of every client (status, futures held, buffered, token,
+/// generations that only grow, sweeps that tell what they cancelled, futures pending at a restart owed a cancellation for it),
+/// driven by the same typed events, compared after every step.</description></item>
+/// <item><term>API answers</term><description><c>api-answers-only-documented-errors</c> (<see cref="FuturesChecker"/>): the calls a user
+/// makes throw only their documented errors; a closed client refuses a submit with a ClientClosedException naming it (and an open
+/// one never does); a connect answers within its timeout and a failed one names the scheduler; an honest cancel fails only
+/// unavailable, cancelled, for a session that is over, or past its deadline; <c>users-read-what-upstream-says</c>
+/// (<see cref="FuturesMessages"/>): error texts, grouped errors and a printed future read as upstream's;
+/// <c>an-answered-restart-restarted-the-scheduler</c> (<see cref="FuturesChecker"/>).</description></item>
 /// <item><term>reasons (SCENARIOS.md 2)</term><description><c>pending-futures-cancelled-with-connection-lost-reason</c>,
-/// <c>user-cancel-reason-is-the-reason-seen</c> (<see cref="FuturesChecker"/>).</description></item>
+/// <c>user-cancel-reason-is-the-reason-seen</c> (<see cref="FuturesChecker"/>): the user's reason and message, or "unknown" and
+/// none for a cancel that gave neither, are what the user reads and what the scheduler is told.</description></item>
 /// </list>
 /// </summary>
 public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon = null) : Scenario
@@ -89,14 +102,14 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
         // mTLS: a client acts only under client ids named after its certificate (<subject>.<anything>).
         var scheduler = context.Service("scheduler", "hub", Port, (host, me) => Scheduler.Start(host, new SchedulerOptions(me.Address, Port, me.ServerTls, context.Defects)), new ServiceOptions { MutualTls = true });
         var options = new FuturesClientOptions(scheduler.DnsName, Port, scheduler.ClientTls, ReconnectDeadline, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), context.Defects);
-        var oracles = new FuturesOracles(context, scheduler, ReconnectDeadline + Epsilon, ReconnectDeadline + Epsilon + LongestTask + TimeSpan.FromSeconds(2));
+        var oracles = new FuturesOracles(context, scheduler, options, ReconnectDeadline + Epsilon, ReconnectDeadline + Epsilon + LongestTask + TimeSpan.FromSeconds(2));
         var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
         var users = context.Clients("client", ["site-0", "site-1"], clients, (host, me) =>
             FuturesUser.Start(host, context, oracles, faker, options with { Tls = me.TlsTo(scheduler) }, context.Horizon - TimeSpan.FromSeconds(1), FuturesWorkload.Chaos));
 
         // An operator restarts the scheduler's state once (client.restart() upstream).
         var restarts = new List<string>();
-        context.Client("admin", "hub", (host, me) => RestartOnceAsync(host, options with { Tls = me.TlsTo(scheduler) }, context.Horizon * 0.35, restarts));
+        context.Client("admin", "hub", (host, me) => FuturesAdmin.RestartOnceAsync(host, options with { Tls = me.TlsTo(scheduler) }, context.Horizon * 0.35, oracles, restarts));
 
         // A hostile client probing every authorization and TLS rule at and beyond its edges (FuturesSecurity judges).
         var rogue = context.Authority("rogue-ca");
@@ -121,26 +134,5 @@ public sealed class ClientReconnectScenario(int clients = 3, TimeSpan? horizon =
             .Concat(restarts)
             .Append($"mallory: {probe.Last}")
             .Concat(scheduler.Last is { } s ? [$"scheduler: incarnation holds {s.Tasks.Count} task(s), {s.Sessions.Count} session(s), {s.Restarts} restart(s) asked"] : []));
-    }
-
-    private static async Task RestartOnceAsync(IHost host, FuturesClientOptions options, TimeSpan at, List<string> account)
-    {
-        await host.Clock.Delay(at, host.Lifetime);
-        var attempt = 0;
-        while (!host.Lifetime.IsCancellationRequested)
-        {
-            try
-            {
-                var client = await FuturesClient.ConnectAsync(host, options, $"admin.{++attempt}", TimeSpan.FromSeconds(1));
-                await client.RestartSchedulerAsync();
-                account.Add($"admin: restarted the scheduler at {host.Clock.Elapsed.TotalSeconds:F3}s");
-                client.Close();
-                return;
-            }
-            catch (Exception e) when (e is SchedulerUnreachableException or RpcException)
-            {
-                await host.Clock.Delay(TimeSpan.FromMilliseconds(500), host.Lifetime);
-            }
-        }
     }
 }

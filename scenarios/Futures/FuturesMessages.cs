@@ -32,6 +32,16 @@ public sealed class FuturesMessages
         }
     }
 
+    /// <summary>A future the user read, printed as upstream prints it: <c>&lt;Future: status, key: key&gt;</c>.</summary>
+    public void Printed(Tracked t)
+    {
+        var expected = $"<Future: {t.Seen.ToString()!.ToLowerInvariant()}, key: {t.Key}>";
+        if (t.Future.ToString() != expected)
+        {
+            context.Fail(UsersReadWhatUpstreamSays, $"{t.User} printed {t.Key} as '{t.Future}', upstream says '{expected}'");
+        }
+    }
+
     /// <summary>Waiting on <paramref name="batch"/> returned <paramref name="results"/> or threw <paramref name="error"/>.</summary>
     public void Waited(string user, IReadOnlyList<Future> batch, IReadOnlyList<long>? results, Exception? error)
     {

@@ -9,18 +9,20 @@ namespace Sim.Scenarios.Futures;
 /// </summary>
 public sealed class FuturesOracles
 {
+    /// <param name="options">What the users' clients are configured with (deadlines, retry interval, call timeout).</param>
     /// <param name="deadline">The clients' reconnect deadline plus the slack a client is allowed past it.</param>
     /// <param name="settle">How long before the horizon a future must have been submitted to be owed an outcome.</param>
-    public FuturesOracles(ScenarioContext context, Live<Scheduler> scheduler, TimeSpan deadline, TimeSpan settle)
+    public FuturesOracles(ScenarioContext context, Live<Scheduler> scheduler, FuturesClientOptions options, TimeSpan deadline, TimeSpan settle)
     {
         Ledger = new FuturesLedger();
         Scheduler = new SchedulerModel(context, scheduler);
         Clients = new ClientModel(context, Ledger, Scheduler);
         Accounting = new FuturesAccounting(context, Ledger, scheduler, settle);
         Resources = new FuturesResources(context, Ledger, scheduler);
-        Checker = new FuturesChecker(context, Ledger, deadline);
+        Checker = new FuturesChecker(context, Ledger, options, deadline);
         Security = new FuturesSecurity(context);
         Messages = new FuturesMessages(context);
+        Submissions = new FuturesSubmissions(context, Ledger, options.RetryInterval);
     }
 
     public FuturesLedger Ledger { get; }
@@ -38,4 +40,6 @@ public sealed class FuturesOracles
     public FuturesSecurity Security { get; }
 
     public FuturesMessages Messages { get; }
+
+    public FuturesSubmissions Submissions { get; }
 }

@@ -27,7 +27,8 @@ public sealed record ProbeAnswered(string Probe, string Expected, string Actual,
 /// cancels with a forged session token, for a client that never connected, for another user's client; and TLS
 /// without a client certificate, with one from an authority nobody trusts, one that expired a little before the
 /// scheduler's clock (model view: world time plus the scheduler machine's skew) and one not valid until a little
-/// after, and one valid over a short window around it (accepted).
+/// after, and one valid over a short window around it (accepted). A refusal counts as the rule's answer only if its detail
+/// says which client and why.
 /// </summary>
 public sealed class FuturesProbe
 {
@@ -40,6 +41,9 @@ public sealed class FuturesProbe
     private const string Ok = "ok";
     private const string Denied = nameof(StatusCode.PermissionDenied);
     private const string NoSession = nameof(StatusCode.FailedPrecondition);
+
+    /// <summary>An answer to a legal probe whose session a scheduler restart (an admin's or a crash) ended under it: judged neither way.</summary>
+    private const string Restarted = "session ended by a scheduler restart";
 
     private readonly IHost host;
     private readonly ScenarioContext context;
@@ -94,8 +98,9 @@ public sealed class FuturesProbe
                 actual = Outcome(e);
             }
 
-            // A skew change while the call ran moves the certificate edges under it: judged neither way.
-            var conclusive = actual is not (nameof(StatusCode.Unavailable) or nameof(StatusCode.DeadlineExceeded) or nameof(StatusCode.Cancelled))
+            // A skew change while the call ran moves the certificate edges under it, and a TLS session expired by a fault
+            // while it ran says nothing of the rule: judged neither way.
+            var conclusive = actual is not (nameof(StatusCode.Unavailable) or nameof(StatusCode.DeadlineExceeded) or nameof(StatusCode.Cancelled) or "TLS SessionExpired" or Restarted)
                 && skew == SchedulerSkew();
             (Answered, Inconclusive) = conclusive ? (Answered + 1, Inconclusive) : (Answered, Inconclusive + 1);
             host.Log.Event(new ProbeAnswered(name, expected, actual, conclusive));
@@ -179,7 +184,11 @@ public sealed class FuturesProbe
         var key = $"probe-{++sequence}";
         var request = new SubmitRequest { Client = $"{Identity}.x", Session = session };
         request.Tasks.Add(new TaskSpec { Key = key, Operation = "sum", Inputs = { 20, 22 }, DurationMs = 10 });
-        await scheduler.SubmitAsync(request, deadline: Deadline);
+        if (await SubmitInSessionAsync(scheduler, request) is { } over)
+        {
+            return over;
+        }
+
         while (await call.ResponseStream.MoveNext(CancellationToken.None))
         {
             if (call.ResponseStream.Current.KeyInMemory is { } done && done.Key == key)
@@ -214,7 +223,11 @@ public sealed class FuturesProbe
 
         var request = new SubmitRequest { Client = client, Session = session };
         request.Tasks.Add(new TaskSpec { Key = $"probe-long-{++sequence}", Operation = "sum", Inputs = { 1 }, DurationMs = 60_000 });
-        await scheduler.SubmitAsync(request, deadline: Deadline);
+        if (await SubmitInSessionAsync(scheduler, request) is { } over)
+        {
+            return over;
+        }
+
         using var second = scheduler.Connect(new ConnectRequest { Client = client }, deadline: Deadline);
         if (await StartedAsync(second) is null)
         {
@@ -224,10 +237,28 @@ public sealed class FuturesProbe
         return await first.ResponseStream.MoveNext(CancellationToken.None) ? "first stream still open" : Ok;
     }
 
-    private static string Outcome(RpcException e) =>
-        e.StatusCode == StatusCode.Unavailable && e.Status.Detail.StartsWith("TLS ", StringComparison.Ordinal)
-            ? string.Join(' ', e.Status.Detail.Split(' ', 3)[..2]).TrimEnd(':')
-            : e.StatusCode.ToString();
+    /// <summary>What a refused call answered; a refusal must say why (a non-empty detail naming the client), else it is not the rule's answer.</summary>
+    /// <summary>Submits in a session the probe just opened: null once taken, <see cref="Restarted"/> if the session is already over.</summary>
+    private async Task<string?> SubmitInSessionAsync(Sim.Stack.Futures.Contracts.Scheduler.SchedulerClient scheduler, SubmitRequest request)
+    {
+        try
+        {
+            await scheduler.SubmitAsync(request, deadline: Deadline);
+            return null;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+        {
+            // Nothing else ends a session the probe holds: its own ids are used by no one else, one probe at a time.
+            return Restarted;
+        }
+    }
+
+    private static string Outcome(RpcException e) => e.StatusCode switch
+    {
+        StatusCode.Unavailable when e.Status.Detail.StartsWith("TLS ", StringComparison.Ordinal) => string.Join(' ', e.Status.Detail.Split(' ', 3)[..2]).TrimEnd(':'),
+        StatusCode.PermissionDenied or StatusCode.FailedPrecondition when !e.Status.Detail.Contains("client ", StringComparison.Ordinal) => $"{e.StatusCode} with detail '{e.Status.Detail}', which does not say which client or why",
+        _ => e.StatusCode.ToString(),
+    };
 
     public override string ToString() => $"{Answered} probe(s) answered, {Inconclusive} inconclusive (scheduler away)";
 }

@@ -5,11 +5,11 @@ namespace Sim.Scenarios.Futures;
 
 /// <summary>
 /// A reference model of the scheduler, driven by the scheduler's typed events and compared with the real one after
-/// every step. Model: sessions (client, identity, token) and tasks (owner, state, result) equal the scheduler's;
+/// every step. Model: sessions (client, identity, token), tasks (owner, state, result) and the restarts asked equal the scheduler's;
 /// a session is released when it closes or is replaced; a restart forgets every task and changes every token.
 /// Eligibility: a task is accepted only for a client with an open session and reported only to that session.
-/// Uniqueness: one session per client, one task and one result per key, and a key cancelled in a session never
-/// runs again in it.
+/// Uniqueness: one session per client, a session token never given twice, one task and one result per key, and a key
+/// cancelled in a session never runs again in it.
 /// </summary>
 public sealed class SchedulerModel
 {
@@ -22,7 +22,9 @@ public sealed class SchedulerModel
     private readonly Dictionary<TaskId, ModelTask> tasks = [];
     private readonly Dictionary<TaskId, string> results = [];
     private readonly HashSet<TaskId> settled = [];
+    private readonly HashSet<string> tokens = new(StringComparer.Ordinal);
     private int incarnation;
+    private int restarts;
 
     public SchedulerModel(ScenarioContext context, Live<Scheduler> scheduler)
     {
@@ -51,6 +53,7 @@ public sealed class SchedulerModel
         if (Mine(at))
         {
             incarnation = next;
+            restarts = 0;
             sessions.Clear();
             tasks.Clear();
             settled.Clear(); // results stay: a report sent before a crash may still reach its client
@@ -62,6 +65,11 @@ public sealed class SchedulerModel
         if (sessions.ContainsKey(e.Client))
         {
             context.Fail(OneResultPerTask, $"at {at.Time.TotalSeconds:F3}s the scheduler opened a second session for {e.Client} while its session {sessions[e.Client].Token} was open");
+        }
+
+        if (!tokens.Add(e.Token))
+        {
+            context.Fail(OneResultPerTask, $"at {at.Time.TotalSeconds:F3}s the scheduler opened a session for {e.Client} with token '{e.Token}', which an earlier session had: a token fences nothing if it comes back");
         }
 
         sessions[e.Client] = new ModelSession(e.Identity, e.Token);
@@ -142,6 +150,7 @@ public sealed class SchedulerModel
 
     private void Restarted(LoggedEvent at)
     {
+        restarts++;
         tasks.Clear();
         foreach (var session in sessions.Values)
         {
@@ -155,6 +164,12 @@ public sealed class SchedulerModel
         if (scheduler.Current is not { } real || scheduler.Incarnation != incarnation)
         {
             return null;
+        }
+
+        // The count may run ahead of the event (under Coyote a log call is a scheduling point), never behind it.
+        if (real.Restarts < restarts)
+        {
+            return $"the scheduler says it restarted {real.Restarts} time(s) in this incarnation, its model saw {restarts} restart(s)";
         }
 
         return CompareSessions(real) ?? CompareTasks(real);
@@ -175,6 +190,11 @@ public sealed class SchedulerModel
                 if (session.Token == before)
                 {
                     return $"the scheduler restarted but {client}'s session kept its token {before}: work sent before the restart would be accepted after it";
+                }
+
+                if (!tokens.Add(session.Token))
+                {
+                    return $"the scheduler restarted and gave {client}'s session the token '{session.Token}', which an earlier session had: a token fences nothing if it comes back";
                 }
 
                 (model.Token, model.Before) = (session.Token, null);

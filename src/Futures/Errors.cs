@@ -11,7 +11,7 @@ public sealed class FutureCancelledException : OperationCanceledException
     {
         Key = key;
         Reason = Normalise(reason);
-        Msg = msg;
+        Msg = string.IsNullOrEmpty(msg) ? null : msg; // the scheduler's report says "none" as "" (protobuf has no null)
     }
 
     public string Key { get; }

@@ -434,7 +434,7 @@ public sealed class FuturesClient
             }
             catch (RpcException e)
             {
-                host.Log.Event(new SubmitFailed(Id, e.StatusCode));
+                host.Log.Event(new SubmitFailed(Id, e.StatusCode, specs.Count == 0 ? "" : specs[0].Key));
                 await host.Clock.Delay(options.RetryInterval);
             }
         }

@@ -165,8 +165,8 @@ public sealed record ReconnectGaveUp(string Client, TimeSpan Deadline) : ClientE
     public override string Details => $"client={Client}: failed to reconnect to scheduler after {Deadline.TotalSeconds:F2} seconds, closing client";
 }
 
-/// <summary>Sending submissions failed; the client retries while the generation lasts.</summary>
-public sealed record SubmitFailed(string Client, StatusCode Status) : ClientEvent(Client)
+/// <summary>Sending submissions failed (<paramref name="Key"/>: the first of them); the client retries while the generation lasts.</summary>
+public sealed record SubmitFailed(string Client, StatusCode Status, string Key) : ClientEvent(Client)
 {
     public override string Kind => "futures.client-submit-failed";
 

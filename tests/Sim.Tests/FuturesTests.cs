@@ -56,6 +56,19 @@ public sealed class FuturesTests
     }
 
     [Fact]
+    public void ACancelWithoutAMessageReadsNoneWhetherTheReplyOrTheSchedulersReportCancelledIt()
+    {
+        // The user's call cancels with no message (null); the scheduler's report carries none as "" (protobuf has no null).
+        var local = new FutureCancelledException("inc-1", null, null);
+        var reported = new FutureCancelledException("inc-2", "", "");
+        var both = new FuturesCancelledException([local, reported]);
+
+        Assert.Null(reported.Msg);
+        Assert.Equal("inc-2 cancelled for reason: unknown.", reported.Message);
+        Assert.Equal("2 Futures cancelled:\nReasons:\n2 Futures cancelled for reason: unknown.\nMessage: None\nFutures: ['inc-1', 'inc-2']", both.Message);
+    }
+
+    [Fact]
     public void LosingTheSchedulerCancelsPendingFuturesWithTheReasonThenTheClientRunsAgain()
     {
         var statuses = new List<string>();
