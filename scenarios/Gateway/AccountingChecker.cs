@@ -8,7 +8,7 @@ namespace Sim.Scenarios.Gateway;
 /// exactly once, with OK or a status a user can act on (never Unknown or Internal, never an empty message). Model
 /// (safety): what the tables refuse in every version never succeeds — a component the party does not have (and it
 /// ends "no route", never in a routing loop), party 10001 calling 10000 (denied by 10000's table), party 20000 (the
-/// impostor). Liveness: after the quiet point every request ends within the settling bound.
+/// impostor). A "no route" names the party and the component the request asked for. Liveness: after the quiet point every request ends within the settling bound.
 /// </summary>
 public sealed class AccountingChecker
 {
@@ -46,6 +46,13 @@ public sealed class AccountingChecker
             if (!Clear.Contains(e.Status) || (e.Status != StatusCode.OK && string.IsNullOrWhiteSpace(e.Detail)))
             {
                 context.Fail(EndsOnce, $"{at.Subject}'s request {e.Id} ended with {e.Status} '{e.Detail}': not a status a user can act on");
+            }
+
+            var component = sent.Request.Produce || sent.Request.What.Length == 0 ? Stack.Gateway.RouteTable.Default : sent.Request.What;
+            var noRoute = $"no route to party {sent.Request.Target} component {component}";
+            if (e.Status == StatusCode.Unavailable && e.Detail.StartsWith("no route to party ", StringComparison.Ordinal) && e.Detail != noRoute)
+            {
+                context.Fail(EndsOnce, $"{at.Subject}'s request {e.Id} ({sent.Request.Details}) ended Unavailable '{e.Detail}', but the gateway that had no route says '{noRoute}'");
             }
 
             if (Refused(sent.Request) is { } why && (e.Status == StatusCode.OK || (sent.Request.What == RouteTables.Missing && e.Status == StatusCode.FailedPrecondition)))

@@ -68,7 +68,7 @@ public sealed class AdminProbe
         foreach (var round in rounds)
         {
             await host.Clock.Delay(round - host.Clock.Elapsed, lifetime);
-            foreach (var (probe, text, expect) in Edges(tables))
+            foreach (var (probe, text, expect) in Edges(tables, topology))
             {
                 // A push that never reached a decision (the connection broke, the session expired, the gateway was
                 // down) is pushed again, as an operator would: only the gateway's answer judges the probe.
@@ -77,13 +77,14 @@ public sealed class AdminProbe
                     await host.Clock.Delay(TimeSpan.FromMilliseconds(300), lifetime);
                 }
 
-                await host.Clock.Delay(TimeSpan.FromMilliseconds(300), lifetime);
+                // A refused table changes nothing, so the next push need not wait for traffic to use this one.
+                await host.Clock.Delay(TimeSpan.FromMilliseconds(expect.Admitted ? 300 : 50), lifetime);
             }
         }
     }
 
-    /// <summary>The edge pushes: ports 65535 and 1 taken, 65536 and 0 refused, the five broken tables refused, then 10000's table A back.</summary>
-    private static IEnumerable<(string Probe, string Text, ProbeExpectation Expect)> Edges(RouteTables tables)
+    /// <summary>The edge pushes: ports 65535 and 1 taken, 65536 and 0 refused, the five broken tables and every malformed one refused, the unusual spelling taken, then 10000's table A back.</summary>
+    private static IEnumerable<(string Probe, string Text, ProbeExpectation Expect)> Edges(RouteTables tables, GatewayTopology topology)
     {
         const string Rejected = "route table rejected: ";
         yield return ("port-65535", tables.WithPort(65535), ProbeExpectation.LetThrough);
@@ -97,6 +98,12 @@ public sealed class AdminProbe
                 : ProbeExpectation.Refused(StatusCode.InvalidArgument, Rejected + error));
         }
 
+        foreach (var (name, text, error) in MalformedTables.All(tables, topology))
+        {
+            yield return (name, text, ProbeExpectation.Refused(StatusCode.InvalidArgument, Rejected + error));
+        }
+
+        yield return ("unusual-spelling", MalformedTables.Unusual(tables, topology), ProbeExpectation.LetThrough);
         yield return ("restore", tables.For("10000", false), ProbeExpectation.LetThrough);
     }
 

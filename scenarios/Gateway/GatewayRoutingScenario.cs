@@ -18,12 +18,15 @@ namespace Sim.Scenarios.Gateway;
 /// operator's pushes at the edges of validity, an intruder's pushes, a hostile party, an expired certificate, an impostor.
 /// Invariants, by class:
 /// <list type="bullet">
-/// <item>Accounting: every request ends exactly once with a clear status, from the side that asked
-/// (<see cref="AccountingChecker"/>); every acknowledged message is processed once, in its producer's order
+/// <item>Accounting: every request ends exactly once with a clear status, from the side that asked, and a "no route"
+/// names the party and component asked for (<see cref="AccountingChecker"/>); every acknowledged message is processed once, in its producer's order
 /// (<see cref="ConsumptionChecker"/>).</item>
 /// <item>Eligibility: routes use the table live at that moment (<see cref="RoutingModel"/>); a party is admitted
 /// exactly while its token bucket holds a token (<see cref="RateModel"/>); a message is not redelivered inside its
-/// visibility timeout nor after its acknowledgement (<see cref="QueueModel"/>) — all judged on the models' own clocks.</item>
+/// visibility timeout nor after its acknowledgement (<see cref="QueueModel"/>) — all judged on the models' own clocks;
+/// a forward is retried only after a failure the next hop did not decide, at most 3 tries, 100 ms apart
+/// (<see cref="RetryChecker"/>); a request is routed only once admitted, and a rate refusal names party, rate, burst and
+/// gateway (<see cref="RateModel"/>).</item>
 /// <item>Uniqueness: a component runs a request id once despite retries (<see cref="DeliveryChecker"/>); a message id
 /// is stored at one offset and an offset holds one message (<see cref="QueueModel"/>); table versions only grow
 /// (<see cref="RoutingModel"/>); a request id is sent once (<see cref="AccountingChecker"/>).</item>
@@ -31,7 +34,9 @@ namespace Sim.Scenarios.Gateway;
 /// party's forged source, permitted and denied calls (both sides of an allow rule), someone else's topic, hop counts
 /// 1, 2 and 3, a malformed header, rate-limit bursts; a certificate before and after expiry; an impostor behind a
 /// hostname mismatch (<see cref="DeliveryChecker"/>); hostile admins: an intruder's pushes, ports 0, 1, 65535 and 65536,
-/// the five broken tables (pushed and written to disk), each refused with its JSON path while the old table serves.</item>
+/// the five broken tables (pushed and written to disk) and 29 more malformed ones, one per way route_table.json can be
+/// wrong (<see cref="MalformedTables"/>), each refused with its exact JSON-path error while the old table serves; a
+/// valid table in an unusual spelling (comments, trailing commas, timestamps, explicit grpc, https) is taken.</item>
 /// <item>Resources: at the horizon a gateway holds at most its pool's connections per peer, no calls but its
 /// consumer's, and no stray timers or loops (<see cref="ResourceChecker"/>).</item>
 /// <item>Model-based: routing decisions against a reference model of every table version (<see cref="RoutingModel"/>),
@@ -66,6 +71,11 @@ public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario
     public override string Description => "three parties' site gateways and an exchange (FATE OSX route tables, both shapes): hot reloads, queues, hostile parties and admins";
 
     public override IReadOnlyList<string> Claims => [DefectCatalogue.SelfRouteViaDefault, DefectCatalogue.TornRouteReload];
+
+    /// <summary>Tries per forward and the pause between them, as upstream OSX has them (SCENARIOS.md section 3).</summary>
+    public const int ForwardTries = 3;
+
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The scenario's own fault profile.</summary>
     public static FaultProfile Profile { get; } = new()
@@ -106,6 +116,7 @@ public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario
         var routing = new RoutingModel(context, topology);
         _ = new QueueModel(context, Visibility);
         _ = new RateModel(context, Rate, Burst);
+        _ = new RetryChecker(context, ForwardTries, RetryDelay);
         _ = new ConsumptionChecker(context, Settle);
         _ = new AccountingChecker(context, Settle);
         _ = new ProbeChecker(context);

@@ -108,7 +108,12 @@ public sealed class RouteTables(GatewayTopology topology)
             }
         }
 
-        return Broken(party).FirstOrDefault(b => b.Text == text).Error;
+        if (party == "10000" && text == MalformedTables.Unusual(this, topology))
+        {
+            return "";
+        }
+
+        return Broken(party).Concat(party == "10000" ? MalformedTables.All(this, topology) : []).FirstOrDefault(b => b.Text == text).Error;
     }
 
     private JsonObject Party9999(bool b)
@@ -167,7 +172,7 @@ public sealed class RouteTables(GatewayTopology topology)
         },
         new JsonObject { ["default_allow"] = true });
 
-    private string Edit(string party, Action<JsonObject> edit)
+    internal string Edit(string party, Action<JsonObject> edit)
     {
         var table = (JsonObject)JsonNode.Parse(For(party, false))!;
         edit(table);
@@ -176,13 +181,13 @@ public sealed class RouteTables(GatewayTopology topology)
 
     private static JsonObject Table(JsonObject routes, JsonObject permission) => new() { ["route_table"] = routes, ["permission"] = permission };
 
-    private static JsonObject Entry(string component, JsonObject endpoint) => new() { [component] = new JsonArray(endpoint) };
+    internal static JsonObject Entry(string component, JsonObject endpoint) => new() { [component] = new JsonArray(endpoint) };
 
     private static JsonObject Component(Live jobs) => new() { ["ip"] = jobs.Address, ["port"] = GatewayTopology.ComponentPort };
 
     private static JsonObject Gateway(Live gateway) => Tls(gateway.Address, gateway.DnsName);
 
-    private static JsonObject Tls(string ip, string hostname) => new()
+    internal static JsonObject Tls(string ip, string hostname) => new()
     {
         ["ip"] = ip,
         ["port"] = GatewayTopology.GatewayPort,
