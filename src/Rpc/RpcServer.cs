@@ -164,18 +164,23 @@ public sealed class RpcServer : IDisposable
         }
         else
         {
+            // Once the call's deadline passed, gRPC's server answers DEADLINE_EXCEEDED whatever the handler makes of its
+            // cancelled context afterwards (a handler relaying a call it forwarded, which the expiry cancelled, would
+            // otherwise answer Cancelled, which reads as the caller's own doing).
+            Status Expired(Status status) =>
+                status.StatusCode != StatusCode.OK && host.Clock.UtcNow >= deadline ? new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded") : status;
             try
             {
                 await handler(call);
-                call.Finish(call.Context.Status);
+                call.Finish(Expired(call.Context.Status));
             }
             catch (RpcException e)
             {
-                call.Finish(e.Status);
+                call.Finish(Expired(e.Status));
             }
             catch (OperationCanceledException) when (cts.IsCancellationRequested)
             {
-                call.Finish(new Status(StatusCode.Cancelled, "Call cancelled"));
+                call.Finish(Expired(new Status(StatusCode.Cancelled, "Call cancelled")));
             }
             catch (Exception e)
             {

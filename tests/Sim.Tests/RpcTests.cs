@@ -113,6 +113,49 @@ public sealed class RpcTests
         Assert.InRange(handlerCancelledAt, calledAt + timeout, calledAt + timeout + delivery);
     }
 
+    [Fact]
+    public void AServerWhoseDeadlinePassesAnswersDeadlineExceededWhateverItsHandlerMakesOfTheCancel()
+    {
+        var result = TestWorld.Run("rpc-server-deadline", ctx =>
+        {
+            var (m1, m2) = NetworkFaultTests.TwoMachines(ctx);
+            ctx.Horizon = TimeSpan.FromSeconds(10);
+            // A handler that relays its cancelled context as Cancelled, as a proxy relays the call it forwarded.
+            Serve(ctx, m2, host => new Probe(async (_, context) =>
+            {
+                try
+                {
+                    await host.Clock.Delay(TimeSpan.FromSeconds(5), context.CancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new RpcException(new Status(StatusCode.Cancelled, "Cancelled (from the next hop)"));
+                }
+
+                return new Contracts.ReadReply();
+            }));
+            ctx.Process("client", m1, async host =>
+            {
+                var client = new Contracts.Register.RegisterClient(new RpcChannel(host, "10.0.0.2", Port));
+                await host.Clock.Delay(TimeSpan.FromMilliseconds(100));
+                try
+                {
+                    await client.ReadAsync(new Contracts.ReadRequest { Key = "k" }, deadline: host.Clock.UtcNow + TimeSpan.FromSeconds(1));
+                }
+                catch (RpcException)
+                {
+                }
+            });
+            // The caller is paused across its deadline: its own timer cannot cancel the call first.
+            ctx.At(TimeSpan.FromSeconds(0.5), new FaultAction.Pause("client") { Lasts = TimeSpan.FromSeconds(2) });
+        });
+
+        // gRPC's server answers DEADLINE_EXCEEDED once the deadline it was given passes; a Cancelled would read as the
+        // caller's own doing (gateway-routing swarm seed 91: a relayed "Cancelled (from the next hop)" reached a user).
+        Assert.Contains(result.Log.Entries, e => e.Event is RpcHandled { Status: StatusCode.DeadlineExceeded });
+        Assert.DoesNotContain(result.Log.Entries, e => e.Event is RpcHandled { Status: StatusCode.Cancelled });
+    }
+
     [Theory]
     [InlineData("client killed")]
     [InlineData("connection reset")]
