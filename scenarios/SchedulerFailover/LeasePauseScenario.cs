@@ -1,4 +1,3 @@
-using Bogus;
 using Sim.Stack.Defects;
 using Sim.Stack.Scheduler;
 using Sim.Stack.Scheduler.Contracts;
@@ -30,9 +29,7 @@ public sealed class LeasePauseScenario : Scenario
         var options = new SchedulerOptions(context.Defects);
         var topology = new SchedulerTopology();
         SchedulerFailoverScenario.PlaceParty(context, topology, options, workers: 2);
-        var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
-        topology.Users.Add(SchedulerFailoverScenario.PlaceClient(context, "user0", (host, me) =>
-            JobSubmitter.Start(host, new SchedulerClient(host, SchedulerTopology.Endpoints(me), topology.ReplicaNames), faker, TimeSpan.FromSeconds(3), JobSizes.Small)));
+        SchedulerFailoverScenario.PlaceUser(context, topology, "user0", TimeSpan.FromSeconds(3), JobSizes.Small);
         SchedulerFailoverScenario.Check(context, topology, options);
 
         var rng = context.Workload;

@@ -114,6 +114,14 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
         }
     }
 
+    /// <summary>A user of the party submitting Bogus jobs (drawn from its own seed off the workload stream) until <paramref name="until"/>.</summary>
+    public static void PlaceUser(ScenarioContext context, SchedulerTopology topology, string name, TimeSpan until, JobSizes? sizes = null)
+    {
+        var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
+        topology.Users.Add(PlaceClient(context, name, (host, me) =>
+            JobSubmitter.Start(host, new SchedulerClient(host, SchedulerTopology.Endpoints(me), topology.ReplicaNames), faker, until, sizes)));
+    }
+
     /// <summary>A client process of the party (mTLS, its name its DNS name).</summary>
     public static Live<T> PlaceClient<T>(ScenarioContext context, string name, Func<IHost, Live, T> start)
         where T : class => context.Client(name, SchedulerTopology.Site, start, Tls(name));
@@ -124,9 +132,7 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
         var until = context.EffectiveQuietAt - TimeSpan.FromSeconds(2);
         for (var i = 0; i < 2; i++)
         {
-            var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
-            topology.Users.Add(PlaceClient(context, $"user{i}", (host, me) =>
-                JobSubmitter.Start(host, new SchedulerClient(host, SchedulerTopology.Endpoints(me), topology.ReplicaNames), faker, until)));
+            PlaceUser(context, topology, $"user{i}", until);
         }
 
         var rounds = new[] { 0.15, 0.4, 0.75 }.Select(f => context.Horizon * f).ToList();

@@ -1,4 +1,3 @@
-using Bogus;
 using Sim.Engine;
 using Sim.Scenarios;
 using Sim.Scenarios.SchedulerFailover;
@@ -61,9 +60,7 @@ public static class SchedulerBenchmark
             var options = new SchedulerOptions(context.Defects);
             var topology = new SchedulerTopology();
             SchedulerFailoverScenario.PlaceParty(context, topology, options, workers: 3);
-            var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
-            topology.Users.Add(SchedulerFailoverScenario.PlaceClient(context, "user0", (host, me) =>
-                JobSubmitter.Start(host, new SchedulerClient(host, SchedulerTopology.Endpoints(me), topology.ReplicaNames), faker, TimeSpan.FromSeconds(14))));
+            SchedulerFailoverScenario.PlaceUser(context, topology, "user0", TimeSpan.FromSeconds(14));
             context.On<LeaseGranted>((e, at) =>
             {
                 epoch = Math.Max(epoch, e.Epoch);
@@ -112,9 +109,7 @@ public static class SchedulerBenchmark
             SchedulerFailoverScenario.PlaceParty(context, topology, options, workers: 3);
             for (var i = 0; i < 2; i++)
             {
-                var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
-                topology.Users.Add(SchedulerFailoverScenario.PlaceClient(context, $"user{i}", (host, me) =>
-                    JobSubmitter.Start(host, new SchedulerClient(host, SchedulerTopology.Endpoints(me), topology.ReplicaNames), faker, Minute)));
+                SchedulerFailoverScenario.PlaceUser(context, topology, $"user{i}", Minute);
             }
 
             context.On<JobFinished>((e, _) => ended.Add(e.Job));
