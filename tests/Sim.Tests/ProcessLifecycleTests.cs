@@ -1,3 +1,7 @@
+using Sim.Engine;
+using Sim.Engine.Coyote;
+using Sim.Scenarios;
+using Sim.Stack.Defects;
 using Sim.Stack.Host;
 using Sim.Worlds;
 
@@ -217,54 +221,64 @@ public sealed class ProcessLifecycleTests
         Assert.Equal("stopped", kill.Event.Why);
     }
 
+    internal static readonly TimeSpan PauseAt = TimeSpan.FromSeconds(1.05);
+    internal static readonly TimeSpan ResumeAt = TimeSpan.FromSeconds(2.05);
+
     [Fact]
     public void PausedProcessMakesNoProgressUntilResumed()
     {
-        var pauseAt = TimeSpan.FromSeconds(1.05);
-        var resumeAt = TimeSpan.FromSeconds(2.05);
         var ticks = new List<TimeSpan>();
         var frames = new List<TimeSpan>();
-        var result = TestWorld.Run("pause", ctx =>
-        {
-            var (m1, m2) = NetworkFaultTests.TwoMachines(ctx);
-            ctx.Horizon = TimeSpan.FromSeconds(3);
-            ctx.At(pauseAt, new FaultAction.Pause("p"));
-            ctx.At(resumeAt, new FaultAction.Resume("p"));
-            ctx.Process("p", m2, async host =>
-            {
-                using var listener = host.Network.Listen("10.0.0.2", 9000);
-                host.Spawn("ticker", async _ =>
-                {
-                    while (true)
-                    {
-                        await host.Clock.Delay(Tick);
-                        ticks.Add(host.Clock.Elapsed);
-                    }
-                });
-                var conn = await listener.AcceptAsync();
-                while (await conn.ReceiveAsync() is not null)
-                {
-                    frames.Add(host.Clock.Elapsed);
-                }
-            });
-            ctx.Process("sender", m1, async host =>
-            {
-                var conn = await host.Network.DialAsync("10.0.0.2", 9000);
-                await host.Clock.Delay(TimeSpan.FromSeconds(1.5) - host.Clock.Elapsed);
-                conn.Send(TestWorld.Frame(1));
-            });
-        });
+        var result = TestWorld.Run("pause", ctx => PausedWorld(ctx, ticks, frames));
 
         result.AssertClean();
-        TestWorld.AssertSameInstant(Assert.Single(result.Events<ProcessPaused>()).Time, pauseAt);
-        TestWorld.AssertSameInstant(Assert.Single(result.Events<ProcessResumed>()).Time, resumeAt);
-        Assert.DoesNotContain(ticks, t => t > pauseAt && t < resumeAt);
-        Assert.Contains(resumeAt, ticks);
-        Assert.Contains(ticks, t => t > resumeAt);
+        TestWorld.AssertSameInstant(Assert.Single(result.Events<ProcessPaused>()).Time, PauseAt);
+        TestWorld.AssertSameInstant(Assert.Single(result.Events<ProcessResumed>()).Time, ResumeAt);
+        AssertFrozenWhilePaused(ticks, frames, result.Events<FrameDelivered>().Select(e => e.Time));
+    }
+
+    /// <summary>Process p ticks every 100 ms and reads frames; it is paused from 1.05 s to 2.05 s, and a frame reaches it at about 1.5 s.</summary>
+    internal static void PausedWorld(ScenarioContext ctx, List<TimeSpan> ticks, List<TimeSpan> frames)
+    {
+        var (m1, m2) = NetworkFaultTests.TwoMachines(ctx);
+        ctx.Horizon = TimeSpan.FromSeconds(3);
+        ctx.At(PauseAt, new FaultAction.Pause("p"));
+        ctx.At(ResumeAt, new FaultAction.Resume("p"));
+        ctx.Process("p", m2, async host =>
+        {
+            using var listener = host.Network.Listen("10.0.0.2", 9000);
+            host.Spawn("ticker", async _ =>
+            {
+                while (true)
+                {
+                    await host.Clock.Delay(Tick);
+                    ticks.Add(host.Clock.Elapsed);
+                }
+            });
+            var conn = await listener.AcceptAsync();
+            while (await conn.ReceiveAsync() is not null)
+            {
+                frames.Add(host.Clock.Elapsed);
+            }
+        });
+        ctx.Process("sender", m1, async host =>
+        {
+            var conn = await host.Network.DialAsync("10.0.0.2", 9000);
+            await host.Clock.Delay(TimeSpan.FromSeconds(1.5) - host.Clock.Elapsed);
+            conn.Send(TestWorld.Frame(1));
+        });
+    }
+
+    /// <summary>No tick and no read between the pause and the resume; both go on at the resume.</summary>
+    internal static void AssertFrozenWhilePaused(List<TimeSpan> ticks, List<TimeSpan> frames, IEnumerable<TimeSpan> deliveries)
+    {
+        Assert.DoesNotContain(ticks, t => t > PauseAt && t < ResumeAt);
+        Assert.Contains(ticks, t => TestWorld.SameInstant(ResumeAt, t));
+        Assert.Contains(ticks, t => t > ResumeAt);
 
         // A frame that arrived during the pause is read only once the process runs again.
-        Assert.Contains(result.Events<FrameDelivered>(), e => e.Time > pauseAt && e.Time < resumeAt);
-        Assert.Equal([resumeAt], frames);
+        Assert.Contains(deliveries, t => t > PauseAt && t < ResumeAt);
+        Assert.Single(frames, t => TestWorld.SameInstant(ResumeAt, t));
     }
 
     [Fact]
@@ -299,5 +313,27 @@ public sealed class ProcessLifecycleTests
             Assert.DoesNotContain(ticks, t => t > pause.Time + TimeSpan.FromMicroseconds(1) && t < resume.Time - TimeSpan.FromMicroseconds(1));
             Assert.Contains(ticks, t => TestWorld.SameInstant(resume.Time, t));
         }
+    }
+}
+
+/// <summary>Pauses under Coyote, whose await continuations run as controlled tasks of their own, not as the process's posted code.</summary>
+[Collection(nameof(CoyoteCollection))]
+public sealed class ProcessPauseCoyoteTests
+{
+    [Fact]
+    public void APausedProcessMakesNoProgressUnderCoyoteEither()
+    {
+        // Before, only posted callbacks waited for the resume: the ticker's sleeps still ended and the frame was read at
+        // once, so a worker paused past its unhealthy mark went on heartbeating (scheduler-lease-pause never found
+        // reschedule-double-commit under Coyote).
+        var ticks = new List<TimeSpan>();
+        var frames = new List<TimeSpan>();
+        var scenario = new InlineScenario("pause-coyote", ctx => ProcessLifecycleTests.PausedWorld(ctx, ticks, frames));
+
+        var outcome = CoyoteEngine.Explore(scenario, new RunConfig(scenario.Name, 1, "random", DefectSet.None), new CoyoteOptions("random", 1));
+
+        Assert.Null(outcome.TestbedError);
+        Assert.False(outcome.IsBug, outcome.Violation?.ToString());
+        ProcessLifecycleTests.AssertFrozenWhilePaused(ticks, frames, outcome.Log!.Entries.Where(e => e.Event is FrameDelivered).Select(e => e.Time));
     }
 }

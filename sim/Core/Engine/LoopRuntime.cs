@@ -44,6 +44,8 @@ public sealed class LoopRuntime : IRuntime
 
     public TimerHandle At(TimeSpan when, Action action) => timers.Add(when < now ? now : when, action);
 
+    public bool PauseHoldsAwaits => true;
+
     public void Woke(ExecutionContextOwner owner)
     {
         // The loop engine sees every continuation in its run queue; time never moves while one is runnable.

@@ -68,7 +68,7 @@ public sealed class DiskStore
             // A killed incarnation's flush never resumes.
             if (owner.Alive)
             {
-                done.TrySetResult();
+                owner.EndWait(() => done.TrySetResult());
             }
         }
     }

@@ -47,6 +47,24 @@ public sealed class ExecutionContextOwner
     /// <summary>World code ended a wait of this owner: its code is runnable (the engine's clock may want to know).</summary>
     public void Woke() => runtime.Woke(this);
 
+    /// <summary>
+    /// Ends a wait of this owner's code (<paramref name="end"/> completes what it awaits). While the process is paused
+    /// and the engine does not hold await continuations itself (Coyote), the wait ends only once it resumes: the end is
+    /// queued as the owner's code, which a pause holds. Without this a paused process kept running under Coyote — its
+    /// timers fired, frames woke its receives — and only its posted callbacks waited (scheduler-lease-pause: a worker
+    /// paused past its unhealthy mark went on heartbeating, so its task was never rescheduled).
+    /// </summary>
+    public void EndWait(Action end)
+    {
+        if (Paused && !runtime.PauseHoldsAwaits)
+        {
+            Run(end);
+            return;
+        }
+
+        end();
+    }
+
     /// <summary>Queues <paramref name="action"/> to run as this owner's code.</summary>
     public void Run(Action action) => runtime.Post(this, static a => ((Action)a!)(), action);
 

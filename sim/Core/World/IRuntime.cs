@@ -23,6 +23,14 @@ public interface IRuntime
 
     /// <summary>World code just ended a wait of <paramref name="owner"/> (a sleep, a socket's wake): its code is runnable.</summary>
     void Woke(ExecutionContextOwner owner);
+
+    /// <summary>
+    /// True when an await's continuation runs as its owner's posted code, so a pause holds it (the loop engine: each
+    /// owner has its synchronization context). False when awaits continue on their own (Coyote schedules every
+    /// continuation as a controlled task): there, world code must not end a paused owner's waits until it resumes
+    /// (<see cref="ExecutionContextOwner.EndWait"/>).
+    /// </summary>
+    bool PauseHoldsAwaits { get; }
 }
 
 /// <summary>A scheduled timer; cancelling it guarantees the action never runs.</summary>

@@ -37,11 +37,11 @@ internal sealed class WakeSignal(ExecutionContextOwner owner)
         if (owner.WakeDelay is var late && late > TimeSpan.Zero)
         {
             // A slow process hears of the frame (or the reset) late.
-            owner.After(late, WakeNow);
+            owner.After(late, () => owner.EndWait(WakeNow));
             return;
         }
 
-        WakeNow();
+        owner.EndWait(WakeNow);
     }
 
     private void WakeNow()

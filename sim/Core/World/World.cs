@@ -240,9 +240,19 @@ public sealed class World
 
             registration.Unregister();
             Done();
-            if (owner is not { Alive: false } && tcs.TrySetResult())
+            if (owner is null)
             {
-                owner?.Woke();
+                tcs.TrySetResult();
+            }
+            else
+            {
+                owner.EndWait(() =>
+                {
+                    if (owner.Alive && tcs.TrySetResult())
+                    {
+                        owner.Woke();
+                    }
+                });
             }
         }
 

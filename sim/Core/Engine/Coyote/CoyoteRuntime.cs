@@ -110,6 +110,8 @@ public sealed class CoyoteRuntime : IRuntime
 
     public TimerHandle At(TimeSpan when, Action action) => timers.Add(when < now ? now : when, action);
 
+    public bool PauseHoldsAwaits => false;
+
     public void Woke(ExecutionContextOwner owner) => busy.Add(owner);
 
     public void Resumed(ExecutionContextOwner owner)
