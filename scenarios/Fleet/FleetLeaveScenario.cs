@@ -26,6 +26,8 @@ public sealed class FleetLeaveScenario : Scenario
 
     public override string Description => "coordinator + 2 nodes + driver: an in-memory restart, then node0 stops while its ping loop registers again (focused, for Coyote)";
 
+    public override bool Focused => true;
+
     public override IReadOnlyList<string> Claims => [DefectCatalogue.LeaveBeforePingLoopStops, DefectCatalogue.PullTrustsNodeId];
 
     public override void Build(ScenarioContext context)

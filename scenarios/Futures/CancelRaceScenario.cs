@@ -35,6 +35,8 @@ public sealed class CancelRaceScenario : Scenario
 
     public override string Description => "1 Dask-style client racing cancels against results, a TLS expiry and a scheduler restart (focused, for Coyote)";
 
+    public override bool Focused => true;
+
     public override IReadOnlyList<string> Claims =>
         [DefectCatalogue.BareCancel, DefectCatalogue.DroppedCancelReason, DefectCatalogue.ResubmitAfterCancel, DefectCatalogue.StaleSessionSubmit, DefectCatalogue.ReplacedSessionKeepsKeys, DefectCatalogue.CancelAfterResult];
 

@@ -38,6 +38,8 @@ public sealed class RegisterAckKillScenario : Scenario
     public override string Description => "focused: a primary's ack vs replication to the backup vs a kill (3 processes, 6 writes, 2 scripted kills)";
 
     // Not ack-before-flush: it stays the big scenario's alone (its "belongs to scenario 'register'" messages are pinned).
+    public override bool Focused => true;
+
     public override IReadOnlyList<string> Claims => [DefectCatalogue.BackupAcksBeforeFlush, DefectCatalogue.StaleReplicaOverwrite];
 
     public override void Build(ScenarioContext context)

@@ -19,6 +19,8 @@ public sealed class LeasePauseScenario : Scenario
 
     public override string Description => "focused: a leader paused across its lease's expiry and a busy worker paused past its unhealthy mark (store, 3 replicas, 2 workers, 1 user)";
 
+    public override bool Focused => true;
+
     public override IReadOnlyList<string> Claims => [DefectCatalogue.LeaseWithoutFencing, DefectCatalogue.RescheduleDoubleCommit];
 
     public override void Build(ScenarioContext context)

@@ -37,7 +37,7 @@ public static class DefectBench
         {
             foreach (var search in request.Searches)
             {
-                stderr.WriteLine($"defects: {defect.Name} ({ScenarioCatalog.HomeOf(defect.Name)?.Name}) with {search.Engine}/{search.Strategy}, {request.Seeds} seed(s), budget {search.Budget}");
+                stderr.WriteLine($"defects: {defect.Name} ({ScenarioCatalog.HomeOf(defect.Name, search.Engine)?.Name}) with {search.Engine}/{search.Strategy}, {request.Seeds} seed(s), budget {search.Budget}");
                 var hunts = new List<DefectHunt>();
                 for (var i = 0; i < request.Seeds; i++)
                 {
@@ -123,7 +123,7 @@ public static class DefectBench
 
         if (!asJson)
         {
-            stdout.WriteLine($"{"defect",-22} {"scenario",-16} {"engine",-7} {"strategy",-15} {"budget",7} {"found",7} {"median iterations",18} {"median wall (s)",16}");
+            stdout.WriteLine($"{"defect",-22} {"scenario",-21} {"engine",-7} {"strategy",-15} {"budget",7} {"found",7} {"median iterations",18} {"median wall (s)",16}");
         }
 
         foreach (var (defect, search, hunts) in rows)
@@ -133,7 +133,7 @@ public static class DefectBench
                 ? JsonSerializer.Serialize(new
                 {
                     defect = defect.Name,
-                    scenario = ScenarioCatalog.HomeOf(defect.Name)?.Name,
+                    scenario = ScenarioCatalog.HomeOf(defect.Name, search.Engine)?.Name,
                     engine = search.Engine,
                     strategy = search.Strategy,
                     budget = search.Budget,
@@ -142,7 +142,7 @@ public static class DefectBench
                     medianIterations = double.IsNaN(stats.MedianIterations) ? (double?)null : stats.MedianIterations,
                     medianWallSeconds = double.IsNaN(stats.MedianWallSeconds) ? (double?)null : Math.Round(stats.MedianWallSeconds, 3),
                 }, Json)
-                : $"{defect.Name,-22} {ScenarioCatalog.HomeOf(defect.Name)?.Name,-16} {search.Engine,-7} {search.Strategy,-15} {search.Budget,7} {$"{stats.Found}/{stats.Total}",7} {Number(stats.MedianIterations, "G4"),18} {Number(stats.MedianWallSeconds, "F3"),16}");
+                : $"{defect.Name,-22} {ScenarioCatalog.HomeOf(defect.Name, search.Engine)?.Name,-21} {search.Engine,-7} {search.Strategy,-15} {search.Budget,7} {$"{stats.Found}/{stats.Total}",7} {Number(stats.MedianIterations, "G4"),18} {Number(stats.MedianWallSeconds, "F3"),16}");
         }
     }
 }

@@ -11,10 +11,10 @@ namespace Sim.Bench;
 /// <param name="TestbedError">Set when the engine reported a problem of the testbed instead of a violation.</param>
 public sealed record DefectHunt(string Defect, string Scenario, string Engine, string Strategy, ulong Seed, int Budget, bool Found, long Iterations, TimeSpan Wall, string? Invariant, string? TestbedError = null)
 {
-    /// <summary>Plants <paramref name="defect"/> in its scenario and searches with <paramref name="engine"/>.</summary>
+    /// <summary>Plants <paramref name="defect"/> in its scenario for <paramref name="engine"/> (<see cref="ScenarioCatalog.HomeOf(string, string)"/>) and searches with it.</summary>
     public static DefectHunt Run(Defect defect, string engine, string strategy, ulong seed, int budget)
     {
-        var scenario = ScenarioCatalog.HomeOf(defect.Name)
+        var scenario = ScenarioCatalog.HomeOf(defect.Name, engine)
             ?? throw new InvalidOperationException($"defect {defect.Name} is claimed by no scenario");
         var searcher = Engines.Find(engine) ?? throw new ArgumentException($"unknown engine '{engine}' (known: {string.Join(", ", Engines.Names)})", nameof(engine));
         var config = new RunConfig(scenario.Name, seed, strategy, new DefectSet([defect.Name]), KeepEventLog: false);

@@ -285,6 +285,17 @@ public sealed partial class ReportTests(ShardFixture shards) : IClassFixture<Sha
     }
 
     [Theory]
+    [InlineData(DefectCatalogue.BackupAcksBeforeFlush, "loop", "register")]
+    [InlineData(DefectCatalogue.BackupAcksBeforeFlush, "coyote", "register-ack-kill")]
+    [InlineData(DefectCatalogue.LeaseWithoutFencing, "loop", "scheduler-failover")]
+    [InlineData(DefectCatalogue.LeaseWithoutFencing, "coyote", "scheduler-lease-pause")]
+    [InlineData(DefectCatalogue.AckBeforeFlush, "coyote", "register")]
+    public void CoyoteHuntsADefectInAFocusedScenarioThatClaimsItWhenThereIsOne(string defect, string engine, string scenario)
+    {
+        Assert.Equal(scenario, ScenarioCatalog.HomeOf(defect, engine)?.Name);
+    }
+
+    [Theory]
     [InlineData("unknown strategy 'loop:nosuch'", "--defects", "--strategies", "loop:nosuch")]
     [InlineData("unknown engine 'warp'", "--defects", "--strategies", "warp:random")]
     [InlineData("unknown defect 'nosuch'", "--defects", "nosuch")]

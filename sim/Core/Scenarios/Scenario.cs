@@ -19,6 +19,13 @@ public abstract class Scenario
     /// </summary>
     public virtual IReadOnlyList<string> Claims => [];
 
+    /// <summary>
+    /// A focused scenario: a few processes, a handful of operations, one or two faults at chosen points, so that
+    /// Coyote's systematic search spends its iterations on one race. Coyote searches for a defect in the first
+    /// focused scenario that claims it (<see cref="ScenarioCatalog.HomeOf(string, string)"/>).
+    /// </summary>
+    public virtual bool Focused => false;
+
     /// <summary>The defects this scenario claims, as the catalogue describes them.</summary>
     public IReadOnlyList<Defect> Defects => [.. Claims.Select(name => DefectCatalogue.Find(name)
         ?? throw new InvalidOperationException($"scenario '{Name}' claims defect '{name}', which the catalogue does not have"))];

@@ -27,6 +27,14 @@ public static class ScenarioCatalog
     /// <summary>Where a defect is planted when no scenario is named: the first scenario that claims it.</summary>
     public static Scenario? HomeOf(string defect) => All.FirstOrDefault(s => s.Claims.Contains(defect, StringComparer.Ordinal));
 
+    /// <summary>
+    /// Where <paramref name="engine"/> searches for a defect when no scenario is named: for Coyote the first focused
+    /// scenario that claims it (a broad scenario's thousands of decisions an iteration dilute its systematic search),
+    /// else, and for the loop engine, <see cref="HomeOf(string)"/>.
+    /// </summary>
+    public static Scenario? HomeOf(string defect, string engine) =>
+        (engine == "coyote" ? Claiming(defect).FirstOrDefault(s => s.Focused) : null) ?? HomeOf(defect);
+
     /// <summary>Why <paramref name="defect"/> cannot be planted in <paramref name="scenario"/>, or null if it can.</summary>
     public static string? WhyNotPlantable(string defect, Scenario scenario) =>
         scenario.Claims.Contains(defect, StringComparer.Ordinal) ? null
