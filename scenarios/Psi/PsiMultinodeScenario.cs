@@ -48,7 +48,21 @@ namespace Sim.Scenarios.Psi;
 /// <param name="bobNodes">Pins bob's cluster size.</param>
 /// <param name="incident">Pins the scripted incident; drawn when null.</param>
 /// <param name="horizon">The run's horizon (14 s by default: every job ends within one receive timeout and its retries after the quiet point).</param>
-public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes = null, int minItems = 40, int maxItems = 120, PsiIncident? incident = null, TimeSpan? horizon = null) : Scenario
+/// <param name="maxAttempts">Pins the jobs' attempts (drawn 1-2 when null).</param>
+/// <param name="mismatch">Bob runs another protocol version, curve, result receiver and batch size than alice: both must fail the handshake, naming every difference.</param>
+/// <param name="aliceInput">Breaks alice's input this way (instead of the drawn incident's breakage).</param>
+/// <param name="bobInput">Breaks bob's input this way.</param>
+public sealed class PsiMultinodeScenario(
+    int? aliceNodes = null,
+    int? bobNodes = null,
+    int minItems = 40,
+    int maxItems = 120,
+    PsiIncident? incident = null,
+    TimeSpan? horizon = null,
+    int? maxAttempts = null,
+    bool mismatch = false,
+    BadInput? aliceInput = null,
+    BadInput? bobInput = null) : Scenario
 {
     /// <summary>Upstream's link times divided by this (receive timeout 120 s -> 6 s; 10 connect tries 1 s apart -> 50 ms apart).</summary>
     public const double Scale = 20;
@@ -94,7 +108,7 @@ public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes =
         context.Horizon = horizon ?? TimeSpan.FromSeconds(14);
         context.QuietAt = TimeSpan.FromSeconds(4);
         context.Faults(Profile);
-        var workload = new PsiWorkload(context.Workload, aliceNodes, bobNodes, minItems, maxItems, incident);
+        var workload = new PsiWorkload(context.Workload, aliceNodes, bobNodes, minItems, maxItems, incident, maxAttempts);
         var topology = new PsiTopology();
         var protocol = PsiProtocol.Default with { Curve = workload.Curve, Receivers = workload.Receivers, BatchSize = BatchSize };
         var eve = context.Site("eve");
@@ -105,9 +119,12 @@ public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes =
 
         foreach (var party in topology.Parties)
         {
-            party.Breakage = workload.Incident == PsiIncident.BadInput && workload.Victim == party.Name ? workload.Breakage : BadInput.None;
+            var pinned = party.Name == "alice" ? aliceInput : bobInput;
+            party.Breakage = pinned ?? (workload.Incident == PsiIncident.BadInput && workload.Victim == party.Name ? workload.Breakage : BadInput.None);
+            party.Spelling = party.Name == "alice" ? workload.AliceSpelling : workload.BobSpelling;
+            party.Protocol = mismatch && party.Name == "bob" ? Mismatched(protocol) : protocol;
             SeedInput(party);
-            PlaceDriver(context, topology, party, protocol, workload.MaxAttempts);
+            PlaceDriver(context, topology, party, party.Protocol, workload.MaxAttempts);
         }
 
         _ = LinkProbe.Place(context, topology, eve);
@@ -117,6 +134,7 @@ public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes =
         _ = new ResultChecker(context, topology, protocol);
         _ = new PlacementModel(context, topology);
         _ = new PsiAccounting(context, topology);
+        _ = new JobModel(context, topology, workload.MaxAttempts);
         _ = new PropagationChecker(context, topology, Link.RetryWindow);
         _ = new ProbeChecker(context);
         _ = new PsiResources(context, topology);
@@ -168,20 +186,21 @@ public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes =
         }, new ServiceOptions { On = party.Head.Machine, DnsName = $"driver.{party.Name}" });
     }
 
+    /// <summary>Bob's side of a planted mismatch: every option the handshake compares differs from alice's.</summary>
+    public static PsiProtocol Mismatched(PsiProtocol alice) => new(
+        "ecdh-psi/1",
+        alice.Curve == X25519Curve.CurveName ? Secp256k1Curve.CurveName : X25519Curve.CurveName,
+        alice.Receivers == PsiProtocol.Both ? "alice" : PsiProtocol.Both,
+        alice.BatchSize / 2);
+
     /// <summary>The party's input file on every node's disk (a shared file system, as SecretFlow expects the path on whichever node runs the actor).</summary>
     private static void SeedInput(PsiParty party)
     {
-        var items = party.Items.ToList();
-        var text = party.Breakage switch
+        var (text, error) = InputFiles.Of(party.Items, party.Breakage, party.Spelling, PsiTopology.InputPath);
+        party.InputError = error;
+        foreach (var node in party.Nodes.Where(_ => text is not null))
         {
-            BadInput.Duplicate => ItemFile.Write([.. items, items[items.Count / 2]]),
-            BadInput.Empty => ItemFile.Write([]),
-            BadInput.Malformed => ItemFile.Write([.. items.Take(items.Count / 2), items[0][..(Stack.Psi.ItemFile.ItemLength - 1)] + "x", .. items.Skip(items.Count / 2)]),
-            _ => ItemFile.Write(items),
-        };
-        foreach (var node in party.Nodes)
-        {
-            GatewayRoutingScenario.Seed(node, PsiTopology.InputPath, System.Text.Encoding.UTF8.GetString(text));
+            GatewayRoutingScenario.Seed(node, PsiTopology.InputPath, text!);
         }
     }
 }
