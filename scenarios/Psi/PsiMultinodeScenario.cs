@@ -136,7 +136,7 @@ public sealed class PsiMultinodeScenario(
         _ = new PsiAccounting(context, topology);
         _ = new JobModel(context, topology, workload.MaxAttempts);
         _ = new PropagationChecker(context, topology, Link.RetryWindow);
-        _ = new ProbeChecker(context);
+        _ = new ProbeChecker(context, topology);
         _ = new PsiResources(context, topology);
         _ = new PsiAccount(context, topology, workload);
     }
