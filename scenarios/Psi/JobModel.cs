@@ -10,6 +10,9 @@ namespace Sim.Scenarios.Psi;
 /// no error; a job that failed ended on its last attempt's failure, final by the model; a remote error that reaches the
 /// peer carries exactly the failing attempt's kind, cause and machine (the driver's own when the actor had none) and
 /// is final as the model says; a remote or remote-final failure quotes that error and is final exactly when it was.
+/// Every failure names a known kind and a cause, on one of the party's machines (none when its actor was never placed);
+/// a lost head names the machine the actor was last placed on (or none, when the driver never learned it), and says why from the model's view: the head restarted
+/// since the attempt began, or it was silent for at least the node timeout (and no longer than the attempt ran).
 /// </summary>
 public sealed class JobModel
 {
@@ -19,13 +22,39 @@ public sealed class JobModel
     private readonly HashSet<(string Party, int Attempt)> succeeded = [];
     private readonly Dictionary<(string Party, int Attempt), RemoteErrorReceived> received = [];
 
-    public JobModel(ScenarioContext context, PsiTopology topology, int maxAttempts)
+    private static readonly HashSet<string> Kinds = new(StringComparer.Ordinal)
+    {
+        PsiErrors.BadInput, PsiErrors.Mismatch, PsiErrors.Bind, PsiErrors.Remote, PsiErrors.Timeout, PsiErrors.Unreachable,
+        PsiErrors.PeerMovedOn, PsiErrors.Protocol, PsiErrors.RemoteFinal, "node-died", "head-lost", "unschedulable", "actor-error",
+    };
+
+    private readonly Dictionary<string, string> placedOn = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Party, int Attempt), (TimeSpan At, string ActorId)> begun = [];
+    private readonly Dictionary<string, TimeSpan> headStarted = new(StringComparer.Ordinal);
+
+    public JobModel(ScenarioContext context, PsiTopology topology, int maxAttempts, TimeSpan nodeTimeout)
     {
         bool Final(string kind, int attempt) => kind is PsiErrors.BadInput or PsiErrors.Mismatch or PsiErrors.RemoteFinal || attempt >= maxAttempts;
         bool PeerCaused(string kind) => kind is PsiErrors.Remote or PsiErrors.RemoteFinal or PsiErrors.PeerMovedOn;
         void Fail(string message) => context.Fail(Invariant, message);
-        context.On<PsiAttemptStarted>((e, _) =>
+        context.On<Sim.Stack.Cluster.ActorPlaced>((e, _) => placedOn[e.ActorId] = e.Machine);
+        context.On<Sim.Worlds.ProcessStarted>((_, at) => headStarted[at.Subject] = at.Time);
+        context.On<PsiAttemptFailed>((e, at) =>
         {
+            var party = topology.Party(e.Party);
+            var (since, actorId) = begun.GetValueOrDefault((e.Party, e.Attempt));
+            var wrong = !Kinds.Contains(e.ErrorKind) || e.Cause.Length == 0 ? "a failure names a known kind and its cause"
+                : e.Machine.Length > 0 && party.NodeOn(e.Machine) is null ? $"{e.Machine} is none of {e.Party}'s machines"
+                : e.ErrorKind == "head-lost" ? HeadLost(e, party, placedOn.GetValueOrDefault(actorId) ?? "", at.Time - since, headStarted.GetValueOrDefault(party.Head.Name) > since, nodeTimeout)
+                : null;
+            if (wrong is not null)
+            {
+                Fail($"{e.Details}; {wrong}");
+            }
+        });
+        context.On<PsiAttemptStarted>((e, at) =>
+        {
+            begun[(e.Party, e.Attempt)] = (at.Time, e.ActorId);
             if (e.Attempt > maxAttempts)
             {
                 Fail($"{e.Details}; the job allows {maxAttempts} attempt(s)");
@@ -85,5 +114,25 @@ public sealed class JobModel
                 Fail($"{e.Details}; {wrong}");
             }
         });
+    }
+
+    private static string? HeadLost(PsiAttemptFailed e, PsiParty party, string machine, TimeSpan ran, bool restarted, TimeSpan nodeTimeout)
+    {
+        // The driver may not have learned the placement before it lost the head: no machine is then all it can name.
+        if (e.Machine.Length > 0 && e.Machine != machine)
+        {
+            return $"its actor was last placed on {(machine.Length == 0 ? "no machine" : machine)}";
+        }
+
+        if (e.Cause.StartsWith($"the head of {party.Name} restarted and no longer knows actor ", StringComparison.Ordinal))
+        {
+            return restarted ? null : "the head has not restarted since the attempt began";
+        }
+
+        var silence = System.Text.RegularExpressions.Regex.Match(e.Cause, $"^the head of {party.Name} did not answer for ([0-9]+) ms \\([A-Za-z]+\\)$");
+        return !silence.Success ? "the cause names neither a restart nor a silence"
+            : int.Parse(silence.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) is var ms && (ms < nodeTimeout.TotalMilliseconds || ms > ran.TotalMilliseconds + 1)
+                ? $"a silence of {ms} ms is not between the node timeout ({nodeTimeout.TotalMilliseconds:F0} ms) and the attempt's age ({ran.TotalMilliseconds:F0} ms)"
+                : null;
     }
 }

@@ -29,6 +29,7 @@ public sealed class PlacementModel
     private readonly Dictionary<string, HashSet<string>> avoided = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Party, int Attempt)> actorAttempts = new(StringComparer.Ordinal);
     private readonly List<(string Party, string NodeId, string Machine, TimeSpan Due)> deathsDue = [];
+    private readonly Dictionary<(string Party, string Machine), (string NodeId, TimeSpan At)> registered = [];
 
     /// <summary>How long after its agent is killed a node must be declared dead: the node timeout, two health checks, a margin.</summary>
     public static readonly TimeSpan DeathBound = TimeSpan.FromMilliseconds(600);
@@ -44,6 +45,21 @@ public sealed class PlacementModel
         }
 
         Deaths(context, topology);
+        context.On<HeadLost>((e, at) =>
+        {
+            var (nodeId, since) = registered.GetValueOrDefault((e.Party, e.Machine));
+            var silence = System.Text.RegularExpressions.Regex.Match(e.Reason, "^no answer from the head for ([0-9]+) ms \\([A-Za-z]+\\)$");
+            var ms = silence.Success ? int.Parse(silence.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
+            var wrong = e.Reason == $"the head no longer knows node {nodeId}" ? null
+                : !silence.Success ? $"the reason names neither the node the head forgot ({nodeId}) nor a silence"
+                : ms < PsiMultinodeScenario.HeartbeatInterval.TotalMilliseconds * PsiMultinodeScenario.MissedHeartbeats || ms > (at.Time - since).TotalMilliseconds + 1
+                    ? $"a silence of {ms} ms is not between the node timeout and the {(at.Time - since).TotalMilliseconds:F0} ms since the node registered"
+                : null;
+            if (wrong is not null)
+            {
+                context.Fail(Placement, $"{e.Details}; {wrong}");
+            }
+        });
         context.Always(Placement, () => CompareTables(topology));
         context.On<PsiAttemptStarted>((e, _) => actorAttempts[e.ActorId] = (e.Party, e.Attempt));
         context.On<PsiAttemptFailed>((e, _) =>
@@ -67,6 +83,7 @@ public sealed class PlacementModel
         });
         context.On<NodeRegistered>((e, at) =>
         {
+            registered[(e.Party, e.Machine)] = (e.NodeId, at.Time);
             if (!nodes[e.Party].TryAdd(e.NodeId, new ModelNode(e.Machine, e.Cpus) { Since = at.Time }))
             {
                 context.Fail(Unique, $"{e.Party}'s head registered {e.NodeId} ({e.Machine}) a second time");
