@@ -10,7 +10,7 @@ namespace Sim.Scenarios.Psi;
 /// the model holds alive, with enough free slots, and the head's own free count agrees with the model's. Uniqueness: a
 /// node id is registered once per head incarnation; an actor is placed once at a time; a party's attempts run one at a
 /// time, numbered 1, 2, …; a job ends once; an actor ends once; a node is declared dead once.
-/// After every step the head's own node table (liveness, CPU slots used) equals the model's. Node deaths: a node whose
+/// At each change the head reports, its own node table (liveness, CPU slots used) equals the model's. Node deaths: a node whose
 /// agent is killed is declared dead within the node timeout and two health checks (the head up and unpaused meanwhile),
 /// and never after a silence longer than the head has known the node; a node-died failure strikes only actors the model
 /// holds on the node declared dead. Retries: a retry is placed away from the machines its party's earlier attempts
@@ -60,7 +60,6 @@ public sealed class PlacementModel
                 context.Fail(Placement, $"{e.Details}; {wrong}");
             }
         });
-        context.Always(Placement, () => CompareTables(topology));
         context.On<PsiAttemptStarted>((e, _) => actorAttempts[e.ActorId] = (e.Party, e.Attempt));
         context.On<PsiAttemptFailed>((e, _) =>
         {
@@ -133,6 +132,22 @@ public sealed class PlacementModel
                 context.Fail(Unique, $"{e.Party}'s job ended a second time: {e.Details}");
             }
         });
+
+        // After the model took the event in. Compared when the head reports a change to its table (it updates the table, then logs, in one step): between
+        // two of its events — Coyote schedules at each — an actor's slots may be freed before its end is logged.
+        void Compare()
+        {
+            if (CompareTables(topology) is { } wrong)
+            {
+                context.Fail(Placement, wrong);
+            }
+        }
+
+        context.On<NodeRegistered>((_, _) => Compare());
+        context.On<NodeDeclaredDead>((_, _) => Compare());
+        context.On<ActorPlaced>((_, _) => Compare());
+        context.On<ActorUnplaced>((_, _) => Compare());
+        context.On<ActorEnded>((_, _) => Compare());
     }
 
     /// <summary>A killed agent's node is owed a death notice from its head, unless the head itself is killed, stopped or paused first.</summary>

@@ -5,7 +5,8 @@ namespace Sim.Scenarios.Psi;
 /// <summary>
 /// Resources at the horizon, when every job has ended: no actor runs on any node, no head holds a forwarding proxy, no
 /// process listens on the link port, and each cluster process listens only on its own control ports (the head on its
-/// control and node ports, a worker on its node port).
+/// control and node ports, a worker on its node port). Membership: every node process that is up is registered with its
+/// party's head, alive, under the id its agent holds (a restarted head's nodes have all joined it again).
 /// </summary>
 public sealed class PsiResources
 {
@@ -26,6 +27,11 @@ public sealed class PsiResources
                 return $"{found.Name} still runs {string.Join(", ", busy.Running)}";
             }
 
+            if (party.Head.Current is { } up && Unregistered(party, up) is { } missing)
+            {
+                return missing;
+            }
+
             foreach (var node in party.Nodes.Where(n => n.IsUp))
             {
                 var allowed = node == party.Head ? new[] { PsiTopology.HeadPort, PsiTopology.NodePort } : [PsiTopology.NodePort];
@@ -40,4 +46,18 @@ public sealed class PsiResources
 
         return null;
     });
+
+    private static string? Unregistered(PsiParty party, PartyHead head)
+    {
+        var agents = party.Workers.Select(w => (Live: (Live)w, Agent: w.Current)).Append((Live: party.Head, Agent: head.Agent));
+        foreach (var (live, agent) in agents.Where(a => a.Agent is not null))
+        {
+            if (agent!.NodeId is not { } id || !head.Head.Nodes.Any(n => n.NodeId == id && n.Alive && n.Machine == live.Machine.Name))
+            {
+                return $"{live.Name} is up but its head holds no live node {agent.NodeId ?? "(none: unregistered)"} on {live.Machine.Name}";
+            }
+        }
+
+        return null;
+    }
 }
