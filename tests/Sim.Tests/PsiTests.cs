@@ -1,6 +1,5 @@
-using Sim.Stack.Psi.Contracts;
-using Google.Protobuf;
 using System.Text;
+using Google.Protobuf;
 using Sim.Engine;
 using Sim.Engine.Coyote;
 using Sim.Scenarios;
@@ -9,6 +8,7 @@ using Sim.Stack.Cluster;
 using Sim.Stack.Defects;
 using Sim.Stack.Host;
 using Sim.Stack.Psi;
+using Sim.Stack.Psi.Contracts;
 using Sim.Testing;
 
 namespace Sim.Tests;
