@@ -22,11 +22,8 @@ public sealed class JobModel
     private readonly HashSet<(string Party, int Attempt)> succeeded = [];
     private readonly Dictionary<(string Party, int Attempt), RemoteErrorReceived> received = [];
 
-    private static readonly HashSet<string> Kinds = new(StringComparer.Ordinal)
-    {
-        PsiErrors.BadInput, PsiErrors.Mismatch, PsiErrors.Bind, PsiErrors.Remote, PsiErrors.Timeout, PsiErrors.Unreachable,
-        PsiErrors.PeerMovedOn, PsiErrors.Protocol, PsiErrors.RemoteFinal, "node-died", "head-lost", "unschedulable", "actor-error",
-    };
+    private static bool Known(string kind) => kind is PsiErrors.BadInput or PsiErrors.Mismatch or PsiErrors.Bind or PsiErrors.Remote or PsiErrors.Timeout
+        or PsiErrors.Unreachable or PsiErrors.PeerMovedOn or PsiErrors.Protocol or PsiErrors.RemoteFinal or "node-died" or "head-lost" or "unschedulable" or "actor-error";
 
     private readonly Dictionary<string, string> placedOn = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Party, int Attempt), (TimeSpan At, string ActorId)> begun = [];
@@ -43,7 +40,7 @@ public sealed class JobModel
         {
             var party = topology.Party(e.Party);
             var (since, actorId) = begun.GetValueOrDefault((e.Party, e.Attempt));
-            var wrong = !Kinds.Contains(e.ErrorKind) || e.Cause.Length == 0 ? "a failure names a known kind and its cause"
+            var wrong = !Known(e.ErrorKind) || e.Cause.Length == 0 ? "a failure names a known kind and its cause"
                 : e.Machine.Length > 0 && party.NodeOn(e.Machine) is null ? $"{e.Machine} is none of {e.Party}'s machines"
                 : e.ErrorKind == "head-lost" ? HeadLost(e, party, placedOn.GetValueOrDefault(actorId) ?? "", at.Time - since, headStarted.GetValueOrDefault(party.Head.Name) > since, nodeTimeout)
                 : null;
