@@ -33,7 +33,9 @@ public sealed class LinkProbe
                 ProbeKind.LinkNotThePeer => Issue(peerSite, "mallory"),
                 ProbeKind.LinkPrefixOfPeer => Issue(peerSite, party.Peer[..^1]),
                 ProbeKind.HeadPeerCertificate => Issue(peerSite, party.Peer),
-                ProbeKind.HeadInsider => Issue(ownSite, $"{party.Name}-intern"),
+                ProbeKind.HeadInsider or ProbeKind.HeadRegisterInsider or ProbeKind.HeadHeartbeatInsider or ProbeKind.HeadWaitInsider
+                    or ProbeKind.HeadExitedInsider or ProbeKind.NodeInsider => Issue(ownSite, $"{party.Name}-intern"),
+                ProbeKind.NodeStalePlacement => Issue(ownSite, party.Name),
                 _ => null,
             };
         }));
@@ -49,26 +51,39 @@ public sealed class LinkProbe
             {
                 var probe = kinds[round % kinds.Length];
                 var tls = new TlsClientOptions(party.Name, context.Trust, certificate(party.Name, probe));
-                var channel = new RpcChannel(host, party.AdvertisedHost, probe is ProbeKind.HeadPeerCertificate or ProbeKind.HeadInsider ? PsiTopology.HeadPort : PsiTopology.LinkPort, tls);
+                var channel = new RpcChannel(host, party.AdvertisedHost, PortOf(probe), tls);
                 host.Log.Event(await AskAsync(host, channel, party, probe));
             }
         }
     }
+
+    private static int PortOf(ProbeKind probe) => probe switch
+    {
+        ProbeKind.HeadPeerCertificate or ProbeKind.HeadInsider or ProbeKind.HeadRegisterInsider or ProbeKind.HeadHeartbeatInsider
+            or ProbeKind.HeadWaitInsider or ProbeKind.HeadExitedInsider => PsiTopology.HeadPort,
+        ProbeKind.NodeInsider or ProbeKind.NodeStalePlacement => PsiTopology.NodePort,
+        _ => PsiTopology.LinkPort,
+    };
 
     private static async Task<ProbeAnswered> AskAsync(IHost host, RpcChannel channel, PsiParty party, ProbeKind probe)
     {
         try
         {
             var deadline = host.Clock.UtcNow + TimeSpan.FromMilliseconds(200);
-            if (probe is ProbeKind.HeadPeerCertificate or ProbeKind.HeadInsider)
+            var head = new ClusterHead.ClusterHeadClient(channel);
+            var actor = $"psi-1-{party.Name}-a1";
+            var machine = party.Head.Machine.Name;
+            var mallory = new ActorSpec { ActorId = "mallory", ActorClass = "psi", NumCpus = 1, NodeId = "node0" };
+            _ = probe switch
             {
-                await new ClusterHead.ClusterHeadClient(channel).CreateActorAsync(new ActorSpec { ActorId = "mallory", ActorClass = "psi", NumCpus = 1 }, deadline: deadline);
-            }
-            else
-            {
-                var message = new LinkMessage { Session = "psi-1", Attempt = 1, From = party.Peer, Key = "hello", Payload = ByteString.CopyFromUtf8("forged") };
-                await new Link.LinkClient(channel).PushAsync(message, deadline: deadline);
-            }
+                ProbeKind.HeadPeerCertificate or ProbeKind.HeadInsider => await head.CreateActorAsync(mallory, deadline: deadline),
+                ProbeKind.HeadRegisterInsider => await head.RegisterNodeAsync(new NodeInfo { Machine = "m-mallory", Address = "10.6.6.6", Port = PsiTopology.NodePort, Cpus = 64, Incarnation = 1 }, deadline: deadline),
+                ProbeKind.HeadHeartbeatInsider => await head.HeartbeatAsync(new HeartbeatRequest { NodeId = "node1" }, deadline: deadline),
+                ProbeKind.HeadWaitInsider => await head.WaitActorAsync(new ActorQuery { ActorId = actor, Seen = ActorPhase.Pending }, deadline: deadline),
+                ProbeKind.HeadExitedInsider => await head.ActorExitedAsync(new ActorState { ActorId = actor, Machine = machine, Phase = ActorPhase.Failed, ErrorKind = "forged", Cause = "forged" }, deadline: deadline),
+                ProbeKind.NodeInsider or ProbeKind.NodeStalePlacement => await new NodeAgent.NodeAgentClient(channel).StartActorAsync(mallory, deadline: deadline),
+                _ => (IMessage)await new Link.LinkClient(channel).PushAsync(new LinkMessage { Session = "psi-1", Attempt = 1, From = party.Peer, Key = "hello", Payload = ByteString.CopyFromUtf8("forged") }, deadline: deadline),
+            };
 
             return new ProbeAnswered(probe, party.Name, StatusCode.OK, null, "accepted");
         }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Sim.Stack.Host;
+using Sim.Stack.Psi;
 
 namespace Sim.Scenarios.Psi;
 
@@ -14,25 +15,42 @@ public sealed class ProbeChecker
 {
     public const string Invariant = "probe-refused-as-the-rule-says";
 
-    public ProbeChecker(ScenarioContext context) => context.On<ProbeAnswered>((e, _) =>
+    public ProbeChecker(ScenarioContext context, PsiTopology topology)
     {
-        if (e.Status is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled && e.Tls is null)
+        context.On<ProbeAnswered>((e, _) =>
         {
-            return;
-        }
+            if (e.Status is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled && e.Tls is null)
+            {
+                return;
+            }
 
-        var (status, tls) = Expected(e.Probe);
-        if (e.Status != status || e.Tls != tls)
+            var party = topology.Party(e.Target);
+            var (status, tls, detail) = Expected(e.Probe, party);
+            if (e.Status != status || e.Tls != tls || (detail is not null && !e.Detail.StartsWith(detail, StringComparison.Ordinal)))
+            {
+                context.Fail(Invariant, $"{e.Details}; the rule says {status}{(tls is { } t ? $" (TLS {t})" : "")}{(detail is null ? "" : $": {detail}")}");
+            }
+        });
+
+        // The refused caller is the one whose certificate the push came with (through the head's proxy: the one it forwards), never the party's own proxy.
+        context.On<LinkPushRefused>((e, _) =>
         {
-            context.Fail(Invariant, $"{e.Details}; the rule says {status}{(tls is { } t ? $" (TLS {t})" : "")}");
-        }
-    });
+            if (e.Caller == e.Party)
+            {
+                context.Fail(Invariant, $"{e.Details}; the refusal must name the caller, not {e.Party}'s own proxy");
+            }
+        });
+    }
 
-    private static (StatusCode Status, TlsFailure? Tls) Expected(ProbeKind probe) => probe switch
+    private static (StatusCode Status, TlsFailure? Tls, string? Detail) Expected(ProbeKind probe, PsiParty party) => probe switch
     {
-        ProbeKind.LinkForeignAuthority or ProbeKind.HeadPeerCertificate => (StatusCode.Unavailable, TlsFailure.UntrustedIssuer),
-        ProbeKind.LinkNoCertificate => (StatusCode.Unavailable, TlsFailure.ClientCertificateRequired),
-        ProbeKind.LinkNotThePeer or ProbeKind.LinkPrefixOfPeer or ProbeKind.HeadInsider => (StatusCode.PermissionDenied, null),
+        ProbeKind.LinkForeignAuthority or ProbeKind.HeadPeerCertificate => (StatusCode.Unavailable, TlsFailure.UntrustedIssuer, null),
+        ProbeKind.LinkNoCertificate => (StatusCode.Unavailable, TlsFailure.ClientCertificateRequired, null),
+        ProbeKind.LinkNotThePeer or ProbeKind.LinkPrefixOfPeer => (StatusCode.PermissionDenied, null, $"only {party.Peer} pushes to {party.Name}'s link"),
+        ProbeKind.HeadInsider or ProbeKind.HeadRegisterInsider or ProbeKind.HeadHeartbeatInsider or ProbeKind.HeadWaitInsider or ProbeKind.HeadExitedInsider =>
+            (StatusCode.PermissionDenied, null, $"'{party.Name}-intern' is not a member of party {party.Name}'s cluster"),
+        ProbeKind.NodeInsider => (StatusCode.PermissionDenied, null, $"only party {party.Name}'s head starts actors here"),
+        ProbeKind.NodeStalePlacement => (StatusCode.FailedPrecondition, null, "actor mallory is for node node0; this is "),
         _ => throw new ArgumentOutOfRangeException(nameof(probe), probe, "unknown probe"),
     };
 }

@@ -47,7 +47,11 @@ public sealed class PropagationChecker
             var party = topology.Party(e.Party);
             if (owed.FirstOrDefault(o => o.To == e.Party && o.Attempt == e.Attempt) is { } debt && e.ErrorKind is PsiErrors.Timeout or PsiErrors.Unreachable or PsiErrors.PeerMovedOn or PsiErrors.Protocol)
             {
-                Judge(context, topology, faults, debt, at.Time, $"{e.Party}'s attempt {e.Attempt} ended at {at.Time.TotalSeconds:F3}s with {e.ErrorKind} ({e.Cause})");
+                // A link the failing party never bound could not be reached: that unreachable is its failure, not a lost notice.
+                if (!(e.ErrorKind == PsiErrors.Unreachable && !bound.ContainsKey((debt.From, debt.Attempt))))
+                {
+                    Judge(context, topology, faults, debt, at.Time, $"{e.Party}'s attempt {e.Attempt} ended at {at.Time.TotalSeconds:F3}s with {e.ErrorKind} ({e.Cause})");
+                }
             }
 
             EndOf(e.Party, e.Attempt);

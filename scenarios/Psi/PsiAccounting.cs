@@ -14,6 +14,7 @@ public sealed class PsiAccounting
     public const string Explained = "every-psi-failure-is-explained";
     public const string BeforeTraffic = "bad-input-fails-before-traffic";
     public const string JobsEnd = "every-psi-job-ends";
+    public const string InputRead = "valid-input-read-whole";
 
     /// <summary>A fault this long before an attempt began may still explain its failure (the health check's delay).</summary>
     public static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
@@ -37,9 +38,12 @@ public sealed class PsiAccounting
             var since = started.GetValueOrDefault((e.Party, e.Attempt)) - Slack;
             var why = e.ErrorKind switch
             {
-                PsiErrors.BadInput => party.Breakage != BadInput.None ? null : "its input file is intact",
+                PsiErrors.BadInput => party.InputError is not { } expected ? "its input file is intact"
+                    : e.Cause == expected ? null : $"its input is broken ({party.Breakage}): the error must be '{expected}'",
                 PsiErrors.Bind => "no fault takes a machine's address away: the actor bound an address its machine does not own",
-                PsiErrors.Mismatch => "both parties run the same protocol configuration in this scenario",
+                PsiErrors.Mismatch => party.Protocol == topology.Party(party.Peer).Protocol ? "both parties run the same protocol configuration"
+                    : e.Cause == MismatchCause(party, topology.Party(party.Peer)) ? null : $"the error must name every difference: '{MismatchCause(party, topology.Party(party.Peer))}'",
+                _ when party.Protocol != topology.Party(party.Peer).Protocol && !PsiErrors.IsPeerCaused(e.ErrorKind) => "the parties' protocols differ: the handshake must fail before anything else can",
                 _ when PsiErrors.IsPeerCaused(e.ErrorKind) => failed.Contains((party.Peer, e.Attempt)) ? null : $"{party.Peer}'s attempt {e.Attempt} had not failed",
                 // A peer that failed first explains a link that timed out or became unreachable; whether it said so is
                 // the propagation checker's to judge.
@@ -53,12 +57,49 @@ public sealed class PsiAccounting
                 context.Fail(Explained, $"{e.Details}; unexplained: {why}");
             }
         });
+        context.On<PsiInputRead>((e, _) =>
+        {
+            var party = topology.Party(e.Party);
+            if (party.InputError is null && e.Items != party.Items.Count)
+            {
+                context.Fail(InputRead, $"{e.Details}; its input file ({party.Spelling}) holds {party.Items.Count}");
+            }
+        });
+        context.On<PsiHandshake>((e, _) =>
+        {
+            var party = topology.Party(e.Party);
+            if (party.Protocol != topology.Party(party.Peer).Protocol)
+            {
+                context.Fail(Explained, $"{e.Details}; yet {party.Peer} runs {topology.Party(party.Peer).Protocol}: the handshake must fail");
+            }
+        });
         context.On<LinkBound>((e, _) => NoTraffic(context, topology, e.Party, "bound its link"));
-        context.On<PsiBatchSent>((e, _) => NoTraffic(context, topology, e.Party, $"sent {e.Key}"));
+        context.On<PsiBatchSent>((e, _) =>
+        {
+            NoTraffic(context, topology, e.Party, $"sent {e.Key}");
+            if (topology.Party(e.Party).Protocol != topology.Party(topology.Party(e.Party).Peer).Protocol)
+            {
+                context.Fail(BeforeTraffic, $"{e.Details}; yet the parties' protocols differ: no point may cross before they agree");
+            }
+        });
         context.Eventually(JobsEnd, () => topology.Parties
             .Where(p => p.Driver.Last is { Outcome: null })
             .Select(p => $"{p.Name}'s PSI job had not ended by the horizon ({context.Horizon.TotalSeconds}s)")
             .FirstOrDefault());
+    }
+
+    /// <summary>What <paramref name="party"/>'s actor must say when the handshake finds the protocols differ: every difference, in the handshake's order.</summary>
+    public static string MismatchCause(PsiParty party, PsiParty peer)
+    {
+        var (ours, theirs) = (party.Protocol, peer.Protocol);
+        var differences = new (string What, string Ours, string Theirs)[]
+        {
+            ("protocol version", ours.Version, theirs.Version),
+            ("curve", ours.Curve, theirs.Curve),
+            ("result receiver", ours.Receivers, theirs.Receivers),
+            ("batch size", ours.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture), theirs.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        }.Where(d => d.Ours != d.Theirs).Select(d => $"{d.What}: {party.Name} uses {d.Ours}, {peer.Name} uses {d.Theirs}");
+        return $"PSI handshake with {peer.Name} failed: {string.Join("; ", differences)}";
     }
 
     private bool DropBetween(PsiTopology topology, PsiParty party, TimeSpan from, TimeSpan to)

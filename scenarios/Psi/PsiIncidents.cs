@@ -41,7 +41,7 @@ public static class PsiIncidents
                         }
 
                         w.Kill(victim.Head);
-                        await w.Delay(TimeSpan.FromSeconds(0.5));
+                        await w.Delay(workload.HeadDowntime);
                         w.Start(victim.Head);
                     },
                     "restart-head");

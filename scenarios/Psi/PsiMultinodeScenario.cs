@@ -24,31 +24,56 @@ namespace Sim.Scenarios.Psi;
 /// Invariants, by class:
 /// <list type="bullet">
 /// <item>Accounting: every attempt that fails is explained — by a fault that struck the run since the attempt began, by
-/// the input the run broke, or by the peer's own failure; a bind failure or a protocol mismatch never is
-/// (<see cref="PsiAccounting"/>); every job ends (completed, or failed with a reason) by the horizon (liveness).</item>
+/// the input the run broke (with the exact error the model reads in the file: the line and what is wrong with it), by
+/// a planted protocol mismatch (with every difference named), or by the peer's own failure; a bind failure never is
+/// (<see cref="PsiAccounting"/>); a valid input, in any spelling (CRLF, no final newline), is read whole; every job ends
+/// (completed, or failed with a reason) by the horizon (liveness).</item>
 /// <item>Eligibility: a party with a broken input fails with bad-input before any traffic (no link bound, no batch
-/// sent); only the configured receivers get a result (<see cref="PsiAccounting"/>); the scheduler places an actor only
-/// on a node that is alive by its own heartbeats with enough free CPU slots (<see cref="PlacementModel"/>).</item>
-/// <item>Uniqueness: a job ends once; an actor id is placed once at a time and attempts of a party run one at a time
-/// with growing numbers; a node id is registered once (<see cref="PlacementModel"/>).</item>
+/// sent), and no point crosses before the parties agree on the protocol; only the configured receivers get a result
+/// (<see cref="ResultChecker"/>); the scheduler places an actor only on a node that is alive by its own heartbeats with
+/// enough free CPU slots, a retry away from the machines earlier attempts failed on while another has the slots
+/// (<see cref="PlacementModel"/>).</item>
+/// <item>Uniqueness: a job ends once; an actor id is placed once at a time and ends once; attempts of a party run one at
+/// a time with growing numbers, never more than allowed; a node id is registered once and declared dead once
+/// (<see cref="PlacementModel"/>, <see cref="JobModel"/>).</item>
 /// <item>Security probes, both directions (<see cref="ProbeChecker"/>): at each party's link, a certificate naming the
 /// peer from a foreign authority, the peer's authority naming someone else or a prefix of the peer's name, no client
-/// certificate; at each head, the peer's certificate and an insider of the own authority who is not the party — each
-/// refused as the rule says, while the honest peer's pushes are served (the PSI completes). Privacy: no raw item ever
-/// crosses the virtual wire: every frame's bytes are scanned for every item (<see cref="PrivacyChecker"/>).</item>
+/// certificate; at each head, the peer's certificate and an insider of the own authority who is not the party, on every
+/// head method; at the node agent, the insider and a stale placement under the party's own identity — each refused as
+/// the rule says, with the detail naming the rule, while the honest peer's pushes are served (the PSI completes).
+/// Privacy: no raw item ever crosses the virtual wire: every frame's bytes are scanned for every item
+/// (<see cref="PrivacyChecker"/>).</item>
 /// <item>Resources: at the horizon no PSI link is bound, no proxy is open, no actor runs, and each cluster process
-/// listens only on its own control ports (<see cref="PsiResources"/>).</item>
+/// listens only on its own control ports (<see cref="PsiResources"/>); a proxy closes before its actor ends
+/// (<see cref="ProxyModel"/>).</item>
 /// <item>Model-based: each result equals the true intersection of the two generated sets (safety,
-/// <see cref="ResultChecker"/>); the head's CPU accounting and node liveness against a reference scheduler
-/// (<see cref="PlacementModel"/>); a failure reaches the peer as a FedRemoteError naming the party, machine and cause
-/// within the link's retry window, never as a bare timeout (<see cref="PropagationChecker"/>).</item>
+/// <see cref="ResultChecker"/>); the head's node table (liveness, CPU slots) equals a reference scheduler's after every
+/// step, a killed agent's node is declared dead in time, node-died strikes only the dead node's actors, a lost head is
+/// explained by a restart or a silence of at least the node timeout (<see cref="PlacementModel"/>); proxies follow
+/// placements (<see cref="ProxyModel"/>); each job follows the retry policy and each remote error carries exactly the
+/// failing attempt's party, machine, kind, cause and finality (<see cref="JobModel"/>); a failure reaches the peer as a
+/// FedRemoteError within the link's retry window, never as a bare timeout (<see cref="PropagationChecker"/>).</item>
 /// </list>
 /// </summary>
 /// <param name="aliceNodes">Pins alice's cluster size (machines, head included); drawn 1-4 when null.</param>
 /// <param name="bobNodes">Pins bob's cluster size.</param>
 /// <param name="incident">Pins the scripted incident; drawn when null.</param>
 /// <param name="horizon">The run's horizon (14 s by default: every job ends within one receive timeout and its retries after the quiet point).</param>
-public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes = null, int minItems = 40, int maxItems = 120, PsiIncident? incident = null, TimeSpan? horizon = null) : Scenario
+/// <param name="maxAttempts">Pins the jobs' attempts (drawn 1-2 when null).</param>
+/// <param name="mismatch">Bob runs another protocol version, curve, result receiver and batch size than alice: both must fail the handshake, naming every difference.</param>
+/// <param name="aliceInput">Breaks alice's input this way (instead of the drawn incident's breakage).</param>
+/// <param name="bobInput">Breaks bob's input this way.</param>
+public sealed class PsiMultinodeScenario(
+    int? aliceNodes = null,
+    int? bobNodes = null,
+    int minItems = 40,
+    int maxItems = 120,
+    PsiIncident? incident = null,
+    TimeSpan? horizon = null,
+    int? maxAttempts = null,
+    bool mismatch = false,
+    BadInput? aliceInput = null,
+    BadInput? bobInput = null) : Scenario
 {
     /// <summary>Upstream's link times divided by this (receive timeout 120 s -> 6 s; 10 connect tries 1 s apart -> 50 ms apart).</summary>
     public const double Scale = 20;
@@ -56,6 +81,10 @@ public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes =
     public const int BatchSize = 32;
 
     public const int CpusPerNode = 2;
+
+    public const int MissedHeartbeats = 3;
+
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(100);
 
     public static readonly LinkOptions Link = LinkOptions.Upstream.Scaled(Scale);
 
@@ -83,8 +112,8 @@ public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes =
         new(party, headAddress, PsiTopology.HeadPort, serverTls, dialTls)
         {
             NodePort = PsiTopology.NodePort,
-            HeartbeatInterval = TimeSpan.FromMilliseconds(100),
-            MissedHeartbeats = 3,
+            HeartbeatInterval = HeartbeatInterval,
+            MissedHeartbeats = MissedHeartbeats,
             CallTimeout = TimeSpan.FromMilliseconds(250),
             PlacementTimeout = TimeSpan.FromSeconds(1),
         };
@@ -94,7 +123,7 @@ public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes =
         context.Horizon = horizon ?? TimeSpan.FromSeconds(14);
         context.QuietAt = TimeSpan.FromSeconds(4);
         context.Faults(Profile);
-        var workload = new PsiWorkload(context.Workload, aliceNodes, bobNodes, minItems, maxItems, incident);
+        var workload = new PsiWorkload(context.Workload, aliceNodes, bobNodes, minItems, maxItems, incident, maxAttempts);
         var topology = new PsiTopology();
         var protocol = PsiProtocol.Default with { Curve = workload.Curve, Receivers = workload.Receivers, BatchSize = BatchSize };
         var eve = context.Site("eve");
@@ -105,9 +134,12 @@ public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes =
 
         foreach (var party in topology.Parties)
         {
-            party.Breakage = workload.Incident == PsiIncident.BadInput && workload.Victim == party.Name ? workload.Breakage : BadInput.None;
+            var pinned = party.Name == "alice" ? aliceInput : bobInput;
+            party.Breakage = pinned ?? (workload.Incident == PsiIncident.BadInput && workload.Victim == party.Name ? workload.Breakage : BadInput.None);
+            party.Spelling = party.Name == "alice" ? workload.AliceSpelling : workload.BobSpelling;
+            party.Protocol = mismatch && party.Name == "bob" ? Mismatched(protocol) : protocol;
             SeedInput(party);
-            PlaceDriver(context, topology, party, protocol, workload.MaxAttempts);
+            PlaceDriver(context, topology, party, party.Protocol, workload.MaxAttempts);
         }
 
         _ = LinkProbe.Place(context, topology, eve);
@@ -117,9 +149,11 @@ public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes =
         _ = new ResultChecker(context, topology, protocol);
         _ = new PlacementModel(context, topology);
         _ = new PsiAccounting(context, topology);
+        _ = new JobModel(context, topology, workload.MaxAttempts, HeartbeatInterval * MissedHeartbeats);
         _ = new PropagationChecker(context, topology, Link.RetryWindow);
-        _ = new ProbeChecker(context);
+        _ = new ProbeChecker(context, topology);
         _ = new PsiResources(context, topology);
+        _ = new ProxyModel(context, topology);
         _ = new PsiAccount(context, topology, workload);
     }
 
@@ -168,20 +202,21 @@ public sealed class PsiMultinodeScenario(int? aliceNodes = null, int? bobNodes =
         }, new ServiceOptions { On = party.Head.Machine, DnsName = $"driver.{party.Name}" });
     }
 
+    /// <summary>Bob's side of a planted mismatch: every option the handshake compares differs from alice's.</summary>
+    public static PsiProtocol Mismatched(PsiProtocol alice) => new(
+        "ecdh-psi/1",
+        alice.Curve == X25519Curve.CurveName ? Secp256k1Curve.CurveName : X25519Curve.CurveName,
+        alice.Receivers == PsiProtocol.Both ? "alice" : PsiProtocol.Both,
+        alice.BatchSize / 2);
+
     /// <summary>The party's input file on every node's disk (a shared file system, as SecretFlow expects the path on whichever node runs the actor).</summary>
     private static void SeedInput(PsiParty party)
     {
-        var items = party.Items.ToList();
-        var text = party.Breakage switch
+        var (text, error) = InputFiles.Of(party.Items, party.Breakage, party.Spelling, PsiTopology.InputPath);
+        party.InputError = error;
+        foreach (var node in party.Nodes.Where(_ => text is not null))
         {
-            BadInput.Duplicate => ItemFile.Write([.. items, items[items.Count / 2]]),
-            BadInput.Empty => ItemFile.Write([]),
-            BadInput.Malformed => ItemFile.Write([.. items.Take(items.Count / 2), items[0][..(Stack.Psi.ItemFile.ItemLength - 1)] + "x", .. items.Skip(items.Count / 2)]),
-            _ => ItemFile.Write(items),
-        };
-        foreach (var node in party.Nodes)
-        {
-            GatewayRoutingScenario.Seed(node, PsiTopology.InputPath, System.Text.Encoding.UTF8.GetString(text));
+            GatewayRoutingScenario.Seed(node, PsiTopology.InputPath, text!);
         }
     }
 }

@@ -31,4 +31,22 @@ public enum ProbeKind
 
     /// <summary>A certificate from the party's own authority that is not the party's (an insider without the cluster's identity).</summary>
     HeadInsider,
+
+    /// <summary>The insider registers a node of its own at the head.</summary>
+    HeadRegisterInsider,
+
+    /// <summary>The insider heartbeats for the head's first node.</summary>
+    HeadHeartbeatInsider,
+
+    /// <summary>The insider asks the head for the party's actor's state.</summary>
+    HeadWaitInsider,
+
+    /// <summary>The insider reports the party's actor failed on the head machine.</summary>
+    HeadExitedInsider,
+
+    /// <summary>The insider asks the head machine's node agent to start an actor.</summary>
+    NodeInsider,
+
+    /// <summary>The party's own identity asks the head machine's node agent to start an actor for a node id it never had (a placement from before a head restart): refused, nothing starts.</summary>
+    NodeStalePlacement,
 }

@@ -30,6 +30,15 @@ public sealed class PsiParty(string name, string peer)
     /// <summary>How its input file is broken, if it is.</summary>
     public BadInput Breakage { get; set; } = BadInput.None;
 
+    /// <summary>How its input file is spelled.</summary>
+    public InputSpelling Spelling { get; set; } = InputSpelling.Plain;
+
+    /// <summary>The exact error its actor must fail with when its input is broken (the model's reading of the file).</summary>
+    public string? InputError { get; set; }
+
+    /// <summary>The protocol its job runs (both parties the same unless the run plants a mismatch).</summary>
+    public PsiProtocol Protocol { get; set; } = PsiProtocol.Default;
+
     /// <summary>The party's advertised link address (the head's).</summary>
     public string AdvertisedHost => Head.Address;
 
@@ -56,8 +65,20 @@ public enum BadInput
     /// <summary>The header and no ids.</summary>
     Empty,
 
-    /// <summary>A line that is not 11 digits.</summary>
+    /// <summary>A line of 11 characters that are not all digits.</summary>
     Malformed,
+
+    /// <summary>No input file on the node at all.</summary>
+    Missing,
+
+    /// <summary>The first line is not the header <c>id</c>.</summary>
+    NoHeader,
+
+    /// <summary>An id one digit short.</summary>
+    ShortId,
+
+    /// <summary>An empty line between two ids.</summary>
+    BlankLine,
 }
 
 /// <summary>The two parties and the ports of their clusters.</summary>

@@ -10,7 +10,7 @@ namespace Sim.Scenarios.Psi;
 /// </summary>
 public sealed class PsiWorkload
 {
-    public PsiWorkload(Rng rng, int? aliceNodes, int? bobNodes, int minItems, int maxItems, PsiIncident? incident = null)
+    public PsiWorkload(Rng rng, int? aliceNodes, int? bobNodes, int minItems, int maxItems, PsiIncident? incident = null, int? maxAttempts = null)
     {
         AliceNodes = aliceNodes ?? 1 + rng.Next(4);
         BobNodes = bobNodes ?? 1 + rng.Next(4);
@@ -31,10 +31,14 @@ public sealed class PsiWorkload
         Curve = rng.Next(4) == 0 ? Stack.Psi.Secp256k1Curve.CurveName : Stack.Psi.X25519Curve.CurveName;
         Receivers = rng.Next(3) switch { 0 => "alice", 1 => "bob", _ => Stack.Psi.PsiProtocol.Both };
         MaxAttempts = 1 + rng.Next(2);
+        MaxAttempts = maxAttempts ?? MaxAttempts;
         var draw = rng.Next(20);
         Incident = incident ?? (draw < 7 ? PsiIncident.None : draw < 13 ? PsiIncident.KillActorMachine : draw < 16 ? PsiIncident.RestartHead : PsiIncident.BadInput);
         Victim = rng.Next(2) == 0 ? "alice" : "bob";
-        Breakage = (BadInput)(1 + rng.Next(3));
+        Breakage = (BadInput)(1 + rng.Next(7));
+        AliceSpelling = (InputSpelling)rng.Next(3);
+        BobSpelling = (InputSpelling)rng.Next(3);
+        HeadDowntime = TimeSpan.FromSeconds(rng.Next(2) == 0 ? 0.1 : 0.5);
     }
 
     public int AliceNodes { get; }
@@ -58,6 +62,14 @@ public sealed class PsiWorkload
 
     /// <summary>How the victim's input is broken when the incident is <see cref="PsiIncident.BadInput"/>.</summary>
     public BadInput Breakage { get; }
+
+    /// <summary>How alice's (valid or broken) input file is spelled.</summary>
+    public InputSpelling AliceSpelling { get; }
+
+    public InputSpelling BobSpelling { get; }
+
+    /// <summary>How long a restarted head stays down: shorter than the node timeout (its nodes learn it forgot them from a heartbeat's answer) or longer (they lose it).</summary>
+    public TimeSpan HeadDowntime { get; }
 }
 
 /// <summary>The run's scripted incident.</summary>
@@ -68,7 +80,7 @@ public enum PsiIncident
     /// <summary>The machine running the victim's PSI actor dies (its node agent is killed) once its first batch is out; it comes back a second later.</summary>
     KillActorMachine,
 
-    /// <summary>The victim's head is killed once its actor's handshake is done, and restarted half a second later.</summary>
+    /// <summary>The victim's head is killed once its actor's handshake is done, and restarted 0.1 or 0.5 s later.</summary>
     RestartHead,
 
     /// <summary>The victim's input file is broken (a duplicate, no items, or a malformed line).</summary>

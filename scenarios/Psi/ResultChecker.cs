@@ -15,7 +15,8 @@ public sealed class ResultChecker
     {
         context.On<PsiAttemptSucceeded>((e, _) =>
         {
-            var receives = protocol.Receives(e.Party);
+            // The model's own reading of the option, not the stack's PsiProtocol.Receives.
+            var receives = protocol.Receivers == "both" || protocol.Receivers == e.Party;
             if ((e.Intersection is not null) != receives)
             {
                 context.Fail(OnlyReceivers, $"{e.Party}'s attempt {e.Attempt} {(receives ? "got no result although" : "got a result although not")} a receiver (result to {protocol.Receivers})");

@@ -56,8 +56,8 @@ public sealed class ClusterHeadServer : ClusterHead.ClusterHeadBase
             // The machine's agent restarted: its old incarnation and that incarnation's actors are gone.
             DeclareDead(stale, $"its agent registered again (incarnation {request.Incarnation})");
         }
-
-        var id = $"node{nextNode++.ToString(CultureInfo.InvariantCulture)}";
+        // Ids never repeat across head incarnations (Ray's are unique): a node still heartbeating an id of the old head must not pass for the new head's node of that id.
+        var id = $"node{nextNode++.ToString(CultureInfo.InvariantCulture)}-h{host.Incarnation.ToString(CultureInfo.InvariantCulture)}";
         nodes[id] = new NodeEntry(id, request.Machine, request.Address, request.Port, request.Cpus, host.Clock.Elapsed);
         host.Log.Event(new NodeRegistered(options.Party, id, request.Machine, request.Address, request.Cpus));
         return Task.FromResult(new NodeRegistration { NodeId = id });

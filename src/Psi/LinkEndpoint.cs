@@ -65,6 +65,8 @@ public sealed class LinkEndpoint : Link.LinkBase, IDisposable
         {
             laterAttempt = Math.Max(laterAttempt, request.Attempt);
             arrived.Signal();
+            // Not acknowledged: the sender retries until this party's own later attempt binds the link (else its hello is lost here).
+            throw new RpcException(new Status(StatusCode.Unavailable, $"{task.Party}'s link is still attempt {task.Attempt}; attempt {request.Attempt} is not up yet"));
         }
         else if (request.Attempt == task.Attempt && request.Key == ErrorKey && error is null)
         {

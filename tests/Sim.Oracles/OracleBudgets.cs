@@ -1,6 +1,7 @@
 using System.Globalization;
 using Sim.Scenarios;
 using Sim.Scenarios.Fleet;
+using Sim.Scenarios.Psi;
 
 namespace Sim.Oracles;
 
@@ -71,6 +72,13 @@ public static class OracleBudgets
         [
             new("psi-multinode", "", "default", "random", 6), new("psi-multinode", "", "default", "pct", 2),
             new("psi-multinode", "", "crashes", "random", 1),
+
+            // Variants pin what the draws reach too rarely for a fixed budget: a protocol mismatch, every way an input
+            // file breaks (two broken parties a run), the actor's machine killed with a retry allowed, a head restart.
+            new("psi-multinode", "mismatch", "default", "random", 2),
+            new("psi-multinode", "bad-input-1", "default", "random", 1), new("psi-multinode", "bad-input-2", "default", "random", 1),
+            new("psi-multinode", "bad-input-3", "default", "random", 1), new("psi-multinode", "bad-input-4", "default", "random", 1),
+            new("psi-multinode", "kill", "default", "random", 3), new("psi-multinode", "restart-head", "default", "random", 3),
         ],
 
         // Replicated schedulers: ~4 s a run of scheduler-failover, ~1.5 s for the focused one; random seed 7 is the first
@@ -104,6 +112,13 @@ public static class OracleBudgets
     {
         (_, "") => null,
         ("fleet-restart", "durable") => new FleetRestartScenario(durable: true),
+        ("psi-multinode", "mismatch") => new PsiMultinodeScenario(incident: PsiIncident.None, mismatch: true),
+        ("psi-multinode", "bad-input-1") => new PsiMultinodeScenario(incident: PsiIncident.None, aliceInput: BadInput.Missing, bobInput: BadInput.NoHeader),
+        ("psi-multinode", "bad-input-2") => new PsiMultinodeScenario(incident: PsiIncident.None, aliceInput: BadInput.Duplicate, bobInput: BadInput.Empty),
+        ("psi-multinode", "bad-input-3") => new PsiMultinodeScenario(incident: PsiIncident.None, aliceInput: BadInput.Malformed, bobInput: BadInput.ShortId),
+        ("psi-multinode", "bad-input-4") => new PsiMultinodeScenario(incident: PsiIncident.None, aliceInput: BadInput.BlankLine),
+        ("psi-multinode", "kill") => new PsiMultinodeScenario(aliceNodes: 3, bobNodes: 3, incident: PsiIncident.KillActorMachine, maxAttempts: 2),
+        ("psi-multinode", "restart-head") => new PsiMultinodeScenario(aliceNodes: 2, bobNodes: 2, incident: PsiIncident.RestartHead, maxAttempts: 2),
         _ => throw new ArgumentException($"unknown variant '{variant}' of scenario '{scenario}'"),
     };
 

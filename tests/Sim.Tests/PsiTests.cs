@@ -1,11 +1,14 @@
 using System.Text;
+using Google.Protobuf;
 using Sim.Engine;
 using Sim.Engine.Coyote;
 using Sim.Scenarios;
 using Sim.Scenarios.Psi;
 using Sim.Stack.Cluster;
 using Sim.Stack.Defects;
+using Sim.Stack.Host;
 using Sim.Stack.Psi;
+using Sim.Stack.Psi.Contracts;
 using Sim.Testing;
 
 namespace Sim.Tests;
@@ -101,6 +104,82 @@ public sealed class PsiTests
             Assert.NotEmpty(succeeded);
             Assert.Contains(result.Account, l => l.StartsWith("true intersection: ", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public void AfterAQuickHeadRestartEveryWorkerJoinsTheNewHeadUnderItsOwnId()
+    {
+        // The head restarts faster than the node timeout: its workers learn it forgot them from a heartbeat's answer and
+        // register again, in whatever order their heartbeats arrive. A worker whose old id the new head has meanwhile
+        // given to another machine must not be taken for that machine (its heartbeats would keep the other's entry alive
+        // while it never joins).
+        for (ulong seed = 1; seed <= 8; seed++)
+        {
+            var result = TestWorld.Run("cluster-quick-head-restart", ctx => QuickHeadRestart(ctx), seed);
+
+            result.AssertClean();
+        }
+    }
+
+    private static void QuickHeadRestart(ScenarioContext ctx)
+    {
+        ctx.Horizon = TimeSpan.FromSeconds(3);
+        var site = ctx.Site("alice");
+        var slot = ctx.Certificate("alice", site.Authority, ["alice"], TimeSpan.FromDays(30));
+        var tls = new TlsServerOptions(() => slot.Current, PsiTopology.TrustOf(site));
+        var classes = new Dictionary<string, ActorMain>(StringComparer.Ordinal);
+        ClusterOptions Cluster(string head) => PsiMultinodeScenario.ClusterOf("alice", head, tls, new TlsClientOptions("alice", ctx.Trust, slot.Current));
+        var head = ctx.Service("alice-head", "alice", PsiTopology.HeadPort, (host, me) =>
+            new PartyHead(ClusterHeadServer.Start(host, Cluster(me.Address), new Dictionary<int, ForwardedPort>()), NodeAgent.Start(host, Cluster(me.Address), me.Address, 2, classes)));
+        var workers = Enumerable.Range(1, 3).Select(i => ctx.Service($"alice-w{i}", "alice", PsiTopology.NodePort, (host, me) =>
+            NodeAgent.Start(host, Cluster(head.Address), me.Address, 2, classes))).ToList();
+        ctx.Script(
+            async w =>
+            {
+                await w.Delay(TimeSpan.FromSeconds(1));
+                w.Kill(head);
+                await w.Delay(TimeSpan.FromSeconds(0.1));
+                w.Start(head);
+            },
+            "restart-head");
+        ctx.Eventually("every-worker-joins-the-new-head", () => workers
+            .Where(w => w.Current?.NodeId is not { } id || head.Current?.Head.Nodes.Any(n => n.NodeId == id && n.Alive && n.Machine == w.Machine.Name) != true)
+            .Select(w => $"{w.Name} holds {w.Current?.NodeId ?? "no id"}; the head's live nodes: {string.Join(", ", head.Current?.Head.Nodes.Where(n => n.Alive).Select(n => $"{n.NodeId} on {n.Machine}") ?? [])}")
+            .FirstOrDefault());
+    }
+
+    [Fact]
+    public void APushOfTheNextAttemptWaitsForThePeersNextAttemptInsteadOfBeingLost()
+    {
+        // Bob's attempt 1 still holds the link when alice's attempt 2 says hello (alice's head restarted quickly); bob's
+        // attempt 1 must not take the hello and drop it: alice retries until bob's attempt 2 binds, and bob gets it.
+        ByteString? received = null;
+        var result = TestWorld.Run("psi-next-attempt", ctx =>
+        {
+            var mutual = new ServiceOptions { MutualTls = true };
+            Live<Task>? alice = null;
+            Live<Task>? bob = null;
+            var link = LinkOptions.Upstream.Scaled(20);
+            PsiTask Task(int attempt) => new() { Session = "s", Attempt = attempt, Party = "bob", Peer = "alice", LinkPort = PsiPair.Port };
+            bob = ctx.Service("bob", "site-b", PsiPair.Port, async (host, me) =>
+            {
+                using (LinkEndpoint.Bind(host, Task(1), me.Address, me.ServerTls!))
+                {
+                    await host.Clock.Delay(TimeSpan.FromSeconds(0.3));
+                }
+
+                using var next = LinkEndpoint.Bind(host, Task(2), me.Address, me.ServerTls!);
+                received = await next.ReceiveAsync("hello", link.ReceiveTimeout, CancellationToken.None);
+            }, mutual);
+            alice = ctx.Service("alice", "site-a", PsiPair.Port, async (host, me) =>
+            {
+                await host.Clock.Delay(TimeSpan.FromSeconds(0.1));
+                await new LinkClient(host, "alice", "bob", bob.Address, PsiPair.Port, link, me.TlsTo(bob)).PushAsync("s", 2, "hello", new PushAck(), CancellationToken.None);
+            }, mutual);
+        });
+
+        result.AssertClean();
+        Assert.NotNull(received);
     }
 
     [Fact]
