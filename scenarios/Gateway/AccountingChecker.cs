@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Sim.Stack.Gateway;
 using Sim.Worlds;
 
 namespace Sim.Scenarios.Gateway;
@@ -8,7 +9,8 @@ namespace Sim.Scenarios.Gateway;
 /// exactly once, with OK or a status a user can act on (never Unknown or Internal, never an empty message). Model
 /// (safety): what the tables refuse in every version never succeeds — a component the party does not have (and it
 /// ends "no route", never in a routing loop), party 10001 calling 10000 (denied by 10000's table), party 20000 (the
-/// impostor). A "no route" names the party and the component the request asked for. Liveness: after the quiet point every request ends within the settling bound.
+/// impostor). A "no route" names the party and the component the request asked for, and a gateway's log of a refusal
+/// names the request's source, target and method. Liveness: after the quiet point every request ends within the settling bound.
 /// A request may also end Cancelled when its party's own gateway was stopped or killed while it was open: a gRPC server
 /// that shuts down answers the calls it is serving Cancelled, as real ones do (grpc/grpc#41785), and the application
 /// retries it as it would Unavailable.
@@ -18,6 +20,7 @@ public sealed class AccountingChecker
     public const string EndsOnce = "request-ends-once-with-a-clear-status";
     public const string EndsWithinBound = "every-request-ends-within-bound";
     public const string NeverSucceeds = "request-the-tables-refuse-never-succeeds";
+    public const string RefusalNamesRequest = "refusal-names-the-request";
 
     private static readonly StatusCode[] Clear =
     [
@@ -40,6 +43,13 @@ public sealed class AccountingChecker
                 context.Fail(EndsOnce, $"{at.Subject} sent request id {e.Id} twice");
             }
         });
+        context.On<RequestRefused>((e, at) =>
+        {
+            if (open.TryGetValue(e.RequestId, out var sent) && (e.Source, e.Target, e.Method) != (sent.Request.Source, sent.Request.Target, Method(sent.Request)))
+            {
+                context.Fail(RefusalNamesRequest, $"{at.Subject} logged its refusal of {e.RequestId} ({sent.Request.Details}) as {e.Source}->{e.Target} {e.Method}");
+            }
+        });
         context.On<AppRequestDone>((e, at) =>
         {
             if (!open.Remove(e.Id, out var sent))
@@ -56,7 +66,7 @@ public sealed class AccountingChecker
                 context.Fail(EndsOnce, $"{at.Subject}'s request {e.Id} ended with {e.Status} '{e.Detail}': not a status a user can act on");
             }
 
-            var component = sent.Request.Produce || sent.Request.What.Length == 0 ? Stack.Gateway.RouteTable.Default : sent.Request.What;
+            var component = sent.Request.Produce || sent.Request.What.Length == 0 ? RouteTable.Default : sent.Request.What;
             var noRoute = $"no route to party {sent.Request.Target} component {component}";
             if (e.Status == StatusCode.Unavailable && e.Detail.StartsWith("no route to party ", StringComparison.Ordinal) && e.Detail != noRoute)
             {
@@ -75,6 +85,8 @@ public sealed class AccountingChecker
     }
 
     public int Ended => ended.Count;
+
+    private static string Method(AppRequestSent request) => request.Produce ? GatewayMethods.Produce : GatewayMethods.Unary;
 
     private static string? Refused(AppRequestSent request) =>
         request.What == RouteTables.Missing ? $"party {request.Target} has no component '{RouteTables.Missing}': it must end 'no route' at its own gateway"

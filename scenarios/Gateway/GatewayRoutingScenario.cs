@@ -63,6 +63,15 @@ public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario
     /// <summary>How long a consumed message stays invisible (the gateways' visibility timeout).</summary>
     public static readonly TimeSpan Visibility = TimeSpan.FromSeconds(2);
 
+    /// <summary>Certificate names allowed to replace a gateway's route table.</summary>
+    public static readonly IReadOnlyCollection<string> Admins = ["ops"];
+
+    /// <summary>Longest a CONSUME_MSG waits at a gateway for a message (the gateways' long poll).</summary>
+    public static readonly TimeSpan ConsumeWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a gateway remembers the ids of the calls it delivered: longer than a request's deadline (4 s), so a retry never runs twice.</summary>
+    public static readonly TimeSpan DedupeRetention = TimeSpan.FromSeconds(6);
+
     /// <summary>When the expired peer's certificate expires.</summary>
     public static readonly TimeSpan PeerCertificate = TimeSpan.FromSeconds(5);
 
@@ -117,11 +126,12 @@ public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario
         _ = new QueueModel(context, Visibility);
         _ = new RateModel(context, Rate, Burst);
         _ = new RetryChecker(context, ForwardTries, RetryDelay);
-        _ = new ConsumptionChecker(context, Settle);
+        _ = new ConsumptionChecker(context, Settle, ConsumeWait);
         _ = new AccountingChecker(context, Settle);
         _ = new ProbeChecker(context);
         _ = new TableFileChecker(context, topology, tables, routing, RouteTableKey);
-        _ = new ResourceChecker(context, topology, PoolSize);
+        _ = new TableLoadChecker(context, topology, tables, RouteTableKey, Admins, TimeSpan.FromSeconds(2.5));
+        _ = new ResourceChecker(context, topology, PoolSize, DedupeRetention);
         _ = new GatewayAccount(context, topology, others);
     }
 
@@ -157,7 +167,7 @@ public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario
             var gw = topology.Gateways[party];
             var faker = new Faker { Random = new Randomizer((int)context.Workload.NextUInt64()) };
             var app = context.Client($"app{party}", site, (host, me) => PartyApp.Start(host, new GatewayClient(host, gw.DnsName, GatewayTopology.GatewayPort, me.TlsTo(gw), party), faker, until));
-            var consumer = context.Client($"consumer{party}", site, (host, me) => TopicConsumer.Start(host, new GatewayClient(host, gw.DnsName, GatewayTopology.GatewayPort, me.TlsTo(gw), party)));
+            var consumer = context.Client($"consumer{party}", site, (host, me) => TopicConsumer.Start(host, new GatewayClient(host, gw.DnsName, GatewayTopology.GatewayPort, me.TlsTo(gw), party), gw.Name, ConsumeWait, raw: party == "10001"));
             others.Add((app.Name, () => app.Last));
             others.Add((consumer.Name, () => consumer.Last));
             topology.Speakers[app.Name] = topology.Speakers[consumer.Name] = party;
@@ -166,7 +176,7 @@ public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario
         var end = context.Horizon - TimeSpan.FromSeconds(1);
         var victim = topology.Gateways["9999"];
         var rogue = context.Client("rogue10001", GatewayTopology.SiteOf("10001"), (host, me) =>
-            HostileParty.Start(host, me, victim, topology.ExchangeA!, end, [context.Horizon * 0.3, context.Horizon * 0.6], Burst));
+            HostileParty.Start(host, me, victim, topology.ExchangeA!, topology.Gateways["10000"], end, [context.Horizon * 0.3, context.Horizon * 0.6], Burst));
         var refusedFrom = PeerCertificate + SessionLifetime + TimeSpan.FromSeconds(1) > context.EffectiveQuietAt ? PeerCertificate + SessionLifetime + TimeSpan.FromSeconds(1) : context.EffectiveQuietAt + TimeSpan.FromSeconds(0.5);
         var expired = context.Client("stale10001", GatewayTopology.SiteOf("10001"), (host, me) => ExpiredPeer.Start(host, me, victim, PeerCertificate, refusedFrom, end),
             new ServiceOptions { CertificateValidity = PeerCertificate });
@@ -208,10 +218,42 @@ public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario
             w.Do(new FaultAction.Partition([gw9999.Machine.Name], [topology.ExchangeA!.Machine.Name]) { Lasts = TimeSpan.FromSeconds(1) });
         });
         context.At(context.Horizon * 0.3, new FaultAction.RotateCertificate(topology.ExchangeA!.Name));
+        Crashes(context, topology, tables);
+    }
+
+    /// <summary>
+    /// Crashes at the worst moments: 10001's gateway right after it announced a message durable (the producer is being
+    /// acknowledged), then restarted while an operator's typo sits in its route_table.json (it must serve its last
+    /// table, not none); 10000's gateway right after its job service ran a call another party's gateway forwarded (the
+    /// reply is lost, the forwarder retries into the new incarnation, which must not run it again).
+    /// </summary>
+    private static void Crashes(ScenarioContext context, GatewayTopology topology, RouteTables tables)
+    {
+        var (gw10000, gw10001) = (topology.Gateways["10000"], topology.Gateways["10001"]);
+        context.Script(async w =>
+        {
+            await w.At(context.Horizon * 0.35);
+            await w.Until<MessageStored>((_, at) => at.Subject == gw10001.Name);
+            w.Restart(gw10001);
+        });
+        context.Script(async w =>
+        {
+            await w.At(context.Horizon * 0.5);
+            w.Do(new FaultAction.RewriteFile(gw10001.Name, RouteTableKey, Encoding.UTF8.GetBytes(tables.Broken("10001")[1].Text)));
+            await w.Delay(TimeSpan.FromSeconds(0.2));
+            w.Restart(gw10001);
+            await w.Delay(TimeSpan.FromSeconds(2));
+            w.Do(new FaultAction.RewriteFile(gw10001.Name, RouteTableKey, Encoding.UTF8.GetBytes(tables.For("10001", false))));
+            await w.At(context.Horizon * 0.6);
+            if (await w.Until<JobExecuted>(e => e.Party == "10000" && e.Source != "10000", TimeSpan.FromSeconds(1.5)) is not null)
+            {
+                w.Restart(gw10000);
+            }
+        });
     }
 
     private static GatewayOptions Options(ScenarioContext context, GatewayTopology topology, string party, Live me) =>
-        new(party, me.Address, GatewayTopology.GatewayPort, me.ServerTls, me.TlsTo, topology.Speakers, ["ops"], context.Defects)
+        new(party, me.Address, GatewayTopology.GatewayPort, me.ServerTls, me.TlsTo, topology.Speakers, Admins, context.Defects)
         {
             RouteTableKey = RouteTableKey,
             SelfNames = [me.Address, me.DnsName],
@@ -219,6 +261,8 @@ public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario
             Burst = Burst,
             PoolSize = PoolSize,
             VisibilityTimeout = Visibility,
+            ConsumeWait = ConsumeWait,
+            DedupeRetention = DedupeRetention,
         };
 
     /// <summary>Writes <paramref name="table"/> durably to <paramref name="key"/> on <paramref name="gateway"/>'s disk before it starts.</summary>
