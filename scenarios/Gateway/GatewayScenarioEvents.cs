@@ -90,7 +90,8 @@ public sealed record MalformedReply(string Id, string Problem) : SimEvent
 
 /// <summary>A consumer's CONSUME_MSG or ACK_MSG ended: with a message, empty after <paramref name="Waited"/>, or failed.</summary>
 /// <param name="Empty">The gateway answered that no message came within its wait.</param>
-public sealed record ConsumeEnded(string Topic, string Method, bool Empty, TimeSpan Waited, StatusCode Status, string Detail) : SimEvent
+/// <param name="Gateway">The gateway process it asked.</param>
+public sealed record ConsumeEnded(string Gateway, string Topic, string Method, bool Empty, TimeSpan Waited, StatusCode Status, string Detail) : SimEvent
 {
     public override string Kind => "consumer.ended";
 

@@ -31,6 +31,10 @@ public sealed class TableLoadChecker
     private readonly Dictionary<string, string?> lastRead = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (TimeSpan Since, bool Refused, bool Disturbed)> broken = new(StringComparer.Ordinal);
     private readonly HashSet<string> pushers = new(StringComparer.Ordinal);
+
+    // What each file held when its gateway last refused it (null after a load): the gateway does not read the same
+    // content again, so a broken table written back over itself needs no second refusal.
+    private readonly Dictionary<string, string?> refused = new(StringComparer.Ordinal);
     private readonly HashSet<string> pushedTo = new(StringComparer.Ordinal);
 
     public TableLoadChecker(ScenarioContext context, GatewayTopology topology, RouteTables tables, string key, IReadOnlyCollection<string> admins, TimeSpan bound)
@@ -110,7 +114,7 @@ public sealed class TableLoadChecker
         sinceStart.GetValueOrDefault(gateway)?.Add(text);
         if (topology.PartyOf(gateway) is { } party && party != RouteTable.Default && tables.ExpectedError(party, text) is { Length: > 0 })
         {
-            broken[gateway] = (at, false, false);
+            broken[gateway] = (at, refused.GetValueOrDefault(gateway) == text, false);
         }
     }
 
@@ -142,6 +146,11 @@ public sealed class TableLoadChecker
         }
 
         lastRead[gateway] = e.Source == "cache" ? null : e.Text;
+        if (e.Source != "cache")
+        {
+            refused[gateway] = null;
+        }
+
         served[gateway].Add(e.Text);
         if (e.Source.StartsWith("admin ", StringComparison.Ordinal))
         {
@@ -167,6 +176,7 @@ public sealed class TableLoadChecker
         if (e.Source is "file" or "startup")
         {
             lastRead[at.Subject] = null;
+            refused[at.Subject] = files[at.Subject];
             if (broken.TryGetValue(at.Subject, out var was))
             {
                 broken[at.Subject] = was with { Refused = true };

@@ -67,7 +67,7 @@ public sealed class TopicConsumer
             try
             {
                 var message = await ConsumeAsync(topic, lifetime);
-                host.Log.Event(new ConsumeEnded(topic, GatewayMethods.Consume, message is null, host.Clock.Elapsed - started, StatusCode.OK, ""));
+                host.Log.Event(new ConsumeEnded(gateway, topic, GatewayMethods.Consume, message is null, host.Clock.Elapsed - started, StatusCode.OK, ""));
                 if (message is null)
                 {
                     turn++;
@@ -102,7 +102,7 @@ public sealed class TopicConsumer
                 turn++;
                 if (!acking)
                 {
-                    host.Log.Event(new ConsumeEnded(topic, GatewayMethods.Consume, false, host.Clock.Elapsed - started, e.StatusCode, e.Status.Detail));
+                    host.Log.Event(new ConsumeEnded(gateway, topic, GatewayMethods.Consume, false, host.Clock.Elapsed - started, e.StatusCode, e.Status.Detail));
                 }
 
                 // The gateway is down or unreachable, or the ack was lost (the message comes again): try again shortly.
@@ -117,11 +117,11 @@ public sealed class TopicConsumer
         try
         {
             await client.AckAsync(topic, offset, $"{host.Name}-{++next}", Timeout, lifetime);
-            host.Log.Event(new ConsumeEnded(topic, GatewayMethods.Ack, false, host.Clock.Elapsed - started, StatusCode.OK, ""));
+            host.Log.Event(new ConsumeEnded(gateway, topic, GatewayMethods.Ack, false, host.Clock.Elapsed - started, StatusCode.OK, ""));
         }
         catch (RpcException e)
         {
-            host.Log.Event(new ConsumeEnded(topic, GatewayMethods.Ack, false, host.Clock.Elapsed - started, e.StatusCode, e.Status.Detail));
+            host.Log.Event(new ConsumeEnded(gateway, topic, GatewayMethods.Ack, false, host.Clock.Elapsed - started, e.StatusCode, e.Status.Detail));
             throw;
         }
     }
