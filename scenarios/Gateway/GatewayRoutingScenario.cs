@@ -15,36 +15,45 @@ namespace Sim.Scenarios.Gateway;
 /// other parties' job services and produce ordered messages to their topics (Bogus payloads and ids); consumers take
 /// and acknowledge them. Faults: gateway kills and restarts (queues survive on disk), partitions, clogs, TLS session
 /// expiry and certificate rotation, route-table rewrites on disk while traffic flows (good and broken ones), an
-/// operator's pushes at the edges of validity, an intruder's pushes, a hostile party, an expired certificate, an impostor.
+/// operator's pushes at the edges of validity, an intruder's pushes and calls, a hostile party, an expired certificate, an
+/// impostor, and crashes at the worst moments (right after a message is announced durable, with a typo in the route
+/// table file, right after a forwarded call ran).
 /// Invariants, by class:
 /// <list type="bullet">
 /// <item>Accounting: every request ends exactly once with a clear status, from the side that asked, and a "no route"
-/// names the party and component asked for (<see cref="AccountingChecker"/>); every acknowledged message is processed once, in its producer's order
-/// (<see cref="ConsumptionChecker"/>).</item>
+/// names the party and component asked for, and a refusal's log names the request's source, target and method
+/// (<see cref="AccountingChecker"/>); every acknowledged message is processed once, in its producer's order, with the
+/// body its producer wrote, and every consume and ack is answered as the protocol says (<see cref="ConsumptionChecker"/>).</item>
 /// <item>Eligibility: routes use the table live at that moment (<see cref="RoutingModel"/>); a party is admitted
 /// exactly while its token bucket holds a token (<see cref="RateModel"/>); a message is not redelivered inside its
 /// visibility timeout nor after its acknowledgement (<see cref="QueueModel"/>) — all judged on the models' own clocks;
 /// a forward is retried only after a failure the next hop did not decide, at most 3 tries, 100 ms apart
 /// (<see cref="RetryChecker"/>); a request is routed only once admitted, and a rate refusal names party, rate, burst and
-/// gateway (<see cref="RateModel"/>).</item>
+/// gateway (<see cref="RateModel"/>); a party the live table permits is never refused for permission
+/// (<see cref="RoutingModel"/>); a restarted gateway serves its file's table, or its last one when the file is broken,
+/// and every table names where it came from (<see cref="TableLoadChecker"/>).</item>
 /// <item>Uniqueness: a component runs a request id once despite retries (<see cref="DeliveryChecker"/>); a message id
 /// is stored at one offset and an offset holds one message (<see cref="QueueModel"/>); table versions only grow
 /// (<see cref="RoutingModel"/>); a request id is sent once (<see cref="AccountingChecker"/>).</item>
 /// <item>Security probes, both directions (<see cref="ProbeChecker"/>, <see cref="TableFileChecker"/>): a hostile
 /// party's forged source, permitted and denied calls (both sides of an allow rule), someone else's topic, hop counts
-/// 1, 2 and 3, a malformed header, rate-limit bursts; a certificate before and after expiry; an impostor behind a
+/// 1, 2 and 3, every header and payload past the protocol's edges, messages with and without their own id, a route
+/// back at the gateway itself, acks of an unknown offset and of an acknowledged one, rate-limit bursts; a certificate
+/// before and after expiry; a certificate that speaks for no party; an impostor behind a
 /// hostname mismatch (<see cref="DeliveryChecker"/>); hostile admins: an intruder's pushes, ports 0, 1, 65535 and 65536,
 /// the five broken tables (pushed and written to disk) and 29 more malformed ones, one per way route_table.json can be
 /// wrong (<see cref="MalformedTables"/>), each refused with its exact JSON-path error while the old table serves; a
 /// valid table in an unusual spelling (comments, trailing commas, timestamps, explicit grpc, https) is taken.</item>
 /// <item>Resources: at the horizon a gateway holds at most its pool's connections per peer, no calls but its
-/// consumer's, and no stray timers or loops (<see cref="ResourceChecker"/>).</item>
+/// consumer's, no stray timers or loops, and no ledger entries of calls answered longer ago than the retention
+/// (<see cref="ResourceChecker"/>).</item>
 /// <item>Model-based: routing decisions against a reference model of every table version (<see cref="RoutingModel"/>),
 /// queues against a reference queue (<see cref="QueueModel"/>), rate decisions against a reference bucket
 /// (<see cref="RateModel"/>).</item>
 /// <item>Safety of delivery: a request for party P reaches only P's component; a request for the gateway's own party
-/// never leaves its site; at most two gateway hops (<see cref="DeliveryChecker"/>). Liveness: every request ends, every
-/// acknowledged message is processed, and every gateway serves its file's table within the settling bound.</item>
+/// never leaves its site; at most two gateway hops, each counted in the headers (<see cref="DeliveryChecker"/>).
+/// Liveness: every request ends, every acknowledged message is processed, messages reach every party, a broken file is
+/// refused within 2.5 s, and every gateway serves its file's table within the settling bound.</item>
 /// </list>
 /// </summary>
 public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario

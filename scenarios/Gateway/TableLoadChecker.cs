@@ -54,7 +54,9 @@ public sealed class TableLoadChecker
             pushers.Add(at.Subject);
             if (admins.Contains(at.Subject) && sinceStart.ContainsKey(e.Gateway))
             {
-                // A push writes the file before its load is logged: a restart in between starts from the pushed table.
+                // A push writes the file before its load is logged: a crash in between (even one before the push's
+                // reply) leaves the pushed table in the file, where a restart finds it. Such a gateway's file may hold
+                // any table an administrator pushed.
                 pushedTo.Add(e.Gateway);
             }
         });
@@ -87,7 +89,6 @@ public sealed class TableLoadChecker
         {
             sinceStart[process] = [file];
             lastRead[process] = null;
-            pushedTo.Remove(process);
             served.TryAdd(process, new HashSet<string>(StringComparer.Ordinal));
         }
     }
