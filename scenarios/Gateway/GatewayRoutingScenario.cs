@@ -249,10 +249,13 @@ public sealed class GatewayRoutingScenario(TimeSpan? horizon = null) : Scenario
         {
             await w.At(context.Horizon * 0.5);
             w.Do(new FaultAction.RewriteFile(gw10001.Name, RouteTableKey, Encoding.UTF8.GetBytes(tables.Broken("10001")[1].Text)));
-            await w.Delay(TimeSpan.FromSeconds(0.2));
+            await w.Delay(TimeSpan.FromSeconds(2.8));
             w.Restart(gw10001);
-            await w.Delay(TimeSpan.FromSeconds(2));
+            await w.Delay(TimeSpan.FromSeconds(0.5));
             w.Do(new FaultAction.RewriteFile(gw10001.Name, RouteTableKey, Encoding.UTF8.GetBytes(tables.For("10001", false))));
+        });
+        context.Script(async w =>
+        {
             await w.At(context.Horizon * 0.6);
             if (await w.Until<JobExecuted>(e => e.Party == "10000" && e.Source != "10000", TimeSpan.FromSeconds(1.5)) is not null)
             {

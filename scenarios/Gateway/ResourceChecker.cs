@@ -20,14 +20,17 @@ public sealed class ResourceChecker
 
     public const string LedgerForgets = "ledger-forgets-answered-calls";
 
-    // A ledger entry is pruned by the next delivery once it is older than the retention and its call has ended (a call
-    // ends within its deadline of a few seconds, a stalled flush or a pause may hold it longer).
-    private static readonly TimeSpan CallEnds = TimeSpan.FromSeconds(6);
+    // A ledger entry is pruned by the next delivery once it is older than the retention and its call has ended: a
+    // delivery ends within its try's deadline (1 s) after a flush, unless the gateway was paused, slowed or its disk
+    // stalled, which may hold it for seconds.
+    private static readonly TimeSpan CallEnds = TimeSpan.FromSeconds(1.5);
+    private static readonly TimeSpan CallEndsWhenHeld = TimeSpan.FromSeconds(6);
 
     private const string LedgerPrefix = "ledger/";
 
     private readonly Dictionary<string, int> inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TimeSpan> lastDelivery = new(StringComparer.Ordinal);
+    private readonly HashSet<string> held = new(StringComparer.Ordinal);
 
     public ResourceChecker(ScenarioContext context, GatewayTopology topology, int poolSize, TimeSpan retention)
     {
@@ -36,6 +39,9 @@ public sealed class ResourceChecker
             inFlight[at.Subject] = 0;
             lastDelivery.Remove(at.Subject);
         });
+        context.On<FaultAction.Pause>((e, _) => held.Add(e.Process));
+        context.On<FaultAction.SlowDown>((e, _) => held.Add(e.Process));
+        context.On<FaultAction.StallDisk>((e, _) => held.Add(e.Process));
         context.On<RequestRouted>((e, at) =>
         {
             if (!e.ToGateway)
@@ -52,7 +58,7 @@ public sealed class ResourceChecker
         {
             foreach (var gateway in topology.Gateways.Values.Where(g => g.IsUp && lastDelivery.ContainsKey(g.Name)))
             {
-                var cut = lastDelivery[gateway.Name] - retention - CallEnds;
+                var cut = lastDelivery[gateway.Name] - retention - (held.Contains(gateway.Name) ? CallEndsWhenHeld : CallEnds);
                 var disk = gateway.Machine.Disks[gateway.Name];
                 var stale = disk.Keys(LedgerPrefix)
                     .Select(k => (Key: k, At: TimeSpan.FromTicks(long.Parse(System.Text.Encoding.UTF8.GetString(disk.Read(k)!), System.Globalization.CultureInfo.InvariantCulture))))

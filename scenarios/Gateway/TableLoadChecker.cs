@@ -61,7 +61,7 @@ public sealed class TableLoadChecker
             }
         });
         context.On<ProcessStarted>((_, at) => Started(at.Subject));
-        context.On<FaultAction>((e, at) => Disturbed(e));
+        context.On<FaultAction>((e, at) => Disturbed(e, at.Time));
         context.On<FaultAction.RewriteFile>((e, at) =>
         {
             if (e.Key == key && e.Content is not null && files.ContainsKey(e.Process))
@@ -93,23 +93,31 @@ public sealed class TableLoadChecker
         }
     }
 
-    private void Disturbed(FaultAction e)
+    private void Disturbed(FaultAction e, TimeSpan at)
     {
         foreach (var g in broken.Keys.ToList())
         {
             if (e is not FaultAction.RewriteFile && (e.Subject == g || e.Subject == topology.AllGateways.First(x => x.Name == g).Machine.Name))
             {
+                Judge(g, at);
                 broken[g] = broken[g] with { Disturbed = true };
             }
         }
     }
 
-    private void Written(string gateway, string text, TimeSpan at)
+    /// <summary>A broken table that sat in a running, undisturbed gateway's file past the bound must have been refused.</summary>
+    private void Judge(string gateway, TimeSpan at)
     {
-        if (broken.Remove(gateway, out var was) && !was.Refused && !was.Disturbed && at - was.Since > bound)
+        if (broken.TryGetValue(gateway, out var was) && !was.Refused && !was.Disturbed && at - was.Since > bound)
         {
             context.Fail(BrokenFileRefused, $"{gateway}'s file held a broken table from {was.Since.TotalSeconds:F3}s to {at.TotalSeconds:F3}s and the gateway, up all along, never refused it");
         }
+    }
+
+    private void Written(string gateway, string text, TimeSpan at)
+    {
+        Judge(gateway, at);
+        broken.Remove(gateway);
 
         files[gateway] = text;
         sinceStart.GetValueOrDefault(gateway)?.Add(text);
