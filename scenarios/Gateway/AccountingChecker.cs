@@ -11,9 +11,10 @@ namespace Sim.Scenarios.Gateway;
 /// ends "no route", never in a routing loop), party 10001 calling 10000 (denied by 10000's table), party 20000 (the
 /// impostor). A "no route" names the party and the component the request asked for, and a gateway's log of a refusal
 /// names the request's source, target and method. Liveness: after the quiet point every request ends within the settling bound.
-/// A request may also end Cancelled when its party's own gateway was stopped or killed while it was open: a gRPC server
-/// that shuts down answers the calls it is serving Cancelled, as real ones do (grpc/grpc#41785), and the application
-/// retries it as it would Unavailable.
+/// A request may also end Cancelled when its party's own gateway, or a gateway it passed on its way (an exchange), was
+/// stopped or killed while it was open: a gRPC server that shuts down answers the calls it is serving Cancelled, as
+/// real ones do (grpc/grpc#41785), the gateways before it relay that answer, and the application retries it as it
+/// would Unavailable (swarm seed 9013: exchange-a stopped under a relayed PRODUCE_MSG).
 /// </summary>
 public sealed class AccountingChecker
 {
@@ -32,6 +33,9 @@ public sealed class AccountingChecker
     private readonly HashSet<string> ended = new(StringComparer.Ordinal);
     private readonly List<(TimeSpan At, string Process)> shutdowns = [];
 
+    // The gateways each request passed (the ones that routed it), besides its party's own.
+    private readonly Dictionary<string, HashSet<string>> passed = new(StringComparer.Ordinal);
+
     public AccountingChecker(ScenarioContext context, TimeSpan bound)
     {
         context.On<ProcessStopping>((_, at) => shutdowns.Add((at.Time, at.Subject)));
@@ -41,6 +45,13 @@ public sealed class AccountingChecker
             if (ended.Contains(e.Id) || !open.TryAdd(e.Id, (e, at.Time)))
             {
                 context.Fail(EndsOnce, $"{at.Subject} sent request id {e.Id} twice");
+            }
+        });
+        context.On<RequestRouted>((e, at) =>
+        {
+            if (open.ContainsKey(e.RequestId))
+            {
+                (passed.TryGetValue(e.RequestId, out var gateways) ? gateways : passed[e.RequestId] = new(StringComparer.Ordinal)).Add(at.Subject);
             }
         });
         context.On<RequestRefused>((e, at) =>
@@ -59,9 +70,10 @@ public sealed class AccountingChecker
             }
 
             ended.Add(e.Id);
-            var ownGatewayShutDown = e.Status == StatusCode.Cancelled
-                && shutdowns.Any(d => d.Process == $"gw{sent.Request.Source}" && d.At >= sent.At && d.At <= at.Time);
-            if ((!Clear.Contains(e.Status) && !ownGatewayShutDown) || (e.Status != StatusCode.OK && string.IsNullOrWhiteSpace(e.Detail)))
+            var via = passed.Remove(e.Id, out var gateways) ? gateways : [];
+            var gatewayShutDown = e.Status == StatusCode.Cancelled
+                && shutdowns.Any(d => (d.Process == $"gw{sent.Request.Source}" || via.Contains(d.Process)) && d.At >= sent.At && d.At <= at.Time);
+            if ((!Clear.Contains(e.Status) && !gatewayShutDown) || (e.Status != StatusCode.OK && string.IsNullOrWhiteSpace(e.Detail)))
             {
                 context.Fail(EndsOnce, $"{at.Subject}'s request {e.Id} ended with {e.Status} '{e.Detail}': not a status a user can act on");
             }
