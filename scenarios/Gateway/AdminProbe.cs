@@ -8,8 +8,8 @@ namespace Sim.Scenarios.Gateway;
 /// Administrators pushing route tables (OSX's /v1/inner/router/set) while traffic flows. The operator joins party 10001
 /// to both exchanges without restarting them (FATE issue 5700), then pushes tables at both edges of the port range and
 /// the five kinds of broken table to 10000's gateway, and puts its table back; it does it again after the quiet point.
-/// An intruder, whose certificate is no administrator's, keeps trying to replace 9999's table. Each push says what it
-/// expects (<see cref="ProbeSent"/>).
+/// An intruder, whose certificate is no administrator's and speaks for no party, keeps trying to replace 9999's table
+/// and to call through 9999's gateway in the name of party 10000. Each push and call says what it expects (<see cref="ProbeSent"/>).
 /// </summary>
 public sealed class AdminProbe
 {
@@ -47,6 +47,8 @@ public sealed class AdminProbe
                 await host.Clock.Delay(TimeSpan.FromSeconds(2), lifetime);
                 await admin.PushAsync(victim, "intruder-push", tables.For("9999", true),
                     ProbeExpectation.Refused(StatusCode.PermissionDenied, $"'{me.Name}' is not an administrator of {victim.Name}"), lifetime);
+                await admin.CallAsync(victim, "intruder-call",
+                    ProbeExpectation.Refused(StatusCode.PermissionDenied, $"peer certificate '{me.Name}' speaks for no party {victim.Name} knows"), lifetime);
             }
         });
         return admin;
@@ -107,20 +109,42 @@ public sealed class AdminProbe
         yield return ("restore", tables.For("10000", false), ProbeExpectation.LetThrough);
     }
 
+    /// <summary>Calls party 9999's job service through <paramref name="gateway"/> in the name of party 10000.</summary>
+    private async Task CallAsync(Live gateway, string probe, ProbeExpectation expect, CancellationToken lifetime)
+    {
+        var id = $"{me.Name}-{++next}";
+        host.Log.Event(new ProbeSent(id, probe, gateway.Name, expect));
+        try
+        {
+            await Client(gateway, "10000").CallAsync("9999", RouteTables.Fateflow, id, Google.Protobuf.ByteString.CopyFromUtf8("{\"job\":\"takeover\"}"), Timeout, lifetime);
+            host.Log.Event(new ProbeDone(id, StatusCode.OK, ""));
+        }
+        catch (RpcException e)
+        {
+            host.Log.Event(new ProbeDone(id, e.StatusCode, e.Status.Detail));
+        }
+    }
+
+    private GatewayClient Client(Live gateway, string party)
+    {
+        var key = $"{gateway.Name}/{party}";
+        if (!clients.TryGetValue(key, out var client))
+        {
+            clients[key] = client = new GatewayClient(host, gateway.DnsName, GatewayTopology.GatewayPort, me.TlsTo(gateway), party);
+        }
+
+        return client;
+    }
+
     /// <summary>Pushes one table; the status it ended with (OK: the gateway took it).</summary>
     private async Task<StatusCode> PushAsync(Live gateway, string probe, string text, ProbeExpectation expect, CancellationToken lifetime)
     {
         var id = $"{me.Name}-{++next}";
         Pushes++;
         host.Log.Event(new ProbeSent(id, probe, gateway.Name, expect));
-        if (!clients.TryGetValue(gateway.Name, out var client))
-        {
-            clients[gateway.Name] = client = new GatewayClient(host, gateway.DnsName, GatewayTopology.GatewayPort, me.TlsTo(gateway), "0");
-        }
-
         try
         {
-            var version = await client.SetRouteTableAsync(text, Timeout, lifetime);
+            var version = await Client(gateway, "0").SetRouteTableAsync(text, Timeout, lifetime);
             host.Log.Event(new ProbeDone(id, StatusCode.OK, $"v{version}"));
             return StatusCode.OK;
         }

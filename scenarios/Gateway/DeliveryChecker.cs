@@ -9,7 +9,7 @@ namespace Sim.Scenarios.Gateway;
 /// Where requests end up (SCENARIOS.md section 3). Safety: a request for party P is only ever run by a component of P,
 /// and a success the application sees was served by P with P's answer (checked from the side that asked); a request
 /// for a gateway's own party goes to a component on its own site, never to another gateway; no request takes more than
-/// two gateway-to-gateway hops; the impostor no route may reach is never served. Uniqueness: a component runs a
+/// two gateway-to-gateway hops, and every hop is counted in the headers the next gateway reads; the impostor no route may reach is never served. Uniqueness: a component runs a
 /// request id once, however often gateways retried it.
 /// </summary>
 public sealed class DeliveryChecker
@@ -17,6 +17,7 @@ public sealed class DeliveryChecker
     public const string DeliveredToItsParty = "request-delivered-to-its-party";
     public const string OwnPartyStaysOnSite = "own-party-request-stays-on-site";
     public const string TwoHops = "at-most-two-gateway-hops";
+    public const string HopsCounted = "every-gateway-hop-counted";
     public const string RunOnce = "component-runs-request-once";
     public const string ImpostorNeverServed = "impostor-never-served";
 
@@ -41,6 +42,16 @@ public sealed class DeliveryChecker
             if (e.ToGateway && e.Hops + 1 > 2)
             {
                 context.Fail(TwoHops, $"{at.Subject} forwarded {e.RequestId} as gateway hop {e.Hops + 1} (to {e.Endpoint})");
+            }
+
+            // An application's request enters its own gateway with no hops and every gateway it passes adds one.
+            var hops = !sent.TryGetValue(e.RequestId, out var request) ? null
+                : at.Subject == $"gw{request.Source}" ? "0"
+                : party == RouteTable.Default ? "1"
+                : "1 or 2";
+            if (hops is not null && !hops.Contains(e.Hops.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+            {
+                context.Fail(HopsCounted, $"{at.Subject} routed {e.RequestId} ({request!.Details}) as having taken {e.Hops} gateway hop(s); from {(hops == "0" ? "its own application" : "there")} it has taken {hops}");
             }
         });
         context.On<JobExecuted>((e, at) =>

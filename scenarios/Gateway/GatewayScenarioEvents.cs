@@ -36,7 +36,8 @@ public sealed record JobExecuted(string RequestId, string Party, string Target, 
 }
 
 /// <summary>A consumer processed a message (once per offset: a redelivered offset is acknowledged again, not processed).</summary>
-public sealed record MessageProcessed(string Topic, long Offset, string MessageId, string Party) : SimEvent
+/// <param name="Body">The message's body as the consumer read it.</param>
+public sealed record MessageProcessed(string Topic, long Offset, string MessageId, string Party, string Body) : SimEvent
 {
     public override string Kind => "consumer.processed";
 
@@ -77,4 +78,22 @@ public sealed record ProbeDone(string Id, StatusCode Status, string Detail) : Si
     public override string Kind => "probe.done";
 
     public override string Details => $"{Id} {Status}{(Detail.Length > 0 ? ": " + Detail : "")}";
+}
+
+/// <summary>A client read a reply that does not say what the protocol says it must (OSX's code, message and headers).</summary>
+public sealed record MalformedReply(string Id, string Problem) : SimEvent
+{
+    public override string Kind => "app.malformed-reply";
+
+    public override string Details => $"{Id}: {Problem}";
+}
+
+/// <summary>A consumer's CONSUME_MSG or ACK_MSG ended: with a message, empty after <paramref name="Waited"/>, or failed.</summary>
+/// <param name="Empty">The gateway answered that no message came within its wait.</param>
+/// <param name="Gateway">The gateway process it asked.</param>
+public sealed record ConsumeEnded(string Gateway, string Topic, string Method, bool Empty, TimeSpan Waited, StatusCode Status, string Detail) : SimEvent
+{
+    public override string Kind => "consumer.ended";
+
+    public override string Details => $"{Method} {Topic}: {(Status != StatusCode.OK ? $"{Status}: {Detail}" : Empty ? "no message" : "ok")} after {Waited.TotalSeconds:F3}s";
 }

@@ -8,7 +8,7 @@ namespace Sim.Scenarios.Gateway;
 /// Security probes in both directions, each judged against what it expects. A probe expected refused must be refused
 /// by the gateway it was sent to with exactly that status and detail (or first by the rate limit, which the rate model
 /// judges), never let through; a probe at the permitted edge of a rule must never be refused by a rule; a probe whose
-/// certificate expired must never reach any gateway. Judged on the gateway's own events, so a reply lost to a fault
+/// certificate expired must never reach any gateway; no probe ends Unknown or Internal (a crash in the gateway). Judged on the gateway's own events, so a reply lost to a fault
 /// does not hide a wrong decision. Liveness: every kind of probe still sent after the quiet point came out exactly as
 /// expected at least once.
 /// </summary>
@@ -91,8 +91,8 @@ public sealed class ProbeChecker
         }
 
         var wrong = expect.NeverServed ? e.Status == StatusCode.OK
-            : expect.Admitted ? RuleRefusals.Contains(e.Status)
-            : e.Status == StatusCode.OK || (RuleRefusals.Contains(e.Status) && !Matches(expect, e.Status, e.Detail));
+            : e.Status is StatusCode.Unknown or StatusCode.Internal
+            || (expect.Admitted ? RuleRefusals.Contains(e.Status) : e.Status == StatusCode.OK || (RuleRefusals.Contains(e.Status) && !Matches(expect, e.Status, e.Detail)));
         if (wrong)
         {
             context.Fail(AsExpected, $"{probe.Probe} probe {e.Id} at {probe.Gateway} expected {expect}, but ended {e.Status}{(e.Detail.Length > 0 ? ": " + e.Detail : "")}");

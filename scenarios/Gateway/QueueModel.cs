@@ -9,7 +9,9 @@ namespace Sim.Scenarios.Gateway;
 /// delivery is the topic's head (the lowest durable offset not acknowledged) with the stored message id; a restarted
 /// gateway recovers every message and acknowledgement the model saw made durable. Eligibility (safety, on the model's
 /// own clock): a delivered message is not delivered again before its visibility timeout ends, and an acknowledged one
-/// never again. The gateway's memory (leases) dies with its incarnation; the disk does not.
+/// never again. A message is announced durable once, under its own id (or, when it has none, its request's TraceID,
+/// never an empty one); a delivery says how many times this incarnation delivered the offset. The gateway's memory
+/// (leases, delivery counts) dies with its incarnation; the disk does not.
 /// </summary>
 public sealed class QueueModel
 {
@@ -19,11 +21,21 @@ public sealed class QueueModel
     private readonly TimeSpan visibility;
     private readonly Dictionary<(string Gateway, string Topic), Topic> topics = [];
 
+    // TraceIDs of raw messages that carry their own message id: the gateway must store them under that id.
+    private readonly HashSet<string> ownIds = new(StringComparer.Ordinal);
+
     public QueueModel(ScenarioContext context, TimeSpan visibility)
     {
         this.context = context;
         this.visibility = visibility;
         context.On<ProcessKilled>((_, at) => Forget(at.Subject));
+        context.On<ProbeSent>((e, _) =>
+        {
+            if (e.Probe == "own-message-id")
+            {
+                ownIds.Add(e.Id);
+            }
+        });
         context.On<QueueRecovered>(Recovered);
         context.On<MessageStored>(Stored);
         context.On<MessageDelivered>(Delivered);
@@ -42,6 +54,7 @@ public sealed class QueueModel
             if (gateway == process)
             {
                 topic.Leases.Clear();
+                topic.Deliveries.Clear();
             }
         }
     }
@@ -74,6 +87,14 @@ public sealed class QueueModel
         {
             context.Fail(Invariant, $"{at.Subject} stored {e.MessageId} at {e.Topic}@{e.Offset}, which already holds {other}");
         }
+        else if (other is not null)
+        {
+            context.Fail(Invariant, $"{at.Subject} announced {e.MessageId} at {e.Topic}@{e.Offset} durable a second time");
+        }
+        else if (e.MessageId.Length == 0 || ownIds.Contains(e.MessageId))
+        {
+            context.Fail(Invariant, $"{at.Subject} stored a message at {e.Topic}@{e.Offset} under the id '{e.MessageId}': a message keeps its own id, and one without takes its request's TraceID");
+        }
         else if (topic.Durable.FirstOrDefault(m => m.Value == e.MessageId && m.Key != e.Offset) is { Value: not null } twice)
         {
             context.Fail(Invariant, $"{at.Subject} stored {e.MessageId} twice in {e.Topic}: at {twice.Key} and at {e.Offset}");
@@ -91,6 +112,7 @@ public sealed class QueueModel
             : topic.Acked.Contains(e.Offset) ? "which was acknowledged"
             : head != e.Offset ? $"but the head is {(head is null ? "none" : $"@{head}")}"
             : topic.Leases.TryGetValue(e.Offset, out var until) && until > at.Time ? $"which is invisible until {until.TotalSeconds:F3}s (delivered before, visibility {visibility.TotalSeconds}s)"
+            : e.Delivery != topic.Deliveries.GetValueOrDefault(e.Offset) + 1 ? $"calling it delivery {e.Delivery}, but this incarnation delivered it {topic.Deliveries.GetValueOrDefault(e.Offset)} time(s) before"
             : null;
         if (wrong is not null)
         {
@@ -98,6 +120,7 @@ public sealed class QueueModel
         }
 
         topic.Leases[e.Offset] = at.Time + visibility;
+        topic.Deliveries[e.Offset] = topic.Deliveries.GetValueOrDefault(e.Offset) + 1;
     }
 
     private void Acked(MessageAcked e, LoggedEvent at)
@@ -119,5 +142,8 @@ public sealed class QueueModel
         public HashSet<long> Acked { get; } = [];
 
         public Dictionary<long, TimeSpan> Leases { get; } = [];
+
+        /// <summary>Deliveries of each offset by the gateway's current incarnation.</summary>
+        public Dictionary<long, int> Deliveries { get; } = [];
     }
 }

@@ -15,8 +15,9 @@ namespace Sim.Scenarios.Gateway;
 /// 10001's entry names its gateway and 10000 goes through the global default, exchange-b (a party moved between the
 /// direct and the exchange shape while traffic flows); 20000 names an impostor's address under a hostname its certificate
 /// does not carry; idle parties 20001.. stand for parties that are configured but not running. 10000 is direct too,
-/// with its fateflow moved to a spare job service in B. 10001 is the exchange shape: only its own fateflow (over http)
-/// and the global default. The entries come in an order that puts the changed ones last, as a table that grows does.
+/// with its fateflow moved to a spare job service in B, and an entry for 20008 that points back at its own gateway (a
+/// loop it must refuse). 10001 is the exchange shape: only its own fateflow (over http) and the global default, with no
+/// permission in A and one without default_allow in B (both allow everyone). The entries come in an order that puts the changed ones last, as a table that grows does.
 /// </remarks>
 public sealed class RouteTables(GatewayTopology topology)
 {
@@ -24,6 +25,9 @@ public sealed class RouteTables(GatewayTopology topology)
 
     /// <summary>A component no party has: a request for it must end "no route" at the party's own gateway.</summary>
     public const string Missing = "fateboard";
+
+    /// <summary>A party 10000's table routes to 10000's own gateway by its DNS name (a misconfiguration): a routing loop it must refuse.</summary>
+    public const string LoopParty = "20008";
 
     /// <summary>Idle parties listed in 9999's table (their entries sit between the ones that change).</summary>
     public const int IdleParties = 10;
@@ -157,11 +161,13 @@ public sealed class RouteTables(GatewayTopology topology)
             ["10000"] = Entry(Fateflow, Component(b ? topology.SpareJobs! : topology.Jobs["10000"])),
             ["9999"] = Entry(RouteTable.Default, Gateway(topology.Gateways["9999"])),
             [RouteTable.Default] = Entry(RouteTable.Default, Gateway(topology.ExchangeA!)),
+            [LoopParty] = Entry(RouteTable.Default, Tls(topology.Gateways["10000"].DnsName, topology.Gateways["10000"].DnsName)),
         },
         new JsonObject { ["default_allow"] = true, ["deny"] = new JsonArray(new JsonObject { ["from"] = "10001", ["to"] = "10000" }) });
 
-    private JsonObject Party10001(bool b) => Table(
-        new JsonObject
+    private JsonObject Party10001(bool b)
+    {
+        var routes = new JsonObject
         {
             ["10001"] = Entry(Fateflow, new JsonObject
             {
@@ -169,8 +175,11 @@ public sealed class RouteTables(GatewayTopology topology)
                 ["url"] = $"http://{topology.Jobs["10001"].Address}:{GatewayTopology.ComponentPort}/v2/partner/job",
             }),
             [RouteTable.Default] = Entry(RouteTable.Default, Gateway(b ? topology.ExchangeB! : topology.ExchangeA!)),
-        },
-        new JsonObject { ["default_allow"] = true });
+        };
+
+        // A has no permission at all and B one without default_allow (both allow every party, as FATE's samples do).
+        return b ? Table(routes, new JsonObject { ["deny"] = new JsonArray(new JsonObject { ["from"] = "20000" }) }) : new JsonObject { ["route_table"] = routes };
+    }
 
     internal string Edit(string party, Action<JsonObject> edit)
     {

@@ -10,13 +10,16 @@ namespace Sim.Scenarios.Gateway;
 /// decision against it. Model (safety): a lookup uses one table version — the route it took (path and endpoint) is
 /// that version's route, so a lookup racing a reload can never combine two versions. Eligibility (safety): decisions
 /// use the table live at that moment (the latest loaded), and table versions only grow. Model (safety): "no route"
-/// is answered exactly when the live table has none (for the own party: the own entry only).
+/// is answered exactly when the live table has none (for the own party: the own entry only). Eligibility (safety): a
+/// party the live table's permission lets call another (deny, then allow, then default_allow, which is true when the
+/// table or its permission leaves it out) is never refused for permission.
 /// </summary>
 public sealed class RoutingModel
 {
     public const string OneVersion = "lookup-uses-one-table-version";
     public const string CurrentTable = "routes-use-the-current-table";
     public const string NoRouteWhenNone = "no-route-exactly-when-the-table-has-none";
+    public const string Permitted = "permitted-route-never-refused";
 
     private readonly ScenarioContext context;
     private readonly GatewayTopology topology;
@@ -78,6 +81,12 @@ public sealed class RoutingModel
 
     private void Refused(RequestRefused e, LoggedEvent at)
     {
+        if (!e.FromNextHop && e.Status == StatusCode.PermissionDenied && e.Detail == $"party {e.Source} may not call {e.Target}"
+            && LatestTable(at.Subject) is { } live && live.Allows(e.Source, e.Target))
+        {
+            context.Fail(Permitted, $"{at.Subject} refused {e.RequestId} '{e.Detail}', but its live table v{Latest(at.Subject)} lets party {e.Source} call {e.Target}");
+        }
+
         if (e.FromNextHop || e.Status != StatusCode.Unavailable || !e.Detail.StartsWith("no route to party ", StringComparison.Ordinal) || topology.PartyOf(at.Subject) is not { } party)
         {
             return;
