@@ -129,11 +129,12 @@ public static class DefectBench
         foreach (var (defect, search, hunts) in rows)
         {
             var stats = FindingStats.Of(hunts.Count, hunts.Where(h => h.Found).Select(h => (h.Iterations, h.Wall.TotalSeconds)));
+            var scenario = ScenarioCatalog.HomeOf(defect.Name, search.Engine)?.Name;
             stdout.WriteLine(asJson
                 ? JsonSerializer.Serialize(new
                 {
                     defect = defect.Name,
-                    scenario = ScenarioCatalog.HomeOf(defect.Name, search.Engine)?.Name,
+                    scenario,
                     engine = search.Engine,
                     strategy = search.Strategy,
                     budget = search.Budget,
@@ -142,7 +143,7 @@ public static class DefectBench
                     medianIterations = double.IsNaN(stats.MedianIterations) ? (double?)null : stats.MedianIterations,
                     medianWallSeconds = double.IsNaN(stats.MedianWallSeconds) ? (double?)null : Math.Round(stats.MedianWallSeconds, 3),
                 }, Json)
-                : $"{defect.Name,-22} {ScenarioCatalog.HomeOf(defect.Name, search.Engine)?.Name,-21} {search.Engine,-7} {search.Strategy,-15} {search.Budget,7} {$"{stats.Found}/{stats.Total}",7} {Number(stats.MedianIterations, "G4"),18} {Number(stats.MedianWallSeconds, "F3"),16}");
+                : $"{defect.Name,-22} {scenario,-21} {search.Engine,-7} {search.Strategy,-15} {search.Budget,7} {$"{stats.Found}/{stats.Total}",7} {Number(stats.MedianIterations, "G4"),18} {Number(stats.MedianWallSeconds, "F3"),16}");
         }
     }
 }
