@@ -234,7 +234,18 @@ public sealed class FuturesProbe
             return "second stream ended";
         }
 
-        return await first.ResponseStream.MoveNext(CancellationToken.None) ? "first stream still open" : Ok;
+        // The first stream may still deliver what the scheduler sent it before the replacement (a restart report, a
+        // result); it must then end. One that stays open runs into its deadline: DeadlineExceeded, judged neither way
+        // here (a clogged link looks the same), and the resource checker sees the session left behind.
+        while (await first.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            if (first.ResponseStream.Current.KindCase == Report.KindOneofCase.StreamStart)
+            {
+                return "first stream started again";
+            }
+        }
+
+        return Ok;
     }
 
     /// <summary>What a refused call answered; a refusal must say why (a non-empty detail naming the client), else it is not the rule's answer.</summary>

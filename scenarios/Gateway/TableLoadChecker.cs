@@ -37,6 +37,10 @@ public sealed class TableLoadChecker
     private readonly Dictionary<string, string?> refused = new(StringComparer.Ordinal);
     private readonly HashSet<string> pushedTo = new(StringComparer.Ordinal);
 
+    // Gateways not running now (killed, crashed or stopping, until they start again): a broken table written into a
+    // stopped gateway's file is judged from the moment the gateway starts and can read it.
+    private readonly HashSet<string> down = new(StringComparer.Ordinal);
+
     public TableLoadChecker(ScenarioContext context, GatewayTopology topology, RouteTables tables, string key, IReadOnlyCollection<string> admins, TimeSpan bound)
     {
         this.context = context;
@@ -60,7 +64,10 @@ public sealed class TableLoadChecker
                 pushedTo.Add(e.Gateway);
             }
         });
-        context.On<ProcessStarted>((_, at) => Started(at.Subject));
+        context.On<ProcessStarted>((_, at) => Started(at.Subject, at.Time));
+        context.On<ProcessKilled>((_, at) => down.Add(at.Subject));
+        context.On<ProcessCrashed>((_, at) => down.Add(at.Subject));
+        context.On<ProcessStopping>((_, at) => down.Add(at.Subject));
         context.On<FaultAction>((e, at) => Disturbed(e, at.Time));
         context.On<FaultAction.RewriteFile>((e, at) =>
         {
@@ -83,13 +90,19 @@ public sealed class TableLoadChecker
     private Func<string, bool> Good(string gateway) =>
         text => topology.PartyOf(gateway) is { } party && (party == RouteTable.Default || tables.ExpectedError(party, text) is "");
 
-    private void Started(string process)
+    private void Started(string process, TimeSpan at)
     {
+        down.Remove(process);
         if (files.TryGetValue(process, out var file))
         {
             sinceStart[process] = [file];
             lastRead[process] = null;
             served.TryAdd(process, new HashSet<string>(StringComparer.Ordinal));
+            if (broken.TryGetValue(process, out var was) && !was.Refused)
+            {
+                // The file went bad while the gateway was down: the bound runs from the start that can read it.
+                broken[process] = (at, false, false);
+            }
         }
     }
 
@@ -123,7 +136,7 @@ public sealed class TableLoadChecker
         sinceStart.GetValueOrDefault(gateway)?.Add(text);
         if (topology.PartyOf(gateway) is { } party && party != RouteTable.Default && tables.ExpectedError(party, text) is { Length: > 0 })
         {
-            broken[gateway] = (at, refused.GetValueOrDefault(gateway) == text, false);
+            broken[gateway] = (at, refused.GetValueOrDefault(gateway) == text, down.Contains(gateway));
         }
     }
 

@@ -121,9 +121,11 @@ public static class DefectBench
     {
         static string Number(double value, string format) => double.IsNaN(value) ? "-" : value.ToString(format, CultureInfo.InvariantCulture);
 
+        // The defect column is as wide as the longest name in the table (reschedule-double-commit is 24).
+        var width = Math.Max("defect".Length, rows.Count == 0 ? 0 : rows.Max(r => r.Defect.Name.Length));
         if (!asJson)
         {
-            stdout.WriteLine($"{"defect",-22} {"scenario",-21} {"engine",-7} {"strategy",-15} {"budget",7} {"found",7} {"median iterations",18} {"median wall (s)",16}");
+            stdout.WriteLine($"{"defect".PadRight(width)} {"scenario",-21} {"engine",-7} {"strategy",-15} {"budget",7} {"found",7} {"median iterations",18} {"median wall (s)",16}");
         }
 
         foreach (var (defect, search, hunts) in rows)
@@ -143,7 +145,7 @@ public static class DefectBench
                     medianIterations = double.IsNaN(stats.MedianIterations) ? (double?)null : stats.MedianIterations,
                     medianWallSeconds = double.IsNaN(stats.MedianWallSeconds) ? (double?)null : Math.Round(stats.MedianWallSeconds, 3),
                 }, Json)
-                : $"{defect.Name,-22} {scenario,-21} {search.Engine,-7} {search.Strategy,-15} {search.Budget,7} {$"{stats.Found}/{stats.Total}",7} {Number(stats.MedianIterations, "G4"),18} {Number(stats.MedianWallSeconds, "F3"),16}");
+                : $"{defect.Name.PadRight(width)} {scenario,-21} {search.Engine,-7} {search.Strategy,-15} {search.Budget,7} {$"{stats.Found}/{stats.Total}",7} {Number(stats.MedianIterations, "G4"),18} {Number(stats.MedianWallSeconds, "F3"),16}");
         }
     }
 }
