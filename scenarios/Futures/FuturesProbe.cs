@@ -222,30 +222,42 @@ public sealed class FuturesProbe
         }
 
         var request = new SubmitRequest { Client = client, Session = session };
-        request.Tasks.Add(new TaskSpec { Key = $"probe-long-{++sequence}", Operation = "sum", Inputs = { 1 }, DurationMs = 60_000 });
+        var key = $"probe-long-{++sequence}";
+        request.Tasks.Add(new TaskSpec { Key = key, Operation = "sum", Inputs = { 1 }, DurationMs = 60_000 });
         if (await SubmitInSessionAsync(scheduler, request) is { } over)
         {
             return over;
         }
 
         using var second = scheduler.Connect(new ConnectRequest { Client = client }, deadline: Deadline);
-        if (await StartedAsync(second) is null)
+        if (await StartedAsync(second) is not { } replacement)
         {
             return "second stream ended";
         }
 
-        // The first stream may still deliver what the scheduler sent it before the replacement (a restart report, a
-        // result); it must then end. One that stays open runs into its deadline: DeadlineExceeded, judged neither way
-        // here (a clogged link looks the same), and the resource checker sees the session left behind.
+        // The first stream may still deliver what the scheduler sent it before the replacement (a restart report); it
+        // must then end. One that stays open runs into its deadline: DeadlineExceeded, judged neither way here (a
+        // clogged link looks the same), and the resource checker sees the session left behind. The long task cannot
+        // have finished: 60 virtual seconds have not passed since it was submitted.
         while (await first.ResponseStream.MoveNext(CancellationToken.None))
         {
-            if (first.ResponseStream.Current.KindCase == Report.KindOneofCase.StreamStart)
+            var report = first.ResponseStream.Current;
+            if (report.KindCase == Report.KindOneofCase.StreamStart)
             {
                 return "first stream started again";
             }
+
+            if (report.KeyInMemory?.Key == key || report.TaskErred?.Key == key)
+            {
+                return "the 60-second task finished at once";
+            }
         }
 
-        return Ok;
+        // A long task in the second session too, left running when the probe ends that stream: closing the session
+        // must stop it (the resource checker counts the scheduler's loops at the horizon).
+        var again = new SubmitRequest { Client = client, Session = replacement };
+        again.Tasks.Add(new TaskSpec { Key = $"probe-long-{++sequence}", Operation = "sum", Inputs = { 1 }, DurationMs = 60_000 });
+        return await SubmitInSessionAsync(scheduler, again) ?? Ok;
     }
 
     /// <summary>What a refused call answered; a refusal must say why (a non-empty detail naming the client), else it is not the rule's answer.</summary>
