@@ -8,8 +8,11 @@ namespace Sim.Scenarios.Fleet;
 /// The focused fleet race, for Coyote: a coordinator, two nodes and a driver, no random faults, one coordinator
 /// restart and one graceful node stop at chosen points. The in-memory coordinator restarts empty; node0's next ping is
 /// answered success=false and its ping loop registers again, and the stop lands a few milliseconds (drawn per seed,
-/// within a network round trip) after that: the goodbye races the re-registration in flight, the pulls race the
-/// re-registration of the other node (ids are reissued from 1). About a hundred calls in 8 virtual seconds.
+/// within a network round trip) after that: the goodbye races the re-registration in flight. About a hundred calls in
+/// 8 virtual seconds. It claims leave-before-ping-loop-stops only: pull-trusts-node-id needs the driver to push to a
+/// reissued id before the old holder's next ping, which this script never lines up (0 of 300 loop seeds, random and
+/// pct, and 0 of 10 Coyote seeds × 20 iterations found it here on 2026-11-30), so Coyote searches for it in
+/// fleet-restart, its home.
 /// </summary>
 /// <remarks>
 /// Invariants: the same classes and checkers as <see cref="FleetRestartScenario"/> (see its remarks) but the probes
@@ -28,7 +31,7 @@ public sealed class FleetLeaveScenario : Scenario
 
     public override bool Focused => true;
 
-    public override IReadOnlyList<string> Claims => [DefectCatalogue.LeaveBeforePingLoopStops, DefectCatalogue.PullTrustsNodeId];
+    public override IReadOnlyList<string> Claims => [DefectCatalogue.LeaveBeforePingLoopStops];
 
     public override void Build(ScenarioContext context)
     {

@@ -290,6 +290,8 @@ public sealed partial class ReportTests(ShardFixture shards) : IClassFixture<Sha
     [InlineData(DefectCatalogue.LeaseWithoutFencing, "loop", "scheduler-failover")]
     [InlineData(DefectCatalogue.LeaseWithoutFencing, "coyote", "scheduler-lease-pause")]
     [InlineData(DefectCatalogue.AckBeforeFlush, "coyote", "register")]
+    [InlineData(DefectCatalogue.PullTrustsNodeId, "coyote", "fleet-restart")]
+    [InlineData(DefectCatalogue.LeaveBeforePingLoopStops, "coyote", "fleet-leave")]
     public void CoyoteHuntsADefectInAFocusedScenarioThatClaimsItWhenThereIsOne(string defect, string engine, string scenario)
     {
         Assert.Equal(scenario, ScenarioCatalog.HomeOf(defect, engine)?.Name);
