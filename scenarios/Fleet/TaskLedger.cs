@@ -286,9 +286,17 @@ public sealed class TaskLedger
             return;
         }
 
-        foreach (var fate in tasks.Values.Where(t => (t.Stage == TaskStage.Received && t.Holder == process) || (t.Stage == TaskStage.HandedOut && t.HandedTo?.Key == key)))
+        foreach (var fate in tasks.Values.Where(t => t.Stage == TaskStage.HandedOut && t.HandedTo?.Key == key))
         {
-            fate.Lose(at, $"{process}#{incarnation} died holding it");
+            fate.Lose(at, $"{process}#{incarnation} died before it received it");
+        }
+
+        foreach (var fate in tasks.Values.Where(t => t.Stage == TaskStage.Received && t.Holder == process))
+        {
+            // Its PushTaskRes may already be on the wire, or in the coordinator's hands (a request that arrived before the
+            // death is still served): in doubt, not lost (fleet-restart swarm seed 20261130000117: node3's push reached
+            // the coordinator 5 ms before node3 was killed and was stored 180 ms later).
+            fate.Doubt(at, $"{process}#{incarnation} died holding it");
         }
     }
 
