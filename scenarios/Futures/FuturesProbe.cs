@@ -221,10 +221,12 @@ public sealed class FuturesProbe
             return "stream ended";
         }
 
-        var request = new SubmitRequest { Client = client, Session = session };
+        // A task of 60 virtual seconds, in the given session.
+        SubmitRequest LongTask(string inSession, string taskKey) =>
+            new() { Client = client, Session = inSession, Tasks = { new TaskSpec { Key = taskKey, Operation = "sum", Inputs = { 1 }, DurationMs = 60_000 } } };
+
         var key = $"probe-long-{++sequence}";
-        request.Tasks.Add(new TaskSpec { Key = key, Operation = "sum", Inputs = { 1 }, DurationMs = 60_000 });
-        if (await SubmitInSessionAsync(scheduler, request) is { } over)
+        if (await SubmitInSessionAsync(scheduler, LongTask(session, key)) is { } over)
         {
             return over;
         }
@@ -255,9 +257,7 @@ public sealed class FuturesProbe
 
         // A long task in the second session too, left running when the probe ends that stream: closing the session
         // must stop it (the resource checker counts the scheduler's loops at the horizon).
-        var again = new SubmitRequest { Client = client, Session = replacement };
-        again.Tasks.Add(new TaskSpec { Key = $"probe-long-{++sequence}", Operation = "sum", Inputs = { 1 }, DurationMs = 60_000 });
-        return await SubmitInSessionAsync(scheduler, again) ?? Ok;
+        return await SubmitInSessionAsync(scheduler, LongTask(replacement, $"probe-long-{++sequence}")) ?? Ok;
     }
 
     /// <summary>What a refused call answered; a refusal must say why (a non-empty detail naming the client), else it is not the rule's answer.</summary>

@@ -37,10 +37,6 @@ public sealed class TableLoadChecker
     private readonly Dictionary<string, string?> refused = new(StringComparer.Ordinal);
     private readonly HashSet<string> pushedTo = new(StringComparer.Ordinal);
 
-    // Gateways not running now (killed, crashed or stopping, until they start again): a broken table written into a
-    // stopped gateway's file is judged from the moment the gateway starts and can read it.
-    private readonly HashSet<string> down = new(StringComparer.Ordinal);
-
     public TableLoadChecker(ScenarioContext context, GatewayTopology topology, RouteTables tables, string key, IReadOnlyCollection<string> admins, TimeSpan bound)
     {
         this.context = context;
@@ -65,9 +61,6 @@ public sealed class TableLoadChecker
             }
         });
         context.On<ProcessStarted>((_, at) => Started(at.Subject, at.Time));
-        context.On<ProcessKilled>((_, at) => down.Add(at.Subject));
-        context.On<ProcessCrashed>((_, at) => down.Add(at.Subject));
-        context.On<ProcessStopping>((_, at) => down.Add(at.Subject));
         context.On<FaultAction>((e, at) => Disturbed(e, at.Time));
         context.On<FaultAction.RewriteFile>((e, at) =>
         {
@@ -92,7 +85,6 @@ public sealed class TableLoadChecker
 
     private void Started(string process, TimeSpan at)
     {
-        down.Remove(process);
         if (files.TryGetValue(process, out var file))
         {
             sinceStart[process] = [file];
@@ -136,7 +128,9 @@ public sealed class TableLoadChecker
         sinceStart.GetValueOrDefault(gateway)?.Add(text);
         if (topology.PartyOf(gateway) is { } party && party != RouteTable.Default && tables.ExpectedError(party, text) is { Length: > 0 })
         {
-            broken[gateway] = (at, refused.GetValueOrDefault(gateway) == text, down.Contains(gateway));
+            // Written into the file of a gateway that is down or stopping: not judged until it starts (Started).
+            var running = context.World.Process(gateway) is { IsUp: true, Stopping: false };
+            broken[gateway] = (at, refused.GetValueOrDefault(gateway) == text, !running);
         }
     }
 

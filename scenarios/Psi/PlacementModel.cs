@@ -156,29 +156,19 @@ public sealed class PlacementModel
     /// </summary>
     private void Deaths(ScenarioContext context, PsiTopology topology)
     {
-        var headsDown = new HashSet<string>(StringComparer.Ordinal);
+        static bool HeadDown(PsiParty party) => party.Head.Process is not { IsUp: true, Paused: false, Stopping: false };
         context.On<ProcessKilled>((_, at) =>
         {
-            foreach (var party in topology.Parties.Where(p => p.Workers.Any(w => w.Name == at.Subject) && !headsDown.Contains(p.Head.Name)))
+            foreach (var party in topology.Parties.Where(p => p.Workers.Any(w => w.Name == at.Subject) && !HeadDown(p)))
             {
                 var machine = party.Workers.First(w => w.Name == at.Subject).Machine.Name;
                 deathsDue.AddRange(nodes[party.Name].Where(n => n.Value.Alive && n.Value.Machine == machine).Select(n => (party.Name, n.Key, machine, at.Time + DeathBound)));
             }
         });
-        void HeadTroubled(string process)
-        {
-            if (topology.Parties.Any(p => p.Head.Name == process))
-            {
-                headsDown.Add(process);
-                deathsDue.RemoveAll(d => topology.Party(d.Party).Head.Name == process);
-            }
-        }
-
+        void HeadTroubled(string process) => deathsDue.RemoveAll(d => topology.Party(d.Party).Head.Name == process);
         context.On<ProcessKilled>((_, at) => HeadTroubled(at.Subject));
         context.On<ProcessPaused>((_, at) => HeadTroubled(at.Subject));
         context.On<ProcessStopping>((_, at) => HeadTroubled(at.Subject));
-        context.On<ProcessStarted>((_, at) => headsDown.Remove(at.Subject));
-        context.On<ProcessResumed>((_, at) => headsDown.Remove(at.Subject));
         context.Always(Placement, () => deathsDue.FirstOrDefault(d => context.World.Now > d.Due) is { Party: { } party } late
             ? $"{party}'s head had not declared {late.NodeId} ({late.Machine}) dead {DeathBound.TotalMilliseconds:F0} ms after its agent was killed"
             : null);
