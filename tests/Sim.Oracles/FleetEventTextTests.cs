@@ -54,9 +54,7 @@ public sealed class FleetEventTextTests
             (new RunFetched(2, "fab"), "fleet.run-fetched", "run=2 fab=fab"),
         ];
 
-        var wrong = lines.Where(l => (l.Event.Kind, l.Event.Details) != (l.Kind, l.Details)).Select(l => $"{l.Event.GetType().Name}: '{l.Event.Kind}' '{l.Event.Details}', documented '{l.Kind}' '{l.Details}'").ToList();
-
-        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        EventText.AssertReadAsDocumented(lines);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class PsiEventTextTests
             (new ActorUnplaced("bob", "a1", "node3", "m-w2", "why"), "cluster.actor-unplaced", "bob a1 from node3 (m-w2): why"),
         ];
 
-        AssertReadAsDocumented(lines);
+        EventText.AssertReadAsDocumented(lines);
     }
 
     [Fact]
@@ -60,18 +60,11 @@ public sealed class PsiEventTextTests
             (new LinkPushRefused("alice", "mallory", "bob", "why"), "psi.push-refused", "alice refused a push from 'mallory' (claims bob): why"),
         ];
 
-        AssertReadAsDocumented(lines);
+        EventText.AssertReadAsDocumented(lines);
     }
 
     [Fact]
     [Trait("Category", InvariantOracleTests.Category)]
     public void AFedRemoteErrorNamesPartyMachineKindAndCause() =>
         Assert.Equal("FedRemoteError: party bob failed on m-w1 (bind): why", new FedRemoteError("bob", "m-w1", "bind", "why").Message);
-
-    private static void AssertReadAsDocumented((SimEvent Event, string Kind, string Details)[] lines)
-    {
-        var wrong = lines.Where(l => (l.Event.Kind, l.Event.Details) != (l.Kind, l.Details)).Select(l => $"{l.Event.GetType().Name}: '{l.Event.Kind}' '{l.Event.Details}', documented '{l.Kind}' '{l.Details}'").ToList();
-
-        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
-    }
 }
