@@ -21,6 +21,7 @@ public sealed class PlacementModel
     public const string Placement = "placement-follows-the-model";
     public const string Unique = "actors-attempts-and-jobs-are-unique";
 
+    private readonly PsiTopology topology;
     private readonly Dictionary<string, Dictionary<string, ModelNode>> nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, string>> placed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Attempt, bool Open)> attempts = new(StringComparer.Ordinal);
@@ -36,6 +37,7 @@ public sealed class PlacementModel
 
     public PlacementModel(ScenarioContext context, PsiTopology topology)
     {
+        this.topology = topology;
         foreach (var party in topology.Parties)
         {
             nodes[party.Name] = new(StringComparer.Ordinal);
@@ -210,9 +212,10 @@ public sealed class PlacementModel
             context.Fail(Placement, $"{e.Details}; the model holds it {(node is null ? "on no node" : $"on {nodeId} ({node.Machine}), alive")}");
         }
 
-        if (e.ErrorKind == "unschedulable" && nodes[e.Party].FirstOrDefault(n => n.Value is { Alive: true, Free: > 0 }) is { Key: { } free })
+        var asked = topology.Party(e.Party).ActorCpus;
+        if (e.ErrorKind == "unschedulable" && nodes[e.Party].FirstOrDefault(n => n.Value.Alive && n.Value.Free >= asked) is { Key: { } free })
         {
-            context.Fail(Placement, $"{e.Details}; the model has {free} alive with free slots");
+            context.Fail(Placement, $"{e.Details}; the model has {free} alive with {asked} free slot(s)");
         }
     }
 

@@ -45,6 +45,10 @@ public sealed class PsiAccounting
                     : e.Cause == MismatchCause(party, topology.Party(party.Peer)) ? null : $"the error must name every difference: '{MismatchCause(party, topology.Party(party.Peer))}'",
                 _ when party.Protocol != topology.Party(party.Peer).Protocol && !PsiErrors.IsPeerCaused(e.ErrorKind) => "the parties' protocols differ: the handshake must fail before anything else can",
                 _ when PsiErrors.IsPeerCaused(e.ErrorKind) => failed.Contains((party.Peer, e.Attempt)) ? null : $"{party.Peer}'s attempt {e.Attempt} had not failed",
+                // A configuration no machine can host: the party's actor asks for more CPU slots than any of its machines has,
+                // so it can only fail unschedulable, and its peer, whose link never comes up, can only time out or find it unreachable.
+                "unschedulable" when party.ActorCpus > PsiMultinodeScenario.CpusPerNode => null,
+                PsiErrors.Unreachable or PsiErrors.Timeout when topology.Party(party.Peer).ActorCpus > PsiMultinodeScenario.CpusPerNode => null,
                 // A peer that failed first explains a link that timed out or became unreachable; whether it said so is
                 // the propagation checker's to judge.
                 _ when failed.Contains((party.Peer, e.Attempt)) => null,

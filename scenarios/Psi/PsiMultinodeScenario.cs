@@ -63,6 +63,8 @@ namespace Sim.Scenarios.Psi;
 /// <param name="mismatch">Bob runs another protocol version, curve, result receiver and batch size than alice: both must fail the handshake, naming every difference.</param>
 /// <param name="aliceInput">Breaks alice's input this way (instead of the drawn incident's breakage).</param>
 /// <param name="bobInput">Breaks bob's input this way.</param>
+/// <param name="aliceCpus">The CPU slots alice's PSI actor asks for (num_cpus): more than a machine has (<see cref="CpusPerNode"/>) and no
+/// placement can succeed, so alice's head must fail the actor as unschedulable within its placement timeout and bob must hear of it.</param>
 public sealed class PsiMultinodeScenario(
     int? aliceNodes = null,
     int? bobNodes = null,
@@ -73,7 +75,8 @@ public sealed class PsiMultinodeScenario(
     int? maxAttempts = null,
     bool mismatch = false,
     BadInput? aliceInput = null,
-    BadInput? bobInput = null) : Scenario
+    BadInput? bobInput = null,
+    int aliceCpus = 1) : Scenario
 {
     /// <summary>Upstream's link times divided by this (receive timeout 120 s -> 6 s; 10 connect tries 1 s apart -> 50 ms apart).</summary>
     public const double Scale = 20;
@@ -138,6 +141,7 @@ public sealed class PsiMultinodeScenario(
             party.Breakage = pinned ?? (workload.Incident == PsiIncident.BadInput && workload.Victim == party.Name ? workload.Breakage : BadInput.None);
             party.Spelling = party.Name == "alice" ? workload.AliceSpelling : workload.BobSpelling;
             party.Protocol = mismatch && party.Name == "bob" ? Mismatched(protocol) : protocol;
+            party.ActorCpus = party.Name == "alice" ? aliceCpus : 1;
             SeedInput(party);
             PlaceDriver(context, topology, party, party.Protocol, workload.MaxAttempts);
         }
@@ -197,6 +201,7 @@ public sealed class PsiMultinodeScenario(
             var options = new PsiJobOptions("psi-1", party.Name, party.Peer, party.AdvertisedHost, peer.AdvertisedHost, PsiTopology.LinkPort, cluster, PsiTopology.InputPath, protocol, Link, attempts, context.Defects)
             {
                 SubmitAfter = TimeSpan.FromMilliseconds(200),
+                NumCpus = party.ActorCpus,
             };
             return PsiJob.Start(host, options, new TlsClientOptions(party.Peer, context.Trust, slot.Current));
         }, new ServiceOptions { On = party.Head.Machine, DnsName = $"driver.{party.Name}" });

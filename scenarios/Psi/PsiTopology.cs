@@ -39,6 +39,9 @@ public sealed class PsiParty(string name, string peer)
     /// <summary>The protocol its job runs (both parties the same unless the run plants a mismatch).</summary>
     public PsiProtocol Protocol { get; set; } = PsiProtocol.Default;
 
+    /// <summary>The CPU slots its PSI actor asks for (num_cpus; 1 unless the run pins more).</summary>
+    public int ActorCpus { get; set; } = 1;
+
     /// <summary>The party's advertised link address (the head's).</summary>
     public string AdvertisedHost => Head.Address;
 

@@ -81,6 +81,8 @@ public static class OracleBudgets
             new("psi-multinode", "bad-input-1", "default", "random", 1), new("psi-multinode", "bad-input-2", "default", "random", 1),
             new("psi-multinode", "bad-input-3", "default", "random", 1), new("psi-multinode", "bad-input-4", "default", "random", 1),
             new("psi-multinode", "kill", "default", "random", 3), new("psi-multinode", "restart-head", "default", "random", 3),
+            // An actor asking for more CPU slots than any machine has: the head's placement timeout, the unschedulable failure.
+            new("psi-multinode", "unschedulable", "default", "random", 2),
         ],
 
         // Replicated schedulers: ~4 s a run of scheduler-failover, ~1.5 s for the focused one; random seed 7 is the first
@@ -120,6 +122,7 @@ public static class OracleBudgets
         ("psi-multinode", "bad-input-3") => new PsiMultinodeScenario(incident: PsiIncident.None, aliceInput: BadInput.Malformed, bobInput: BadInput.ShortId),
         ("psi-multinode", "bad-input-4") => new PsiMultinodeScenario(incident: PsiIncident.None, aliceInput: BadInput.BlankLine),
         ("psi-multinode", "kill") => new PsiMultinodeScenario(aliceNodes: 3, bobNodes: 3, incident: PsiIncident.KillActorMachine, maxAttempts: 2),
+        ("psi-multinode", "unschedulable") => new PsiMultinodeScenario(incident: PsiIncident.None, aliceCpus: PsiMultinodeScenario.CpusPerNode + 1),
         ("psi-multinode", "restart-head") => new PsiMultinodeScenario(aliceNodes: 2, bobNodes: 2, incident: PsiIncident.RestartHead, maxAttempts: 2),
         _ => throw new ArgumentException($"unknown variant '{variant}' of scenario '{scenario}'"),
     };
