@@ -47,8 +47,8 @@ public sealed class PsiAccounting
                 _ when PsiErrors.IsPeerCaused(e.ErrorKind) => failed.Contains((party.Peer, e.Attempt)) ? null : $"{party.Peer}'s attempt {e.Attempt} had not failed",
                 // A configuration no machine can host: the party's actor asks for more CPU slots than any of its machines has,
                 // so it can only fail unschedulable, and its peer, whose link never comes up, can only time out or find it unreachable.
-                "unschedulable" when party.ActorCpus > PsiMultinodeScenario.CpusPerNode => null,
-                PsiErrors.Unreachable or PsiErrors.Timeout when topology.Party(party.Peer).ActorCpus > PsiMultinodeScenario.CpusPerNode => null,
+                "unschedulable" when party.Unplaceable => null,
+                PsiErrors.Unreachable or PsiErrors.Timeout when topology.Party(party.Peer).Unplaceable => null,
                 // A peer that failed first explains a link that timed out or became unreachable; whether it said so is
                 // the propagation checker's to judge.
                 _ when failed.Contains((party.Peer, e.Attempt)) => null,

@@ -42,6 +42,9 @@ public sealed class PsiParty(string name, string peer)
     /// <summary>The CPU slots its PSI actor asks for (num_cpus; 1 unless the run pins more).</summary>
     public int ActorCpus { get; set; } = 1;
 
+    /// <summary>Its actor asks for more CPU slots than any of its machines has: no placement can succeed.</summary>
+    public bool Unplaceable => ActorCpus > PsiMultinodeScenario.CpusPerNode;
+
     /// <summary>The party's advertised link address (the head's).</summary>
     public string AdvertisedHost => Head.Address;
 

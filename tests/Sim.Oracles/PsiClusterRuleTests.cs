@@ -61,7 +61,7 @@ public sealed class PsiClusterRuleTests
     [Trait("Category", InvariantOracleTests.Category)]
     public void MaskingCommutesAndEncodesCompressedPoints()
     {
-        foreach (EcdhCurve curve in new EcdhCurve[] { new Secp256k1Curve(), new X25519Curve() })
+        foreach (var curve in Curves)
         {
             var a = curve.NewScalar(Rng.Stream(7, "alice"));
             var b = curve.NewScalar(Rng.Stream(7, "bob"));
@@ -77,9 +77,9 @@ public sealed class PsiClusterRuleTests
 
     [Fact]
     [Trait("Category", InvariantOracleTests.Category)]
-    public void ASecretScalarComesFromTheProcesssStream()
+    public void ASecretScalarComesFromTheProcessStream()
     {
-        foreach (EcdhCurve curve in new EcdhCurve[] { new Secp256k1Curve(), new X25519Curve() })
+        foreach (var curve in Curves)
         {
             var random = Rng.Stream(11, "alice");
             var first = curve.NewScalar(random);
@@ -111,6 +111,9 @@ public sealed class PsiClusterRuleTests
         Assert.Equal(TimeSpan.FromSeconds(60), upstream.RetryWindow);
         Assert.Equal(TimeSpan.FromSeconds(3), scaled.RetryWindow);
     }
+
+    /// <summary>Both curves of upstream's curve option, new each time (a test runs the code it checks).</summary>
+    private static EcdhCurve[] Curves => [new Secp256k1Curve(), new X25519Curve()];
 
     private static string[] Choices(NodeEntry[] nodes, int cpus, string[] avoid) =>
         Enumerable.Range(0, nodes.Length)
