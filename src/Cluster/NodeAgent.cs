@@ -165,15 +165,18 @@ public sealed class NodeAgent : Contracts.NodeAgent.NodeAgentBase
 
         if (running.Remove(spec.ActorId) && !stop.IsCancellationRequested)
         {
-            await ReportAsync(state);
+            await ReportAsync(state, spec.NodeId);
         }
     }
 
-    /// <summary>Tells the head how the actor ended, retrying until the head answers or the node timeout passes.</summary>
-    private async Task ReportAsync(ActorState state)
+    /// <summary>
+    /// Tells the head how the actor ended, retrying each heartbeat interval for as long as the node keeps the registration
+    /// the actor ran under: the head holds the actor running until it hears, so a report given up while the node still
+    /// heartbeats would leave the actor's driver waiting forever. Once the node lost the head, the head fails the actor itself.
+    /// </summary>
+    private async Task ReportAsync(ActorState state, string nodeId)
     {
-        var until = host.Clock.Elapsed + options.NodeTimeout;
-        while (host.Clock.Elapsed < until)
+        while (NodeId == nodeId)
         {
             try
             {
