@@ -9,7 +9,7 @@ namespace Sim.Scenarios.Psi;
 /// not trust (a foreign authority at a link, the peer's authority at a head, no client certificate), by the application
 /// for a trusted identity that is not the peer (someone else, a prefix of the peer's name) or not the party (an insider
 /// at the head). The honest side of each edge (the peer's own certificate at the link) is served: the PSI completes.
-/// An answer that says nothing listened (the link not up yet) is not judged.
+/// An answer that says nothing listened (the link not up yet), or that the target's TLS sessions expired under the call, is not judged.
 /// </summary>
 public sealed class ProbeChecker
 {
@@ -19,7 +19,8 @@ public sealed class ProbeChecker
     {
         context.On<ProbeAnswered>((e, _) =>
         {
-            if (e.Status is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled && e.Tls is null)
+            // Nothing listened, or the target's TLS sessions were expired under the call (a fault): the answer says nothing of the rule.
+            if (e.Status is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled && e.Tls is null or TlsFailure.SessionExpired)
             {
                 return;
             }

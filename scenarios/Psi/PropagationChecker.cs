@@ -8,7 +8,8 @@ namespace Sim.Scenarios.Psi;
 /// or input failed, its head was lost), the peer's actor of the same attempt receives a FedRemoteError from that party
 /// within <c>bound</c> (the link's retry window), naming the party, its machine and the cause — never a bare receive
 /// timeout, an unreachable link or a later attempt instead. Judged when the peer's attempt ends with one of those, and
-/// when the bound passes; a peer whose attempt failed on its own side meanwhile (its machine, its head) owes nothing.
+/// when the bound passes; a peer whose attempt failed on its own side meanwhile (its machine, its head) owes nothing, and a peer
+/// that ended with one of those sooner than a notice can cross a link without faults (both sides failing at once) missed nothing.
 /// Excused: a fault in the window that touched the peer's processes or machines or the failing party's head machine
 /// (the notice's path), a frame dropped or delayed on that path — the failing head to the peer's nodes, and the peer head's
 /// forwarding proxy to its nodes — (the notice arrives a retransmit later), a peer whose attempt had ended or not yet started, a peer whose link was not up while the
@@ -28,6 +29,9 @@ public sealed class PropagationChecker
     public PropagationChecker(ScenarioContext context, PsiTopology topology, TimeSpan retryWindow)
     {
         var limit = retryWindow + TimeSpan.FromSeconds(0.5);
+
+        // The longest a notice takes without a fault: a new connection, its TLS handshake and the push, six one-way trips at the network's worst latency.
+        var transit = context.World.Network.Options.Latency.Max * 6;
         var faults = new FaultHistory(context);
         context.On<LinkBound>((e, at) => bound.TryAdd((e.Party, e.Attempt), at.Time));
         context.On<FrameDropped>((e, at) => delayed.Add((at.Time, e.Link)));
@@ -48,7 +52,8 @@ public sealed class PropagationChecker
             if (owed.FirstOrDefault(o => o.To == e.Party && o.Attempt == e.Attempt) is { } debt && e.ErrorKind is PsiErrors.Timeout or PsiErrors.Unreachable or PsiErrors.PeerMovedOn or PsiErrors.Protocol)
             {
                 // A link the failing party never bound could not be reached: that unreachable is its failure, not a lost notice.
-                if (!(e.ErrorKind == PsiErrors.Unreachable && !bound.ContainsKey((debt.From, debt.Attempt))))
+                // A peer that gave up on its own before a notice could have crossed (both sides failing at once, from one cause) missed nothing.
+                if (!(e.ErrorKind == PsiErrors.Unreachable && !bound.ContainsKey((debt.From, debt.Attempt))) && at.Time - debt.At >= transit)
                 {
                     Judge(context, topology, faults, debt, at.Time, $"{e.Party}'s attempt {e.Attempt} ended at {at.Time.TotalSeconds:F3}s with {e.ErrorKind} ({e.Cause})");
                 }
@@ -88,7 +93,7 @@ public sealed class PropagationChecker
         // proxy to the node that runs the peer's actor.
         var path = peer.Nodes.SelectMany(n => new[] { (failing.Head.Machine.Name, n.Machine.Name), (peer.Head.Machine.Name, n.Machine.Name) })
             .SelectMany(p => (string[])[$"{p.Item1}->{p.Item2}", $"{p.Item2}->{p.Item1}"]).ToHashSet(StringComparer.Ordinal);
-        var excused = faults.Between(debt.At - TimeSpan.FromSeconds(0.5), now, f => FaultHistory.Touches(f, processes, machines)).Any()
+        var excused = faults.Striking(debt.At - TimeSpan.FromSeconds(0.5), now, f => FaultHistory.Touches(f, processes, machines)).Any()
             || delayed.Any(d => d.At >= debt.At && d.At <= now && path.Contains(d.Link))
             || jobsEnded.Contains(debt.To)
             || (undelivered.Contains((debt.From, debt.Attempt)) && (!bound.TryGetValue((debt.To, debt.Attempt), out var up) || up > debt.At));

@@ -52,9 +52,9 @@ public sealed class PsiAccounting
                 // A peer that failed first explains a link that timed out or became unreachable; whether it said so is
                 // the propagation checker's to judge.
                 _ when failed.Contains((party.Peer, e.Attempt)) => null,
-                _ => faults.Between(since, at.Time).Any() || (e.ErrorKind != PsiErrors.Protocol && DropBetween(topology, party, since, at.Time))
+                _ => faults.Striking(since, at.Time).Any() || (e.ErrorKind != PsiErrors.Protocol && DropBetween(topology, party, since, at.Time))
                     ? null
-                    : $"no fault struck the run since {Math.Max(0, since.TotalSeconds):F3}s{(e.ErrorKind == PsiErrors.Protocol ? " (a dropped frame is retransmitted, never garbled)" : " and no frame of the parties' machines was dropped")}, and {party.Peer}'s attempt {e.Attempt} had not failed",
+                    : $"no fault struck the run since {Math.Max(0, since.TotalSeconds):F3}s, nor was one still in effect then{(e.ErrorKind == PsiErrors.Protocol ? " (a dropped frame is retransmitted, never garbled)" : " and no frame of the parties' machines was dropped")}, and {party.Peer}'s attempt {e.Attempt} had not failed",
             };
             if (why is not null)
             {
