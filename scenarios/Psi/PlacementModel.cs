@@ -31,6 +31,7 @@ public sealed class PlacementModel
     private readonly Dictionary<string, (string Party, int Attempt)> actorAttempts = new(StringComparer.Ordinal);
     private readonly List<(string Party, string NodeId, string Machine, TimeSpan Due)> deathsDue = [];
     private readonly Dictionary<(string Party, string Machine), (string NodeId, TimeSpan At)> registered = [];
+    private readonly Dictionary<(string Party, string NodeId), TimeSpan> silences = [];
 
     /// <summary>How long after its agent is killed a node must be declared dead: the node timeout, two health checks, a margin.</summary>
     public static readonly TimeSpan DeathBound = TimeSpan.FromMilliseconds(600);
@@ -92,6 +93,7 @@ public sealed class PlacementModel
         });
         context.On<NodeDeclaredDead>((e, at) =>
         {
+            silences[(e.Party, e.NodeId)] = e.Silent;
             deathsDue.RemoveAll(d => d.Party == e.Party && d.NodeId == e.NodeId);
             if (!nodes[e.Party].TryGetValue(e.NodeId, out var node))
             {
@@ -211,12 +213,30 @@ public sealed class PlacementModel
         {
             context.Fail(Placement, $"{e.Details}; the model holds it {(node is null ? "on no node" : $"on {nodeId} ({node.Machine}), alive")}");
         }
+        else if (e.ErrorKind == "node-died" && node is not null && NodeDiedCauses(e.Party, nodeId!, node) is var causes && !causes.Contains(e.Cause, StringComparer.Ordinal))
+        {
+            context.Fail(Placement, $"{e.Details}; the cause must name why the head declared the node dead: {string.Join(" or ", causes.Select(c => $"'{c}'"))}");
+        }
 
         var asked = topology.Party(e.Party).ActorCpus;
         if (e.ErrorKind == "unschedulable" && nodes[e.Party].FirstOrDefault(n => n.Value.Alive && n.Value.Free >= asked) is { Key: { } free })
         {
             context.Fail(Placement, $"{e.Details}; the model has {free} alive with {asked} free slot(s)");
         }
+    }
+
+    /// <summary>
+    /// What a node-died failure may say: the silence the head declared the node dead for (its NodeDeclaredDead's), or that
+    /// the machine's agent registered again, naming the incarnation of the agent process now on the machine.
+    /// </summary>
+    private string[] NodeDiedCauses(string party, string nodeId, ModelNode node)
+    {
+        var agent = topology.Party(party).NodeOn(node.Machine);
+        return
+        [
+            $"the node on {node.Machine} died (no heartbeat for {silences.GetValueOrDefault((party, nodeId)).TotalMilliseconds:F0} ms)",
+            $"the node on {node.Machine} died (its agent registered again (incarnation {agent?.Incarnation ?? 0}))",
+        ];
     }
 
     private void OnPlaced(ScenarioContext context, ActorPlaced e)

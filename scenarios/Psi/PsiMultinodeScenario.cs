@@ -89,6 +89,12 @@ public sealed class PsiMultinodeScenario(
 
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The deadline of one cluster control call.</summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a head looks for a node with the slots an actor asks before it fails the actor as unschedulable.</summary>
+    public static readonly TimeSpan PlacementTimeout = TimeSpan.FromSeconds(1);
+
     public static readonly LinkOptions Link = LinkOptions.Upstream.Scaled(Scale);
 
     public override string Name => "psi-multinode";
@@ -117,8 +123,8 @@ public sealed class PsiMultinodeScenario(
             NodePort = PsiTopology.NodePort,
             HeartbeatInterval = HeartbeatInterval,
             MissedHeartbeats = MissedHeartbeats,
-            CallTimeout = TimeSpan.FromMilliseconds(250),
-            PlacementTimeout = TimeSpan.FromSeconds(1),
+            CallTimeout = CallTimeout,
+            PlacementTimeout = PlacementTimeout,
         };
 
     public override void Build(ScenarioContext context)
@@ -152,6 +158,7 @@ public sealed class PsiMultinodeScenario(
         _ = new PrivacyChecker(context, topology);
         _ = new ResultChecker(context, topology, protocol);
         _ = new PlacementModel(context, topology);
+        _ = new ClusterTiming(context, topology, new FaultHistory(context));
         _ = new PsiAccounting(context, topology);
         _ = new JobModel(context, topology, workload.MaxAttempts, HeartbeatInterval * MissedHeartbeats);
         _ = new PropagationChecker(context, topology, Link.RetryWindow);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Sim.Scenarios.Psi;
 
 /// <summary>
-/// Resources at the horizon, when every job has ended: no actor runs on any node, no head holds a forwarding proxy, no
+/// An agent that lost its head runs no actor from the moment it says so. Resources at the horizon, when every job has ended: no actor runs on any node, no head holds a forwarding proxy, no
 /// process listens on the link port, and each cluster process listens only on its own control ports (the head on its
 /// control and node ports, a worker on its node port). Membership: every node process that is up is registered with its
 /// party's head, alive, under the id its agent holds (a restarted head's nodes have all joined it again) — unless the
@@ -22,6 +22,16 @@ public sealed class PsiResources
     public PsiResources(ScenarioContext context, PsiTopology topology)
     {
         context.On<Sim.Stack.Cluster.NodeDeclaredDead>((e, at) => lastDeath[e.Machine] = at.Time);
+        context.On<Sim.Stack.Cluster.HeadLost>((e, _) =>
+        {
+            // Actors do not outlive their head: the agent says it stopped them, so it runs none from then on.
+            var party = topology.Party(e.Party);
+            var agent = party.Head.Machine.Name == e.Machine ? party.Head.Current?.Agent : party.Workers.FirstOrDefault(w => w.Machine.Name == e.Machine)?.Current;
+            if (agent is { Running.Count: > 0 })
+            {
+                context.Fail(Invariant, $"{e.Details}; its agent still runs {string.Join(", ", agent.Running)}");
+            }
+        });
         context.Eventually(Invariant, () => Check(context, topology));
     }
 

@@ -26,6 +26,14 @@ public sealed record NodeDeclaredDead(string Party, string NodeId, string Machin
     public override string Details => $"{Party} {NodeId} on {Machine}: no heartbeat for {Silent.TotalMilliseconds:F0} ms";
 }
 
+/// <summary>The head took a new actor into its table (a driver's first CreateActor for the id): placement starts now.</summary>
+public sealed record ActorCreated(string Party, string ActorId, int Cpus) : SimEvent
+{
+    public override string Kind => "cluster.actor-created";
+
+    public override string Details => $"{Party} {ActorId} asks cpus={Cpus}";
+}
+
 /// <summary>The scheduler placed an actor: the node, its machine, the CPU slots it took and what the node had free before.</summary>
 /// <param name="Proxied">True when the head forwards the party's advertised ports to the actor's machine.</param>
 public sealed record ActorPlaced(string Party, string ActorId, string NodeId, string Machine, int Cpus, int FreeBefore, bool Proxied) : SimEvent

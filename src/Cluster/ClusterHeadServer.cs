@@ -81,6 +81,7 @@ public sealed class ClusterHeadServer : ClusterHead.ClusterHeadBase
         if (!actors.TryGetValue(request.ActorId, out var actor))
         {
             actors[request.ActorId] = actor = new ActorRecord(request);
+            host.Log.Event(new ActorCreated(options.Party, request.ActorId, request.NumCpus));
             host.Spawn($"place:{request.ActorId}", _ => PlaceAsync(actor));
         }
 

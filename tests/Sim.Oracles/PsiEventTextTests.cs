@@ -23,6 +23,7 @@ public sealed class PsiEventTextTests
             (new NodeDeclaredDead("alice", "node2", "m-w1", TimeSpan.FromMilliseconds(312.4)), "cluster.node-dead", "alice node2 on m-w1: no heartbeat for 312 ms"),
             (new ActorPlaced("bob", "a1", "node3", "m-w2", 1, 2, true), "cluster.actor-placed", "bob a1 on node3 (m-w2) cpus=1 free-before=2 proxied from the head"),
             (new ActorPlaced("bob", "a1", "node1", "m-head", 1, 2, false), "cluster.actor-placed", "bob a1 on node1 (m-head) cpus=1 free-before=2"),
+            (new ActorCreated("bob", "a1", 3), "cluster.actor-created", "bob a1 asks cpus=3"),
             (new ActorEnded("bob", "a1", "m-w2", true, "node-died", "gone"), "cluster.actor-ended", "bob a1 on m-w2 failed (node-died): gone"),
             (new ActorEnded("bob", "a1", "m-w2", false, "", ""), "cluster.actor-ended", "bob a1 on m-w2 finished"),
             (new ActorStarted("a1", "psi", "m-w2"), "cluster.actor-started", "a1 (psi) on m-w2"),
