@@ -44,12 +44,16 @@ namespace Sim.Scenarios.Psi;
 /// Privacy: no raw item ever crosses the virtual wire: every frame's bytes are scanned for every item
 /// (<see cref="PrivacyChecker"/>).</item>
 /// <item>Resources: at the horizon no PSI link is bound, no proxy is open, no actor runs, and each cluster process
-/// listens only on its own control ports (<see cref="PsiResources"/>); a proxy closes before its actor ends
-/// (<see cref="ProxyModel"/>).</item>
+/// listens only on its own control ports (<see cref="PsiResources"/>); an agent that lost its head runs no actor from
+/// then on (<see cref="PsiResources"/>); a proxy closes before its actor ends (<see cref="ProxyModel"/>); no process
+/// makes more than 30 cluster control calls a second to one address (<see cref="ClusterTiming"/>).</item>
 /// <item>Model-based: each result equals the true intersection of the two generated sets (safety,
 /// <see cref="ResultChecker"/>); the head's node table (liveness, CPU slots) equals a reference scheduler's after every
-/// step, a killed agent's node is declared dead in time, node-died strikes only the dead node's actors, a lost head is
-/// explained by a restart or a silence of at least the node timeout (<see cref="PlacementModel"/>); proxies follow
+/// step, a killed agent's node is declared dead in time, node-died strikes only the dead node's actors and names why the
+/// node was declared dead, a lost head is explained by a restart or a silence of at least the node timeout
+/// (<see cref="PlacementModel"/>); an actor fails unschedulable one placement timeout after the head took it in (not
+/// sooner; not a tick later when nothing interfered), and the driver hears of its actor's end within a loopback round
+/// trip (<see cref="ClusterTiming"/>); proxies follow
 /// placements (<see cref="ProxyModel"/>); each job follows the retry policy and each remote error carries exactly the
 /// failing attempt's party, machine, kind, cause and finality (<see cref="JobModel"/>); a failure reaches the peer as a
 /// FedRemoteError within the link's retry window, never as a bare timeout (<see cref="PropagationChecker"/>).</item>
