@@ -30,6 +30,9 @@ public sealed class JobSubmitter
 
     public int Refused { get; private set; }
 
+    /// <summary>When a one-job user (<see cref="StartOne"/>) began submitting its job; null before.</summary>
+    public TimeSpan? SubmittedAt { get; private set; }
+
     public static JobSubmitter Start(IHost host, SchedulerClient client, Faker faker, TimeSpan until, JobSizes? sizes = null)
     {
         var submitter = new JobSubmitter(host, client, faker, sizes);
@@ -38,12 +41,14 @@ public sealed class JobSubmitter
         return submitter;
     }
 
-    /// <summary>A user who submits <paramref name="job"/> once at start (retrying for up to 10 s) and polls it until it ends.</summary>
-    public static JobSubmitter StartOne(IHost host, SchedulerClient client, JobSpec job)
+    /// <summary>A user who submits <paramref name="job"/> once, <paramref name="after"/> its start (retrying for up to 10 s), and polls it until it ends.</summary>
+    public static JobSubmitter StartOne(IHost host, SchedulerClient client, JobSpec job, TimeSpan after = default)
     {
         var submitter = new JobSubmitter(host, client, new Faker { Random = new Randomizer(0) });
         host.Spawn("submit", async lifetime =>
         {
+            await host.Clock.Delay(after, lifetime);
+            submitter.SubmittedAt = host.Clock.Elapsed;
             if (await client.SubmitAsync(job, host.Clock.Elapsed + TimeSpan.FromSeconds(10), lifetime) is { } accepted)
             {
                 submitter.jobs[job.Id] = null;

@@ -35,12 +35,15 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// <item>Resources: at the horizon every process holds at most one connection to each server it talks to, the store
 /// serves no more calls than its watchers and the calls in flight justify, and no process holds stray loops or timers
 /// (<see cref="ResourceChecker"/>).</item>
-/// <item>Model-based: a reference model of the store (compare-and-swap against the model's versions, revisions that
+/// <item>Model-based: every write of a task, a worker's health or a job's end is a step of the lifecycle the scheduler
+/// documents, with the reason that step gives (<see cref="LifecycleChecker"/>); a reference model of the store (compare-and-swap against the model's versions, revisions that
 /// only grow, no acknowledged write lost across restarts; <see cref="StoreModel"/>) and of the lease (epochs grow by
 /// one per term; <see cref="FencingChecker"/>), which every other checker reads.</item>
 /// <item>Liveness (at the horizon, faults quiet since the quiet point): every job in the store has ended and every
 /// user saw its accepted jobs end; a task no machine can take failed with "no healthy machine with N free CPUs" within
-/// its lifecycle bound plus one failover (<see cref="JobChecker"/>).</item>
+/// its lifecycle bound plus one failover (<see cref="JobChecker"/>); the party serves again once the faults stop: a
+/// canary job submitted after the quiet point is accepted and succeeds, and the intruder's last round gets an answer
+/// to every probe (<see cref="RecoveryChecker"/>).</item>
 /// </list>
 /// </summary>
 public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenario
@@ -88,6 +91,7 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
         var tasks = new TaskChecker(context, store, options.LifecycleBound, key => jobs!.ReadyAt(key));
         jobs = new JobChecker(context, store, options.LifecycleBound, options.LeaseDuration + options.RenewDeadline + TimeSpan.FromSeconds(1));
         var probes = new ProbeChecker(context);
+        _ = new LifecycleChecker(context, store, options);
         _ = new ResourceChecker(context, topology);
         _ = new SchedulerAccount(context, topology, fencing, jobs, tasks, probes);
     }
@@ -137,6 +141,9 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
 
         var rounds = new[] { 0.15, 0.4, 0.75 }.Select(f => context.Horizon * f).ToList();
         PlaceClient(context, "intruder", (host, me) => Intruder.Start(host, me, topology.ReplicaNames, rounds));
+        topology.Canary = PlaceClient(context, "canary", (host, me) =>
+            JobSubmitter.StartOne(host, new SchedulerClient(host, SchedulerTopology.Endpoints(me), topology.ReplicaNames), RecoveryChecker.Canary(), context.EffectiveQuietAt + RecoveryChecker.CanaryAfter));
+        _ = new RecoveryChecker(context, topology, rounds[^1]);
     }
 
     private static ServiceOptions Tls(string name) => new() { MutualTls = true, DnsName = name };

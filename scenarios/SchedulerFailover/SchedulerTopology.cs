@@ -28,6 +28,9 @@ public sealed class SchedulerTopology
 
     public List<Live<JobSubmitter>> Users { get; } = [];
 
+    /// <summary>The user who submits one small job once the faults have stopped (null in a scenario without one).</summary>
+    public Live<JobSubmitter>? Canary { get; set; }
+
     public IReadOnlyList<string> ReplicaNames => [.. Replicas.Select(r => r.Name)];
 
     /// <summary>How a process dials the party's servers: mTLS with its own certificate.</summary>

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Sim.Stack.Scheduler;
+using Sim.Stack.Scheduler.Contracts;
+
+namespace Sim.Scenarios.SchedulerFailover;
+
+/// <summary>
+/// Model-based: every write of a task, a worker's health or a job's end against the lifecycle the scheduler documents,
+/// judged on the store model at the moment of the write. A task is created pending; it moves pending → running
+/// (placed, no reason), running → pending (rescheduled: "worker W unhealthy: rescheduled", its worker marked unhealthy,
+/// the attempt kept), running → succeeded (no reason) or failed ("attempt N exited non-zero on W"), pending → skipped
+/// ("dependency D failed" or "was skipped", or "job failed: critical task C failed") or failed as unschedulable ("no
+/// healthy machine with N free CPUs for Bs"); every other write of a task (a state kept, an end left) is wrong. A health
+/// write flips the worker's health and says why: "heartbeating", or "no heartbeat for Ts" with T at least the unhealthy
+/// mark and no longer than the run. A job ends with the reason its tasks give: none when it succeeded, the strict job's
+/// first failed critical task ("critical task C failed: its reason"), or the first task by name that did not succeed
+/// ("task T failed: its reason" or "task T was skipped: its reason").
+/// </summary>
+public sealed class LifecycleChecker
+{
+    public const string Invariant = "writes-follow-the-lifecycle";
+
+    public LifecycleChecker(ScenarioContext context, StoreModel store, SchedulerOptions options)
+    {
+        store.OnChange(change =>
+        {
+            var wrong = change.Key.StartsWith(StoreKeys.Tasks, StringComparison.Ordinal) ? Task(store, change, options)
+                : change.Key.StartsWith(StoreKeys.Health, StringComparison.Ordinal) ? Health(change, options)
+                : change.Key.StartsWith(StoreKeys.Jobs, StringComparison.Ordinal) ? Job(store, change)
+                : null;
+            if (wrong is not null)
+            {
+                context.Fail(Invariant, $"{change.Writer} wrote {change.Key} at epoch {change.Epoch}: {wrong}");
+            }
+        });
+    }
+
+    private static string? Task(StoreModel store, StoreChange change, SchedulerOptions options)
+    {
+        var before = change.Before is null ? null : TaskObject.Parser.ParseFrom(change.Before);
+        var after = TaskObject.Parser.ParseFrom(change.After);
+        var shown = $"{before?.State.ToString() ?? "(new)"} -> {after.State} '{after.Reason}' on '{after.Worker}' attempt {after.Attempt}";
+        string? Expect(string reason) => after.Reason == reason ? null : $"{shown}; the reason must be '{reason}'";
+        return (before?.State, after.State) switch
+        {
+            (null, TaskState.TaskPending) => after.Attempt == 0 && after.Worker.Length == 0 && after.Reason.Length == 0 ? null : $"{shown}; a new task has no attempt, worker or reason",
+            (TaskState.TaskPending, TaskState.TaskRunning) => after.Worker.Length > 0 ? Expect("") : $"{shown}; a placed task names its worker",
+            (TaskState.TaskRunning, TaskState.TaskPending) => after.Attempt != before!.Attempt || after.Worker.Length > 0 ? $"{shown}; a rescheduled task keeps its attempt and leaves its worker"
+                : store.Value(StoreKeys.HealthOf(before.Worker)) is { } h && WorkerHealth.Parser.ParseFrom(h).Healthy ? $"{shown}; {before.Worker} is marked healthy"
+                : Expect($"worker {before.Worker} unhealthy: rescheduled"),
+            (TaskState.TaskRunning, TaskState.TaskSucceeded) => Expect(""),
+            (TaskState.TaskRunning, TaskState.TaskFailed) => Expect($"attempt {after.CommittedAttempt} exited non-zero on {before!.Worker}"),
+            (TaskState.TaskPending, TaskState.TaskSkipped) => Skipped(store, after) is var reasons && reasons.Contains(after.Reason, StringComparer.Ordinal) ? null
+                : $"{shown}; the reason must be one of: {string.Join(" | ", reasons.Select(r => $"'{r}'"))}",
+            (TaskState.TaskPending, TaskState.TaskFailed) => Expect($"no healthy machine with {after.Spec.Cpus} free CPUs for {Seconds(options.LifecycleBound)}"),
+            _ => $"{shown}: not a step of a task's lifecycle",
+        };
+    }
+
+    /// <summary>Why a pending task may be skipped now: a dependency failed or was skipped, or its strict job failed on a critical task.</summary>
+    private static List<string> Skipped(StoreModel store, TaskObject task)
+    {
+        var siblings = store.Under($"{StoreKeys.Tasks}{task.Job}/").Select(t => TaskObject.Parser.ParseFrom(t.Value)).ToDictionary(t => t.Spec.Name, StringComparer.Ordinal);
+        var reasons = task.Spec.DependsOn.Where(siblings.ContainsKey).Select(d => siblings[d])
+            .Where(d => d.State is TaskState.TaskFailed or TaskState.TaskSkipped)
+            .Select(d => $"dependency {d.Spec.Name} {(d.State == TaskState.TaskFailed ? "failed" : "was skipped")}").ToList();
+        reasons.AddRange(siblings.Values.Where(t => t.State == TaskState.TaskFailed && t.Spec.Critical).Select(t => $"job failed: critical task {t.Spec.Name} failed"));
+        return reasons;
+    }
+
+    private static string? Health(StoreChange change, SchedulerOptions options)
+    {
+        var before = change.Before is null ? null : WorkerHealth.Parser.ParseFrom(change.Before);
+        var after = WorkerHealth.Parser.ParseFrom(change.After);
+        if (before is not null && before.Healthy == after.Healthy)
+        {
+            return $"{after.Worker} marked {(after.Healthy ? "healthy" : "unhealthy")} again ('{after.Reason}'): a health write flips it";
+        }
+
+        if (after.Healthy)
+        {
+            return after.Reason == "heartbeating" ? null : $"{after.Worker} marked healthy with '{after.Reason}'; the reason must be 'heartbeating'";
+        }
+
+        var silence = Regex.Match(after.Reason, "^no heartbeat for ([0-9]+(?:\\.[0-9]+)?)s$");
+        var seconds = silence.Success ? double.Parse(silence.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
+        return seconds >= options.UnhealthyAfter.TotalSeconds && seconds <= change.At.Time.TotalSeconds + 0.001 ? null
+            : $"{after.Worker} marked unhealthy with '{after.Reason}'; the reason must be 'no heartbeat for Ts', T between the unhealthy mark ({Seconds(options.UnhealthyAfter)}) and the run's age ({Seconds(change.At.Time)})";
+    }
+
+    private static string? Job(StoreModel store, StoreChange change)
+    {
+        var after = JobObject.Parser.ParseFrom(change.After);
+        if (after.State == JobState.JobRunning)
+        {
+            return null;
+        }
+
+        var tasks = store.Under($"{StoreKeys.Tasks}{after.Spec.Id}/").Select(t => TaskObject.Parser.ParseFrom(t.Value)).OrderBy(t => t.Spec.Name, StringComparer.Ordinal).ToList();
+        var critical = tasks.FirstOrDefault(t => t.State == TaskState.TaskFailed && t.Spec.Critical);
+        var first = tasks.FirstOrDefault(t => t.State != TaskState.TaskSucceeded);
+        var allowed = new List<string>();
+        if (after.Spec.Strict && critical is not null)
+        {
+            allowed.Add($"critical task {critical.Spec.Name} failed: {critical.Reason}");
+        }
+
+        if (tasks.All(t => t.State is TaskState.TaskSucceeded or TaskState.TaskFailed or TaskState.TaskSkipped))
+        {
+            allowed.Add(first is null ? "" : $"task {first.Spec.Name} {(first.State == TaskState.TaskFailed ? "failed" : "was skipped")}: {first.Reason}");
+        }
+
+        return allowed.Contains(after.Reason, StringComparer.Ordinal) ? null
+            : $"job {after.Spec.Id} ended {after.State} with '{after.Reason}'; its tasks allow {(allowed.Count == 0 ? "no end yet" : string.Join(" | ", allowed.Select(r => $"'{r}'")))}";
+    }
+
+    private static string Seconds(TimeSpan t) => $"{t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s";
+}
