@@ -9,7 +9,9 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// the leader): at most one replica's writes are accepted per epoch, and every accepted leader write (jobs/, tasks/,
 /// health/) carries the epoch and holder of the lease granted last, so nothing a deposed leader writes is accepted
 /// once a newer lease was granted — the paused leader resuming mid-pass is the case that matters. The other edge
-/// (over-refusal): a write from the current holder at the current epoch is never refused by fencing.
+/// (over-refusal): a write from the current holder at the current epoch is never refused by fencing. The lease record
+/// is kept as client-go keeps it: written by its holder with the configured duration, a renewal keeping the acquire
+/// time and transition count, a new term counting a transition when the holder changes.
 /// </summary>
 public sealed class FencingChecker
 {
@@ -22,8 +24,13 @@ public sealed class FencingChecker
     private readonly Dictionary<long, string> writers = [];
     private readonly Dictionary<long, string> leaders = [];
 
-    public FencingChecker(ScenarioContext context, StoreModel store)
+    public const string LeaseRecordKept = "lease-record-as-client-go-keeps-it";
+
+    private readonly SchedulerOptions options;
+
+    public FencingChecker(ScenarioContext context, StoreModel store, SchedulerOptions options)
     {
+        this.options = options;
         store.OnChange(change =>
         {
             if (change.Key == StoreKeys.Lease)
@@ -72,6 +79,20 @@ public sealed class FencingChecker
         if (!renewal)
         {
             Terms.Add((change.At.Time, next.Holder, next.Epoch));
+        }
+
+        // The record itself, as client-go's LeaderElectionRecord: written by its holder, the configured lease duration,
+        // the acquire time and the transition count kept by a renewal, a new term counting a transition when the holder changes.
+        var transitions = Current is null ? 0 : Current.Transitions + (Current.Holder == next.Holder ? 0 : 1);
+        var wrong = change.Writer != next.Holder ? $"written by {change.Writer}, not its holder"
+            : next.LeaseDurationMs != (long)options.LeaseDuration.TotalMilliseconds ? $"a lease duration of {next.LeaseDurationMs} ms, not the configured {options.LeaseDuration.TotalMilliseconds:F0}"
+            : renewal && (next.Transitions != Current!.Transitions || next.AcquireTimeMs != Current.AcquireTimeMs) ? "a renewal changed the transition count or the acquire time"
+            : !renewal && next.Transitions != transitions ? $"{next.Transitions} transitions; after {Current?.Holder ?? "nobody"}'s {Current?.Transitions ?? 0} a new term of {next.Holder} makes {transitions}"
+            : !renewal && next.AcquireTimeMs != next.RenewTimeMs ? "a new term's acquire and renew times differ"
+            : null;
+        if (wrong is not null)
+        {
+            context.Fail(LeaseRecordKept, $"the lease at epoch {next.Epoch} held by {next.Holder}: {wrong}");
         }
 
         Current = next;

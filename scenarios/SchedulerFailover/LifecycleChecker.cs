@@ -15,31 +15,91 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// write flips the worker's health and says why: "heartbeating", or "no heartbeat for Ts" with T at least the unhealthy
 /// mark and no longer than the run. A job ends with the reason its tasks give: none when it succeeded, the strict job's
 /// first failed critical task ("critical task C failed: its reason"), or the first task by name that did not succeed
-/// ("task T failed: its reason" or "task T was skipped: its reason").
+/// ("task T failed: its reason" or "task T was skipped: its reason"). A worker reports only attempts placed on it; a
+/// result is committed no sooner than the task's run time after its placement, succeeded exactly when its program does
+/// not fail; a worker's heartbeats count up (anew after a restart), at most three times their interval's pace.
 /// </summary>
 public sealed class LifecycleChecker
 {
     public const string Invariant = "writes-follow-the-lifecycle";
 
+    /// <summary>The most heartbeats a worker may write in a second: three times its interval's pace.</summary>
+    public static int BeatsPerSecond(SchedulerOptions options) => (int)(3 / options.HeartbeatInterval.TotalSeconds);
+
+    private readonly Dictionary<(string Job, string Task, int Attempt), (string Worker, TimeSpan At)> placements = [];
+    private readonly Dictionary<string, Queue<TimeSpan>> beats = new(StringComparer.Ordinal);
+    private readonly HashSet<string> restarted = new(StringComparer.Ordinal);
+
     public LifecycleChecker(ScenarioContext context, StoreModel store, SchedulerOptions options)
     {
+        context.On<Sim.Worlds.ProcessStarted>((_, at) => restarted.Add(at.Subject));
         store.OnChange(change =>
         {
             var wrong = change.Key.StartsWith(StoreKeys.Tasks, StringComparison.Ordinal) ? Task(store, change, options)
                 : change.Key.StartsWith(StoreKeys.Health, StringComparison.Ordinal) ? Health(change, options)
                 : change.Key.StartsWith(StoreKeys.Jobs, StringComparison.Ordinal) ? Job(store, change)
+                : change.Key.StartsWith(StoreKeys.Reports, StringComparison.Ordinal) ? Report(change)
+                : change.Key.StartsWith(StoreKeys.Workers, StringComparison.Ordinal) ? Beat(change, options)
                 : null;
-            if (wrong is not null)
+            // A write the store recovered from its disk without the model seeing it acknowledged has no known writer or moment: kept, not judged.
+            if (wrong is not null && change.Writer != StoreModel.RecoveredWriter)
             {
                 context.Fail(Invariant, $"{change.Writer} wrote {change.Key} at epoch {change.Epoch}: {wrong}");
             }
         });
     }
 
-    private static string? Task(StoreModel store, StoreChange change, SchedulerOptions options)
+    /// <summary>
+    /// A worker's report: for an attempt placed on that very worker, no sooner than the task's run time after the
+    /// placement, with the outcome its program gives (it exits non-zero exactly when the spec says it fails).
+    /// </summary>
+    private string? Report(StoreChange change)
+    {
+        var report = TaskReport.Parser.ParseFrom(change.After);
+        var what = $"{report.Worker}'s report of {report.Job}/{report.Task} attempt {report.Attempt} ({(report.Succeeded ? "success" : "failure")})";
+        return report.Worker != change.Writer ? $"{what} names another worker than its writer"
+            : !placements.TryGetValue((report.Job, report.Task, report.Attempt), out var placed) || placed.Worker != report.Worker
+                ? $"{what}: that attempt was placed on {(placed.Worker is null ? "no worker" : placed.Worker)}"
+            : null;
+    }
+
+    private string? Beat(StoreChange change, SchedulerOptions options)
+    {
+        var beat = WorkerBeat.Parser.ParseFrom(change.After);
+        var previous = change.Before is null ? 0 : WorkerBeat.Parser.ParseFrom(change.Before).Sequence;
+        var recent = beats.TryGetValue(beat.Worker, out var q) ? q : beats[beat.Worker] = new Queue<TimeSpan>();
+        recent.Enqueue(change.At.Time);
+        while (recent.Peek() <= change.At.Time - TimeSpan.FromSeconds(1))
+        {
+            recent.Dequeue();
+        }
+
+        var restarted = this.restarted.Remove(beat.Worker);
+        return beat.Sequence <= previous && !restarted ? $"{beat.Worker}'s heartbeat {beat.Sequence} after {previous}: a worker's heartbeats count up (anew only after it restarted)"
+            : recent.Count > BeatsPerSecond(options) ? $"{beat.Worker} wrote {recent.Count} heartbeats within a second; it beats every {options.HeartbeatInterval.TotalSeconds:0.###}s"
+            : null;
+    }
+
+    private string? Task(StoreModel store, StoreChange change, SchedulerOptions options)
     {
         var before = change.Before is null ? null : TaskObject.Parser.ParseFrom(change.Before);
         var after = TaskObject.Parser.ParseFrom(change.After);
+        if (after.State == TaskState.TaskRunning && before?.State != TaskState.TaskRunning)
+        {
+            placements[(after.Job, after.Spec.Name, after.Attempt)] = (after.Worker, change.At.Time);
+        }
+
+        if (after.CommittedAttempt != 0 && before?.CommittedAttempt != after.CommittedAttempt
+            && placements.TryGetValue((after.Job, after.Spec.Name, after.CommittedAttempt), out var ran) && change.At.Time - ran.At < TimeSpan.FromMilliseconds(after.Spec.DurationMs))
+        {
+            return $"{after.Job}/{after.Spec.Name} attempt {after.CommittedAttempt} committed {(change.At.Time - ran.At).TotalSeconds:F3}s after its placement; its program runs {after.Spec.DurationMs} ms";
+        }
+
+        if (after.CommittedAttempt != 0 && before?.CommittedAttempt != after.CommittedAttempt && (after.State == TaskState.TaskSucceeded) == after.Spec.Fails)
+        {
+            return $"{after.Job}/{after.Spec.Name} attempt {after.CommittedAttempt} committed {after.State}; its program {(after.Spec.Fails ? "exits non-zero" : "succeeds")}";
+        }
+
         var shown = $"{before?.State.ToString() ?? "(new)"} -> {after.State} '{after.Reason}' on '{after.Worker}' attempt {after.Attempt}";
         string? Expect(string reason) => after.Reason == reason ? null : $"{shown}; the reason must be '{reason}'";
         return (before?.State, after.State) switch

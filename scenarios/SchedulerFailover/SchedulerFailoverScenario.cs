@@ -86,7 +86,7 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
     public static void Check(ScenarioContext context, SchedulerTopology topology, SchedulerOptions options)
     {
         var store = new StoreModel(context);
-        var fencing = new FencingChecker(context, store);
+        var fencing = new FencingChecker(context, store, options);
         JobChecker? jobs = null;
         var tasks = new TaskChecker(context, store, options.LifecycleBound, key => jobs!.ReadyAt(key));
         jobs = new JobChecker(context, store, options.LifecycleBound, options.LeaseDuration + options.RenewDeadline + TimeSpan.FromSeconds(1));

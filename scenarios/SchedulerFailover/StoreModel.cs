@@ -15,6 +15,9 @@ public sealed class StoreModel
 {
     public const string Revisions = "store-revisions-grow";
     public const string CompareAndSwap = "store-compare-and-swap-holds";
+
+    /// <summary>The writer the model names for a write it learned only from the store's recovery (its acknowledgement never seen).</summary>
+    public const string RecoveredWriter = "(recovered)";
     public const string Durable = "store-keeps-acknowledged-writes";
 
     private readonly Dictionary<string, (long Version, ByteString Value)> objects = new(StringComparer.Ordinal);
@@ -68,7 +71,7 @@ public sealed class StoreModel
         started = true;
         foreach (var item in e.Objects.Where(o => o.Version > Version(o.Key)).OrderBy(o => o.Version))
         {
-            Apply(item.Key, item.Version, item.Value, "(recovered)", -1, at);
+            Apply(item.Key, item.Version, item.Value, RecoveredWriter, -1, at);
         }
     }
 

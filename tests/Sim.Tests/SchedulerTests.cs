@@ -27,7 +27,8 @@ public sealed class SchedulerTests
             SchedulerFailoverScenario.PlaceClient(ctx, "user0", (host, me) =>
                 JobSubmitter.StartOne(host, new SchedulerClient(host, SchedulerTopology.Endpoints(me), topology.ReplicaNames), Chain("chain", 5)));
             store = new StoreModel(ctx);
-            _ = new FencingChecker(ctx, store);
+            _ = new FencingChecker(ctx, store, options);
+            _ = new LifecycleChecker(ctx, store, options);
             JobChecker? jobs = null;
             tasks = new TaskChecker(ctx, store, options.LifecycleBound, key => jobs!.ReadyAt(key));
             jobs = new JobChecker(ctx, store, options.LifecycleBound, options.LeaseDuration + options.RenewDeadline + TimeSpan.FromSeconds(1));
