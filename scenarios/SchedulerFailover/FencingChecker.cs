@@ -84,7 +84,7 @@ public sealed class FencingChecker
         // The record itself, as client-go's LeaderElectionRecord: written by its holder, the configured lease duration,
         // the acquire time and the transition count kept by a renewal, a new term counting a transition when the holder changes.
         var transitions = Current is null ? 0 : Current.Transitions + (Current.Holder == next.Holder ? 0 : 1);
-        var wrong = change.Writer != next.Holder ? $"written by {change.Writer}, not its holder"
+        var wrong = change.Writer != next.Holder && change.Writer != StoreModel.RecoveredWriter ? $"written by {change.Writer}, not its holder"
             : next.LeaseDurationMs != (long)options.LeaseDuration.TotalMilliseconds ? $"a lease duration of {next.LeaseDurationMs} ms, not the configured {options.LeaseDuration.TotalMilliseconds:F0}"
             : renewal && (next.Transitions != Current!.Transitions || next.AcquireTimeMs != Current.AcquireTimeMs) ? "a renewal changed the transition count or the acquire time"
             : !renewal && next.Transitions != transitions ? $"{next.Transitions} transitions; after {Current?.Holder ?? "nobody"}'s {Current?.Transitions ?? 0} a new term of {next.Holder} makes {transitions}"
