@@ -9,7 +9,8 @@ namespace Sim.Scenarios.Psi;
 /// within <c>bound</c> (the link's retry window), naming the party, its machine and the cause — never a bare receive
 /// timeout, an unreachable link or a later attempt instead. Judged when the peer's attempt ends with one of those, and
 /// when the bound passes; a peer whose attempt failed on its own side meanwhile (its machine, its head) owes nothing, and a peer
-/// that ended with one of those sooner than a notice can cross a link without faults (both sides failing at once) missed nothing.
+/// that ended with one of those sooner than a notice usually crosses a link (six trips at the usual latency: both sides
+/// failing at once) missed nothing.
 /// Excused: a fault in the window that touched the peer's processes or machines or the failing party's head machine
 /// (the notice's path), a frame dropped or delayed on that path — the failing head to the peer's nodes, and the peer head's
 /// forwarding proxy to its nodes — (the notice arrives a retransmit later), a peer whose attempt had ended or not yet started, a peer whose link was not up while the
@@ -30,8 +31,10 @@ public sealed class PropagationChecker
     {
         var limit = retryWindow + TimeSpan.FromSeconds(0.5);
 
-        // The longest a notice takes without a fault: a new connection, its TLS handshake and the push, six one-way trips at the network's worst latency.
-        var transit = context.World.Network.Options.Latency.Max * 6;
+        // What a notice takes without a fault: a new connection, its TLS handshake and the push, six one-way trips at the
+        // network's usual latency (base and mean; the worst case, 50 ms a trip, would also excuse a peer that waited
+        // out its own retries while the notice never came, which is what the check is for).
+        var transit = (context.World.Network.Options.Latency.Base + context.World.Network.Options.Latency.Mean) * 6;
         var faults = new FaultHistory(context);
         context.On<LinkBound>((e, at) => bound.TryAdd((e.Party, e.Attempt), at.Time));
         context.On<FrameDropped>((e, at) => delayed.Add((at.Time, e.Link)));

@@ -101,7 +101,7 @@ public sealed class SchedulerTests
 
     [Theory]
     [InlineData(DefectCatalogue.LeaseWithoutFencing, FencingChecker.NoDeposedWrites)]
-    [InlineData(DefectCatalogue.RescheduleDoubleCommit, TaskChecker.CommittedOnce)]
+    [InlineData(DefectCatalogue.RescheduleDoubleCommit, LifecycleChecker.Invariant)]
     public void TheLoopEngineFindsEachDefectAndItReplays(string defect, string invariant)
     {
         var outcome = Explore.WithLoop("scheduler-lease-pause", defect: defect, iterations: 30);
