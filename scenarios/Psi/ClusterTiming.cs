@@ -78,7 +78,7 @@ public sealed class ClusterTiming
             }
         });
 
-        var calls = new Dictionary<(string Process, string Target), Queue<TimeSpan>>();
+        var calls = new Dictionary<(string Process, string Target), TrailingWindow>();
         context.On<RpcCompleted>((e, at) =>
         {
             if (!e.Method.StartsWith("/sim.cluster.", StringComparison.Ordinal))
@@ -86,16 +86,10 @@ public sealed class ClusterTiming
                 return;
             }
 
-            var recent = calls.TryGetValue((at.Subject, e.Target), out var q) ? q : calls[(at.Subject, e.Target)] = new Queue<TimeSpan>();
-            recent.Enqueue(at.Time);
-            while (recent.Peek() <= at.Time - TimeSpan.FromSeconds(1))
+            var recent = calls.TryGetValue((at.Subject, e.Target), out var w) ? w : calls[(at.Subject, e.Target)] = new TrailingWindow(TimeSpan.FromSeconds(1));
+            if (recent.Add(at.Time) is var count && count > CallsPerSecond)
             {
-                recent.Dequeue();
-            }
-
-            if (recent.Count > CallsPerSecond)
-            {
-                context.Fail(Invariant, $"{at.Subject} finished {recent.Count} cluster calls to {e.Target} within a second (the last {e.Method}, {e.Status}); its control loops pace them at most {CallsPerSecond} a second");
+                context.Fail(Invariant, $"{at.Subject} finished {count} cluster calls to {e.Target} within a second (the last {e.Method}, {e.Status}); its control loops pace them at most {CallsPerSecond} a second");
             }
         });
 

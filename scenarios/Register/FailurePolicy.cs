@@ -23,13 +23,16 @@ public sealed class FailurePolicy
 
     private readonly Dictionary<string, Serving> serving = new(StringComparer.Ordinal);
 
+    private readonly TimeSpan backoff;
+
     public FailurePolicy(ScenarioContext context, Live primary, TimeSpan backoff)
     {
+        this.backoff = backoff;
         context.On<WriteFailed>((e, at) => Named(context, at, $"write {e.Key}='{e.Value}'", e.Status, e.Detail));
         context.On<ReadFailed>((e, at) => Named(context, at, $"read {e.Key}", e.Status, e.Detail));
         context.On<ScanFailed>((e, at) => Named(context, at, $"scan '{e.Prefix}'", e.Status, e.Detail));
 
-        context.On<ProcessStarted>((_, at) => serving[at.Subject] = new Serving());
+        context.On<ProcessStarted>((_, at) => serving[at.Subject] = new Serving(backoff));
         context.On<RpcAccepted>((e, at) =>
         {
             if (IsWrite(e.Method))
@@ -43,7 +46,7 @@ public sealed class FailurePolicy
             {
                 var s = Of(at.Subject);
                 s.Writes--;
-                s.Ended.Enqueue(at.Time);
+                s.Ended.Note(at.Time);
             }
         });
         context.On<RpcCompleted>((e, at) =>
@@ -54,21 +57,11 @@ public sealed class FailurePolicy
             }
 
             var s = Of(at.Subject);
-            s.Failures.Enqueue(at.Time);
-            while (s.Failures.Peek() <= at.Time - backoff)
+            var failures = s.Failures.Add(at.Time);
+            var writes = s.Writes + s.Ended.CountAt(at.Time);
+            if (failures > writes)
             {
-                s.Failures.Dequeue();
-            }
-
-            while (s.Ended.Count > 0 && s.Ended.Peek() <= at.Time - backoff)
-            {
-                s.Ended.Dequeue();
-            }
-
-            var writes = s.Writes + s.Ended.Count;
-            if (s.Failures.Count > writes)
-            {
-                context.Fail(ReplicationBacksOff, $"{at.Subject}'s replication failed {s.Failures.Count} times within {backoff.TotalMilliseconds} ms (its backoff) while serving at most {writes} write(s): the last '{e.Status}: {e.Detail}'");
+                context.Fail(ReplicationBacksOff, $"{at.Subject}'s replication failed {failures} times within {backoff.TotalMilliseconds} ms (its backoff) while serving at most {writes} write(s): the last '{e.Status}: {e.Detail}'");
             }
         });
     }
@@ -78,14 +71,14 @@ public sealed class FailurePolicy
     private static void Named(ScenarioContext context, LoggedEvent at, string operation, StatusCode status, string detail) =>
         FailureCause.Require(context, at, operation, status, detail);
 
-    private Serving Of(string process) => serving.TryGetValue(process, out var s) ? s : serving[process] = new Serving();
+    private Serving Of(string process) => serving.TryGetValue(process, out var s) ? s : serving[process] = new Serving(backoff);
 
-    private sealed class Serving
+    private sealed class Serving(TimeSpan backoff)
     {
         public int Writes { get; set; }
 
-        public Queue<TimeSpan> Failures { get; } = new();
+        public TrailingWindow Failures { get; } = new(backoff);
 
-        public Queue<TimeSpan> Ended { get; } = new();
+        public TrailingWindow Ended { get; } = new(backoff);
     }
 }

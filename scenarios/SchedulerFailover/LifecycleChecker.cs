@@ -27,7 +27,7 @@ public sealed class LifecycleChecker
     public static int BeatsPerSecond(SchedulerOptions options) => (int)(3 / options.HeartbeatInterval.TotalSeconds);
 
     private readonly Dictionary<(string Job, string Task, int Attempt), (string Worker, TimeSpan At)> placements = [];
-    private readonly Dictionary<string, Queue<TimeSpan>> beats = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TrailingWindow> beats = new(StringComparer.Ordinal);
 
     public LifecycleChecker(ScenarioContext context, StoreModel store, SchedulerOptions options)
     {
@@ -65,17 +65,12 @@ public sealed class LifecycleChecker
     {
         var beat = WorkerBeat.Parser.ParseFrom(change.After);
         var previous = change.Before is null ? 0 : WorkerBeat.Parser.ParseFrom(change.Before).Sequence;
-        var recent = beats.TryGetValue(beat.Worker, out var q) ? q : beats[beat.Worker] = new Queue<TimeSpan>();
-        recent.Enqueue(change.At.Time);
-        while (recent.Peek() <= change.At.Time - TimeSpan.FromSeconds(1))
-        {
-            recent.Dequeue();
-        }
+        var recent = (beats.TryGetValue(beat.Worker, out var w) ? w : beats[beat.Worker] = new TrailingWindow(TimeSpan.FromSeconds(1))).Add(change.At.Time);
 
         // A worker counts its heartbeats from 1 in each incarnation; a dead incarnation's beats may land late (delayed
         // frames), interleaved with the new one's, so the count is not monotonic in the store, only positive.
         return beat.Sequence < 1 ? $"{beat.Worker}'s heartbeat {beat.Sequence} after {previous}: a worker counts its heartbeats from 1"
-            : recent.Count > BeatsPerSecond(options) ? $"{beat.Worker} wrote {recent.Count} heartbeats within a second; it beats every {options.HeartbeatInterval.TotalSeconds:0.###}s"
+            : recent > BeatsPerSecond(options) ? $"{beat.Worker} wrote {recent} heartbeats within a second; it beats every {options.HeartbeatInterval.TotalSeconds:0.###}s"
             : null;
     }
 
