@@ -56,10 +56,14 @@ public sealed class LeaderElector
         return leading && host.Clock.Elapsed - renewedAt < options.RenewDeadline;
     }
 
-    /// <summary>Stops leading at once (the store refused this term's epoch: someone newer leads).</summary>
-    public void StepDown(string reason)
+    /// <summary>
+    /// Stops leading the term of <paramref name="epoch"/> at once (the store refused that epoch: someone newer leads). A
+    /// refusal of an earlier term's write that arrives once this replica has won a newer term ends nothing: the store
+    /// fenced the old term, not the one it leads now.
+    /// </summary>
+    public void StepDown(long epoch, string reason)
     {
-        if (leading)
+        if (leading && epoch == Epoch)
         {
             leading = false;
             host.Log.Event(new LeaderStepDown(Epoch, reason));
@@ -92,7 +96,7 @@ public sealed class LeaderElector
             {
                 if (host.Clock.Elapsed - renewedAt >= options.RenewDeadline)
                 {
-                    StepDown($"could not renew for {options.RenewDeadline.TotalSeconds:0.###}s");
+                    StepDown(Epoch, $"could not renew for {options.RenewDeadline.TotalSeconds:0.###}s");
                     return;
                 }
 
@@ -128,7 +132,7 @@ public sealed class LeaderElector
 
                 if (mine && leading && record.Epoch != Epoch)
                 {
-                    StepDown($"the lease moved on to epoch {record.Epoch}");
+                    StepDown(Epoch, $"the lease moved on to epoch {record.Epoch}");
                     return false;
                 }
             }

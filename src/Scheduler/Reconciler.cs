@@ -66,7 +66,7 @@ public sealed class Reconciler(IHost host, SchedulerOptions options, Store.Store
             {
                 if (e.StatusCode == StatusCode.FailedPrecondition && e.Status.Detail.StartsWith("fenced", StringComparison.Ordinal))
                 {
-                    elector.StepDown($"the store fenced epoch {epoch}: {e.Status.Detail}");
+                    elector.StepDown(epoch, $"the store fenced epoch {epoch}: {e.Status.Detail}");
                 }
 
                 syncedAt = null;

@@ -83,7 +83,7 @@ public sealed class SchedulerReplica : Contracts.Scheduler.SchedulerBase
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
         {
-            Elector.StepDown($"the store fenced epoch {epoch}: {e.Status.Detail}");
+            Elector.StepDown(epoch, $"the store fenced epoch {epoch}: {e.Status.Detail}");
             throw new RpcException(new Status(StatusCode.Unavailable, $"lost the lease while submitting: {e.Status.Detail}"));
         }
     }
