@@ -67,8 +67,11 @@ public sealed class Intruder(IHost host, Store.StoreClient store, SchedulerClien
     private async Task SubmitAsync(string probe, StatusCode expected, JobSpec job, CancellationToken lifetime) =>
         await Try(probe, expected, async () => (await scheduler.SubmitAsync(job, host.Clock.Elapsed + TimeSpan.FromSeconds(3), lifetime))?.Reply ?? throw new RpcException(new Status(StatusCode.Unavailable, "no leader answered")));
 
+    private Task<T?> Try<T>(string probe, StatusCode expected, Func<Task<T>> call)
+        where T : class => Try(host, probe, expected, call);
+
     /// <summary>Runs one probe and reports its answer; an unreachable server (a fault) is no answer and is not reported.</summary>
-    private async Task<T?> Try<T>(string probe, StatusCode expected, Func<Task<T>> call)
+    internal static async Task<T?> Try<T>(IHost host, string probe, StatusCode expected, Func<Task<T>> call)
         where T : class
     {
         try

@@ -6,7 +6,8 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// <summary>
 /// Resources at the horizon (faults quiet, jobs ended): every process holds at most one connection to each server it
 /// talks to (redials after store restarts and partitions never pile up), the store serves no more calls than one
-/// watch per replica and worker plus the calls those processes may have in flight, and every process's loops are
+/// watch per replica and worker plus the calls those processes may have in flight and feeds no more watches than one
+/// per replica and worker (a watch whose caller left is dropped), and every process's loops are
 /// its own standing ones (accept loop, watch, elector, reconciler, heartbeat, submitter, prober) plus one per open
 /// connection and one per attempt a worker still runs.
 /// </summary>
@@ -24,9 +25,10 @@ public sealed class ResourceChecker
         context.Eventually(Invariant, () => Check(context, topology));
     }
 
-    /// <summary>The loops a process runs for itself: a replica its accept loop, watch, elector and reconciler; a worker its heartbeat and watch; the store its accept loop; a user its submitter and poller; the intruder its prober.</summary>
+    /// <summary>The loops a process runs for itself: a replica its accept loop, watch, elector and reconciler; a worker its heartbeat and watch; the store its accept loop; a user its submitter and poller; the intruder and the rogue replica their probers.</summary>
     private static int Standing(string process) =>
-        process.StartsWith("replica", StringComparison.Ordinal) ? 4
+        process == RogueReplica.Name ? 1
+        : process.StartsWith("replica", StringComparison.Ordinal) ? 4
         : process.StartsWith("worker", StringComparison.Ordinal) || process.StartsWith("user", StringComparison.Ordinal) ? 2
         : 1;
 
@@ -52,8 +54,11 @@ public sealed class ResourceChecker
 
         var clients = topology.Replicas.Count(r => r.IsUp) + topology.Workers.Count(w => w.IsUp);
         var calls = inFlight.GetValueOrDefault(topology.Store!.Name);
+        var watches = topology.Store.Current?.Watchers ?? 0;
         return calls > 3 * clients
             ? $"the store serves {calls} calls at the horizon; {clients} replicas and workers justify a watch and two calls each"
+            : watches > clients
+            ? $"the store feeds {watches} watches at the horizon; {clients} replicas and workers justify one each"
             : null;
     }
 }

@@ -46,7 +46,9 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// to every probe (<see cref="RecoveryChecker"/>).</item>
 /// </list>
 /// </summary>
-public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenario
+/// <param name="horizon">The run's length (40 virtual seconds unless given).</param>
+/// <param name="rogue">Also place a <see cref="RogueReplica"/>, which the store trusts and which writes at the edges of its lease and fencing rules (an oracle-suite variant).</param>
+public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null, bool rogue = false) : Scenario
 {
     public override string Name => "scheduler-failover";
 
@@ -75,7 +77,7 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
         context.QuietAt = context.Horizon * 0.65;
         context.Faults(Profile);
         var options = new SchedulerOptions(context.Defects);
-        var topology = new SchedulerTopology();
+        var topology = new SchedulerTopology { Rogue = rogue };
         Place(context, topology, options);
 
         Check(context, topology, options);
@@ -87,6 +89,8 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
     {
         var store = new StoreModel(context);
         var fencing = new FencingChecker(context, store, options);
+        _ = new StoreRules(context, store, topology);
+        _ = new TermChecker(context, fencing, options);
         JobChecker? jobs = null;
         var tasks = new TaskChecker(context, store, options.LifecycleBound, key => jobs!.ReadyAt(key));
         jobs = new JobChecker(context, store, options.LifecycleBound, options.LeaseDuration + options.RenewDeadline + TimeSpan.FromSeconds(1));
@@ -101,9 +105,10 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
     {
         var site = SchedulerTopology.Site;
         var replicaNames = Enumerable.Range(0, SchedulerTopology.ReplicaCount).Select(i => $"replica{i}").ToHashSet(StringComparer.Ordinal);
+        var trusted = topology.Rogue ? replicaNames.Append(RogueReplica.Name).ToHashSet(StringComparer.Ordinal) : replicaNames;
         var workerNames = Enumerable.Range(0, workers).Select(i => $"worker{i}").ToHashSet(StringComparer.Ordinal);
         topology.Store = context.Service("store", site, SchedulerTopology.Port, (host, me) =>
-            SchedulerStore.Start(host, new StoreOptions(me.Address, SchedulerTopology.Port, me.ServerTls, replicaNames, workerNames, context.Defects)), Tls("store"));
+            SchedulerStore.Start(host, new StoreOptions(me.Address, SchedulerTopology.Port, me.ServerTls, trusted, workerNames, context.Defects)), Tls("store"));
         foreach (var name in replicaNames.Order(StringComparer.Ordinal))
         {
             topology.Replicas.Add(context.Service(name, site, SchedulerTopology.Port, (host, me) =>
@@ -141,6 +146,11 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null) : Scenar
 
         var rounds = new[] { 0.15, 0.4, 0.75 }.Select(f => context.Horizon * f).ToList();
         PlaceClient(context, "intruder", (host, me) => Intruder.Start(host, me, topology.ReplicaNames, rounds));
+        if (topology.Rogue)
+        {
+            PlaceClient(context, RogueReplica.Name, (host, me) => RogueReplica.Start(host, me, [.. new[] { 0.1, 0.3, 0.5, 0.8 }.Select(f => context.Horizon * f)]));
+        }
+
         topology.Canary = PlaceClient(context, "canary", (host, me) =>
             JobSubmitter.StartOne(host, new SchedulerClient(host, SchedulerTopology.Endpoints(me), topology.ReplicaNames), RecoveryChecker.Canary(), context.EffectiveQuietAt + RecoveryChecker.CanaryAfter));
         _ = new RecoveryChecker(context, topology, rounds[^1]);

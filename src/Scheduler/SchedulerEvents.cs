@@ -25,7 +25,8 @@ public sealed record StoreWriteAccepted(string Key, long Version, long Expected,
 }
 
 /// <summary>The store refused one write: fencing, permission, or a version conflict.</summary>
-public sealed record StoreWriteRefused(string Key, long Expected, long Epoch, string Holder, string Writer, StatusCode Status, string Reason) : SimEvent
+/// <param name="Value">The bytes the write carried (not printed): a lease write is judged by the record it holds.</param>
+public sealed record StoreWriteRefused(string Key, long Expected, long Epoch, string Holder, string Writer, StatusCode Status, string Reason, byte[] Value) : SimEvent
 {
     public override string Kind => "store.refused";
 

@@ -38,6 +38,9 @@ public sealed class SchedulerStore : Store.StoreBase
     /// <summary>The store's revision: the version of its latest durable write.</summary>
     public long Revision { get; private set; }
 
+    /// <summary>How many watches the store feeds now (each one a caller's open stream).</summary>
+    public int Watchers => watchers.Count;
+
     /// <summary>Recovers from disk and serves.</summary>
     public static SchedulerStore Start(IHost host, StoreOptions options)
     {
@@ -72,7 +75,7 @@ public sealed class SchedulerStore : Store.StoreBase
             var writer = Caller(context);
             if (Judge(request, writer) is { } refusal)
             {
-                host.Log.Event(new StoreWriteRefused(request.Key, request.ExpectedVersion, request.Epoch, request.Holder, writer, refusal.StatusCode, refusal.Status.Detail));
+                host.Log.Event(new StoreWriteRefused(request.Key, request.ExpectedVersion, request.Epoch, request.Holder, writer, refusal.StatusCode, refusal.Status.Detail, request.Value.ToByteArray()));
                 throw refusal;
             }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Sim.Scenarios;
 using Sim.Scenarios.Fleet;
 using Sim.Scenarios.Psi;
+using Sim.Scenarios.SchedulerFailover;
 
 namespace Sim.Oracles;
 
@@ -90,6 +91,8 @@ public static class OracleBudgets
         ["scheduler-failover"] =
         [
             new("scheduler-failover", "", "default", "random", 8), new("scheduler-failover", "", "default", "pct", 1),
+            // A replica the store trusts writing at the edges of the lease and fencing rules (refusal reasons judged).
+            new("scheduler-failover", "rogue", "default", "random", 2),
         ],
         ["scheduler-lease-pause"] =
         [
@@ -116,6 +119,7 @@ public static class OracleBudgets
     {
         (_, "") => null,
         ("fleet-restart", "durable") => new FleetRestartScenario(durable: true),
+        ("scheduler-failover", "rogue") => new SchedulerFailoverScenario(rogue: true),
         ("psi-multinode", "mismatch") => new PsiMultinodeScenario(incident: PsiIncident.None, mismatch: true),
         ("psi-multinode", "bad-input-1") => new PsiMultinodeScenario(incident: PsiIncident.None, aliceInput: BadInput.Missing, bobInput: BadInput.NoHeader),
         ("psi-multinode", "bad-input-2") => new PsiMultinodeScenario(incident: PsiIncident.None, aliceInput: BadInput.Duplicate, bobInput: BadInput.Empty),

@@ -21,7 +21,7 @@ public sealed class SchedulerEventTextTests
         [
             (new StoreServing(7, [new StoredObject { Key = "jobs/j1" }, new StoredObject { Key = "lease" }]), "store.serving", "revision 7, 2 object(s) recovered"),
             (new StoreWriteAccepted("jobs/j1", 5, 4, 2, "replica-1", []), "store.write", "jobs/j1 v5 (expected 4) epoch 2 by replica-1"),
-            (new StoreWriteRefused("jobs/j1", 4, 1, "replica-2", "replica-1", StatusCode.FailedPrecondition, "fenced"), "store.refused",
+            (new StoreWriteRefused("jobs/j1", 4, 1, "replica-2", "replica-1", StatusCode.FailedPrecondition, "fenced", []), "store.refused",
                 "jobs/j1 epoch 1 holder replica-2 by replica-1: FailedPrecondition fenced"),
             (new LeaseGranted("replica-2", 3, 9), "store.lease-granted", "epoch 3 to replica-2 (v9)"),
             (new LeaderElected(3), "scheduler.leading", "epoch 3"),
