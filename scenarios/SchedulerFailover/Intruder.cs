@@ -16,6 +16,9 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// </summary>
 public sealed class Intruder(IHost host, Store.StoreClient store, SchedulerClient scheduler)
 {
+    /// <summary>The intruder's process name.</summary>
+    public const string Name = "intruder";
+
     /// <summary>How many probes a round makes (<see cref="RoundAsync"/>: the lease read, eight writes, three submits).</summary>
     public const int ProbeCount = 12;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Sim.Stack.Scheduler;
 using Sim.Stack.Scheduler.Contracts;
+using Sim.Worlds;
 
 namespace Sim.Scenarios.SchedulerFailover;
 
@@ -29,8 +30,14 @@ public sealed class LifecycleChecker
     private readonly Dictionary<(string Job, string Task, int Attempt), (string Worker, TimeSpan At)> placements = [];
     private readonly Dictionary<string, TrailingWindow> beats = new(StringComparer.Ordinal);
 
+    /// <summary>The store's process name (its machine is <c>m-store</c>).</summary>
+    private const string Store = "store";
+
+    private readonly FaultHistory faults;
+
     public LifecycleChecker(ScenarioContext context, StoreModel store, SchedulerOptions options)
     {
+        faults = new FaultHistory(context);
         store.OnChange(change =>
         {
             var wrong = change.Key.StartsWith(StoreKeys.Tasks, StringComparison.Ordinal) ? Task(store, change, options)
@@ -68,9 +75,13 @@ public sealed class LifecycleChecker
         var recent = (beats.TryGetValue(beat.Worker, out var w) ? w : beats[beat.Worker] = new TrailingWindow(TimeSpan.FromSeconds(1))).Add(change.At.Time);
 
         // A worker counts its heartbeats from 1 in each incarnation; a dead incarnation's beats may land late (delayed
-        // frames), interleaved with the new one's, so the count is not monotonic in the store, only positive.
+        // frames), interleaved with the new one's, so the count is not monotonic in the store, only positive. The pace is
+        // counted where the beats land: a fault on the worker, the store or the link between them in the last two seconds
+        // (a stalled disk, a paused store, delayed frames) may have held beats sent at their pace and let them land at once.
+        var held = faults.Striking(change.At.Time - TimeSpan.FromSeconds(2), change.At.Time,
+            f => f is not FaultAction.Skew && FaultHistory.Touches(f, [beat.Worker, Store], [$"m-{beat.Worker}", $"m-{Store}"])).Any();
         return beat.Sequence < 1 ? $"{beat.Worker}'s heartbeat {beat.Sequence} after {previous}: a worker counts its heartbeats from 1"
-            : recent > BeatsPerSecond(options) ? $"{beat.Worker} wrote {recent} heartbeats within a second; it beats every {options.HeartbeatInterval.TotalSeconds:0.###}s"
+            : recent > BeatsPerSecond(options) && !held ? $"{beat.Worker} wrote {recent} heartbeats within a second, untouched by faults; it beats every {options.HeartbeatInterval.TotalSeconds:0.###}s"
             : null;
     }
 

@@ -22,7 +22,7 @@ public sealed class RecoveryChecker
         var answered = new HashSet<string>(StringComparer.Ordinal);
         context.On<ProbeAnswered>((e, at) =>
         {
-            if (at.Time >= lastRound)
+            if (at.Time >= lastRound && at.Subject == Intruder.Name)
             {
                 answered.Add(e.Probe);
             }

@@ -20,10 +20,15 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// <list type="bullet">
 /// <item>Accounting: a job ends once and its outcome matches its tasks; every task ending without success says why;
 /// what a user saw is what the store holds (<see cref="JobChecker"/>); every task's result is committed exactly once
-/// (<see cref="TaskChecker"/>).</item>
+/// (<see cref="TaskChecker"/>); a submit's accepted answer names the replica that gave it and its tries are the calls
+/// the client made (<see cref="ClientChecker"/>).</item>
 /// <item>Eligibility: a task is placed only after its dependencies succeeded, on a worker marked healthy at that
-/// moment, within the worker's CPUs and the job's maxParallelism; the committed result is the one the worker of that
-/// attempt reported; a task fails as unschedulable only after its lifecycle bound (<see cref="TaskChecker"/>).</item>
+/// moment, within the worker's CPUs and the job's maxParallelism, on the healthy worker with the most free CPUs; the
+/// committed result is the one the worker of that attempt reported; a task fails as unschedulable only after its
+/// lifecycle bound (<see cref="TaskChecker"/>). A replica leads, steps down and answers submits only for terms the store
+/// granted it, for reasons true of the store, and a new term starts from a list of the store, judging heartbeats and
+/// waiting tasks on its own clock (<see cref="TermChecker"/>); a client retries after its backoff and follows a
+/// replica's redirect to the lease's holder (<see cref="ClientChecker"/>).</item>
 /// <item>Uniqueness: one leader per epoch, one replica's writes accepted per epoch, no write of a deposed leader
 /// accepted after a newer lease was granted (<see cref="FencingChecker"/>, judged at the store); one commit per task,
 /// attempts numbered one by one (<see cref="TaskChecker"/>).</item>
@@ -31,14 +36,20 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// the lease (allowed) and writes as the lease holder (a forged holder id), at the lease's epoch, one below and one
 /// above, grabs the lease, writes other workers' heartbeats and reports and unknown keys (all refused); submits a
 /// valid job (accepted) and invalid ones (refused as invalid); deposed leaders' stale-epoch writes are refused and the
-/// holder's current-epoch writes never are.</item>
+/// holder's current-epoch writes never are. Every refusal of the store carries the status and reason its rules give on
+/// the store model's state, no write the rules take is refused (<see cref="StoreRules"/>), and in the oracle suite's
+/// "rogue" variant a replica the store trusts writes at the edges of the lease and fencing rules
+/// (<see cref="RogueReplica"/>).</item>
 /// <item>Resources: at the horizon every process holds at most one connection to each server it talks to, the store
-/// serves no more calls than its watchers and the calls in flight justify, and no process holds stray loops or timers
-/// (<see cref="ResourceChecker"/>).</item>
+/// serves no more calls than its watchers and the calls in flight justify and feeds no more watches than replicas and
+/// workers are up, and no process holds stray loops or timers (<see cref="ResourceChecker"/>); a leader lists the whole
+/// store no more often than its resync period unless a call failed, its view was stale or a term began
+/// (<see cref="TermChecker"/>).</item>
 /// <item>Model-based: every write of a task, a worker's health or a job's end is a step of the lifecycle the scheduler
 /// documents, with the reason that step gives (<see cref="LifecycleChecker"/>); a reference model of the store (compare-and-swap against the model's versions, revisions that
 /// only grow, no acknowledged write lost across restarts; <see cref="StoreModel"/>) and of the lease (epochs grow by
-/// one per term; <see cref="FencingChecker"/>), which every other checker reads.</item>
+/// one per term; <see cref="FencingChecker"/>), which every other checker reads; the store's write rules re-judged on
+/// that model (<see cref="StoreRules"/>).</item>
 /// <item>Liveness (at the horizon, faults quiet since the quiet point): every job in the store has ended and every
 /// user saw its accepted jobs end; a task no machine can take failed with "no healthy machine with N free CPUs" within
 /// its lifecycle bound plus one failover (<see cref="JobChecker"/>); the party serves again once the faults stop: a
@@ -90,7 +101,8 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null, bool rog
         var store = new StoreModel(context);
         var fencing = new FencingChecker(context, store, options);
         _ = new StoreRules(context, store, topology);
-        _ = new TermChecker(context, fencing, options);
+        _ = new TermChecker(context, store, fencing, options);
+        _ = new ClientChecker(context, topology, SchedulerClient.DefaultBackoff);
         JobChecker? jobs = null;
         var tasks = new TaskChecker(context, store, options.LifecycleBound, key => jobs!.ReadyAt(key));
         jobs = new JobChecker(context, store, options.LifecycleBound, options.LeaseDuration + options.RenewDeadline + TimeSpan.FromSeconds(1));
@@ -145,7 +157,7 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null, bool rog
         }
 
         var rounds = new[] { 0.15, 0.4, 0.75 }.Select(f => context.Horizon * f).ToList();
-        PlaceClient(context, "intruder", (host, me) => Intruder.Start(host, me, topology.ReplicaNames, rounds));
+        PlaceClient(context, Intruder.Name, (host, me) => Intruder.Start(host, me, topology.ReplicaNames, rounds));
         if (topology.Rogue)
         {
             PlaceClient(context, RogueReplica.Name, (host, me) => RogueReplica.Start(host, me, [.. new[] { 0.1, 0.3, 0.5, 0.8 }.Select(f => context.Horizon * f)]));

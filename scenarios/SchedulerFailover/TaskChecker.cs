@@ -7,7 +7,8 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// Tasks, judged on the store model's state at the moment of each write. Uniqueness: a task's result is committed
 /// exactly once (a second commit, of another attempt or the same, is a violation), and every placement takes the next
 /// attempt number. Eligibility: a task is placed only once its dependencies succeeded, on a worker marked healthy at
-/// that moment, within the worker's CPUs and the job's maxParallelism; the result committed is the one the worker of
+/// that moment, within the worker's CPUs and the job's maxParallelism, on the healthy worker with the most free CPUs
+/// (then by name: the scheduler's spread policy); the result committed is the one the worker of
 /// that very attempt reported; a task fails as unschedulable only after it waited its whole lifecycle bound.
 /// </summary>
 public sealed class TaskChecker
@@ -20,13 +21,18 @@ public sealed class TaskChecker
     public const string Capacity = "placed-within-worker-cpus";
     public const string Reported = "committed-result-was-reported";
     public const string NotBeforeBound = "unschedulable-only-after-the-bound";
+    public const string Freest = "placed-on-the-freest-machine";
 
     private readonly StoreModel store;
     private readonly Dictionary<string, List<int>> commits = new(StringComparer.Ordinal);
 
+    /// <summary>Placements whose writer heard the store's acknowledgement (job, task, attempt).</summary>
+    private readonly HashSet<(string Job, string Task, int Attempt)> acknowledged = [];
+
     public TaskChecker(ScenarioContext context, StoreModel store, TimeSpan lifecycleBound, Func<string, TimeSpan?> readyAt)
     {
         this.store = store;
+        context.On<TaskPlaced>((e, _) => acknowledged.Add((e.Job, e.Task, e.Attempt)));
         store.OnChange(change =>
         {
             if (!change.Key.StartsWith(StoreKeys.Tasks, StringComparison.Ordinal))
@@ -107,8 +113,38 @@ public sealed class TaskChecker
             return (Parallelism, $"{name} placed on {after.Worker}: {running} tasks of job {after.Job} run, its maxParallelism is {spec.MaxParallelism}");
         }
 
-        var cpus = store.Value(StoreKeys.Beat(after.Worker)) is { } b ? WorkerBeat.Parser.ParseFrom(b).Cpus : 0;
-        var used = store.Under(StoreKeys.Tasks).Select(t => TaskObject.Parser.ParseFrom(t.Value)).Where(t => t.State == TaskState.TaskRunning && t.Worker == after.Worker).Sum(t => t.Spec.Cpus);
-        return used > cpus ? (Capacity, $"{name} placed on {after.Worker}: its running tasks use {used} CPUs of {cpus}") : null;
+        var free = Free();
+        if (!free.TryGetValue(after.Worker, out var left))
+        {
+            return (Capacity, $"{name} placed on {after.Worker}, which never sent a heartbeat with its CPUs");
+        }
+
+        var cpus = WorkerBeat.Parser.ParseFrom(store.Value(StoreKeys.Beat(after.Worker))).Cpus;
+        var used = cpus - left;
+        if (used > cpus)
+        {
+            return (Capacity, $"{name} placed on {after.Worker}: its running tasks use {used} CPUs of {cpus}");
+        }
+
+        // The documented policy (spread): the healthy worker with the most free CPUs before this placement, then by name.
+        // The leader may not know of its own placements whose acknowledgement it never got (a call that timed out and
+        // landed later): the pick must be the best with them or without them.
+        free[after.Worker] += after.Spec.Cpus;
+        var known = Free(t => acknowledged.Contains((t.Job, t.Spec.Name, t.Attempt)));
+        return Best(free, after.Spec.Cpus) == after.Worker || Best(known, after.Spec.Cpus) == after.Worker ? null
+            : (Freest, $"{name} ({after.Spec.Cpus} CPUs) placed on {after.Worker} with {free[after.Worker]} free; {Best(free, after.Spec.Cpus)} had {free[Best(free, after.Spec.Cpus)]} free (free CPUs of healthy workers: {string.Join(", ", free.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => $"{w.Key} {w.Value}"))})");
+    }
+
+    private static string Best(Dictionary<string, int> free, int cpus) =>
+        free.Where(w => w.Value >= cpus).OrderByDescending(w => w.Value).ThenBy(w => w.Key, StringComparer.Ordinal).First().Key;
+
+    /// <summary>Each healthy worker's free CPUs on the model's state: its heartbeat's CPUs less its running tasks' (those <paramref name="counted"/> takes).</summary>
+    private Dictionary<string, int> Free(Func<TaskObject, bool>? counted = null)
+    {
+        var used = store.Under(StoreKeys.Tasks).Select(t => TaskObject.Parser.ParseFrom(t.Value)).Where(t => t.State == TaskState.TaskRunning && (counted?.Invoke(t) ?? true))
+            .GroupBy(t => t.Worker, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(t => t.Spec.Cpus), StringComparer.Ordinal);
+        return store.Under(StoreKeys.Workers).Select(w => WorkerBeat.Parser.ParseFrom(w.Value))
+            .Where(w => store.Value(StoreKeys.HealthOf(w.Worker)) is { } h && WorkerHealth.Parser.ParseFrom(h).Healthy)
+            .ToDictionary(w => w.Worker, w => w.Cpus - used.GetValueOrDefault(w.Worker), StringComparer.Ordinal);
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
+using Sim.Stack.Rpc;
 using Sim.Stack.Scheduler;
 using Sim.Stack.Scheduler.Contracts;
+using Sim.Worlds;
 
 namespace Sim.Scenarios.SchedulerFailover;
 
@@ -11,11 +13,17 @@ namespace Sim.Scenarios.SchedulerFailover;
 /// the configured renew deadline, "the lease moved on to epoch N" where the store granted that replica epoch N, or "the
 /// store fenced epoch E: reason" where the store refused that replica's write at E with exactly that reason; and a
 /// job's submit is answered by the replica that held the epoch the answer names (the user reads who accepted it and at
-/// which term).
+/// which term). A new term starts from the store, not from what the replica remembers: its reconciler lists the store
+/// before its first write of the term, and judges heartbeats and waiting tasks on its own clock from the term's start
+/// (no worker marked unhealthy sooner than the unhealthy mark after the election, no task failed as unschedulable sooner
+/// than its lifecycle bound after it). And a leader lists the whole store at its pace (load on the store): no sooner
+/// than the resync period after its last list, unless a call of its own failed, its view was stale, or a term began.
 /// </summary>
 public sealed class TermChecker
 {
     public const string Invariant = "replicas-lead-only-terms-the-store-granted";
+    public const string FreshTerm = "a-new-term-starts-from-the-store";
+    public const string ListPace = "leader-lists-at-its-pace";
 
     private const string Fenced = "the store fenced epoch ";
     private const string MovedOn = "the lease moved on to epoch ";
@@ -23,7 +31,13 @@ public sealed class TermChecker
     private readonly Dictionary<string, long> leading = new(StringComparer.Ordinal);
     private readonly HashSet<(string Writer, long Epoch, string Reason)> fenced = [];
 
-    public TermChecker(ScenarioContext context, FencingChecker fencing, SchedulerOptions options)
+    /// <summary>Each term (replica, epoch): when the replica was elected and whether its reconciler has listed the store since.</summary>
+    private readonly Dictionary<(string Replica, long Epoch), (TimeSpan Elected, bool Listed)> terms = [];
+
+    /// <summary>Each replica's last list of the store (its end), and whether something since excuses an early next one.</summary>
+    private readonly Dictionary<string, (TimeSpan Ended, bool Excused)> lists = new(StringComparer.Ordinal);
+
+    public TermChecker(ScenarioContext context, StoreModel store, FencingChecker fencing, SchedulerOptions options)
     {
         bool Granted(string holder, long epoch) => fencing.Terms.Any(t => t.Holder == holder && t.Epoch == epoch);
         var renew = $"could not renew for {options.RenewDeadline.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s";
@@ -38,6 +52,8 @@ public sealed class TermChecker
         context.On<LeaderElected>((e, at) =>
         {
             leading[at.Subject] = e.Epoch;
+            terms[(at.Subject, e.Epoch)] = (at.Time, false);
+            Excuse(at.Subject);
             if (!Granted(at.Subject, e.Epoch))
             {
                 context.Fail(Invariant, $"{at.Subject} leads at epoch {e.Epoch}, which the store never granted it (terms: {Terms(fencing)})");
@@ -61,13 +77,74 @@ public sealed class TermChecker
 
             leading.Remove(replica);
         });
-        context.On<JobSubmitted>((e, at) =>
+        context.On<ProcessStarted>((_, at) =>
         {
-            if (!Granted(e.AcceptedBy, e.Epoch))
+            leading.Remove(at.Subject);
+            Excuse(at.Subject);
+        });
+        context.On<ViewStale>((_, at) => Excuse(at.Subject));
+        context.On<RpcCompleted>((e, at) =>
+        {
+            if (!e.Method.EndsWith("/List", StringComparison.Ordinal))
             {
-                context.Fail(Invariant, $"{at.Subject}'s job {e.Job} was accepted by {e.AcceptedBy} at epoch {e.Epoch}, a term the store never granted it (terms: {Terms(fencing)})");
+                if (!e.Ok)
+                {
+                    Excuse(at.Subject);
+                }
+
+                return;
+            }
+
+            if (lists.TryGetValue(at.Subject, out var last) && !last.Excused && e.Started - last.Ended < Reconciler.ResyncEvery)
+            {
+                context.Fail(ListPace, $"{at.Subject} listed the store at {e.Started.TotalSeconds:F6}s, {(e.Started - last.Ended).TotalSeconds:F3}s after its last list ended, with no failed call, stale view or new term between; it lists every {Reconciler.ResyncEvery.TotalSeconds:0.###}s");
+            }
+
+            lists[at.Subject] = (at.Time, !e.Ok);
+            if (e.Ok && leading.TryGetValue(at.Subject, out var epoch) && terms.TryGetValue((at.Subject, epoch), out var term) && e.Started >= term.Elected)
+            {
+                terms[(at.Subject, epoch)] = term with { Listed = true };
             }
         });
+        context.On<StoreWriteAccepted>((e, at) => FirstWrite(context, e.Writer, e.Key, e.Epoch, e.Expected, at.Time));
+        context.On<StoreWriteRefused>((e, at) => FirstWrite(context, e.Writer, e.Key, e.Epoch, e.Expected, at.Time));
+        store.OnChange(change =>
+        {
+            if (!terms.TryGetValue((change.Writer, change.Epoch), out var term))
+            {
+                return;
+            }
+
+            var into = change.At.Time - term.Elected;
+            if (change.Key.StartsWith(StoreKeys.Health, StringComparison.Ordinal) && WorkerHealth.Parser.ParseFrom(change.After) is { Healthy: false } health && into < options.UnhealthyAfter)
+            {
+                context.Fail(FreshTerm, $"{change.Writer} marked {health.Worker} unhealthy ('{health.Reason}') {into.TotalSeconds:F3}s into its term at epoch {change.Epoch}; a new leader observes heartbeats for {options.UnhealthyAfter.TotalSeconds:0.###}s first");
+            }
+
+            if (change.Key.StartsWith(StoreKeys.Tasks, StringComparison.Ordinal) && TaskObject.Parser.ParseFrom(change.After) is { State: TaskState.TaskFailed, CommittedAttempt: 0 } task
+                && task.Reason.StartsWith("no healthy machine", StringComparison.Ordinal) && into < options.LifecycleBound)
+            {
+                context.Fail(FreshTerm, $"{change.Writer} failed {task.Job}/{task.Spec.Name} as unschedulable {into.TotalSeconds:F3}s into its term at epoch {change.Epoch}; a new leader lets a ready task wait its whole lifecycle bound ({options.LifecycleBound.TotalSeconds:0.###}s)");
+            }
+        });
+    }
+
+    /// <summary>A reconciler write (not a submit's create of a job or task) of the current term before the term's first list.</summary>
+    private void FirstWrite(ScenarioContext context, string writer, string key, long epoch, long expected, TimeSpan at)
+    {
+        var create = expected == 0 && (key.StartsWith(StoreKeys.Jobs, StringComparison.Ordinal) || key.StartsWith(StoreKeys.Tasks, StringComparison.Ordinal));
+        if (StoreKeys.IsFenced(key) && !create && terms.TryGetValue((writer, epoch), out var term) && !term.Listed)
+        {
+            context.Fail(FreshTerm, $"{writer} wrote {key} at epoch {epoch} ({at.TotalSeconds:F6}s), elected at {term.Elected.TotalSeconds:F6}s, before its reconciler listed the store in this term");
+        }
+    }
+
+    private void Excuse(string process)
+    {
+        if (lists.TryGetValue(process, out var last))
+        {
+            lists[process] = last with { Excused = true };
+        }
     }
 
     private static string Terms(FencingChecker fencing) => string.Join(", ", fencing.Terms.Select(t => $"{t.Epoch} {t.Holder}"));

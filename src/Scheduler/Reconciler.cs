@@ -17,7 +17,7 @@ namespace Sim.Stack.Scheduler;
 public sealed class Reconciler(IHost host, SchedulerOptions options, Store.StoreClient store, ObjectCache cache, LeaderElector elector)
 {
     /// <summary>How often a leader lists the store even when its watch seems fine (a watch cut off silently by a partition).</summary>
-    private static readonly TimeSpan ResyncEvery = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan ResyncEvery = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<string, (long Sequence, TimeSpan At)> beats = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TimeSpan> readySince = new(StringComparer.Ordinal);
@@ -169,6 +169,7 @@ public sealed class Reconciler(IHost host, SchedulerOptions options, Store.Store
             // The view lags the store (a submit found its tasks written by an earlier try, a watch is catching up): the
             // tasks are there, since a job is written after its tasks; look again after the next list.
             Stale = true;
+            host.Log.Event(new ViewStale(job.Spec.Id));
             return;
         }
 

@@ -31,15 +31,20 @@ public sealed class SchedulerClient
     /// <summary>How long one call may take.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(0.5);
 
+    /// <summary>How long a client waits between tries unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultBackoff = TimeSpan.FromSeconds(0.2);
+
     /// <summary>How long to wait between tries.</summary>
-    public TimeSpan Backoff { get; init; } = TimeSpan.FromSeconds(0.2);
+    public TimeSpan Backoff { get; init; } = DefaultBackoff;
 
     /// <summary>Submits <paramref name="job"/>, retrying against the leader until it is accepted or <paramref name="until"/> passes.</summary>
     public async Task<(SubmitReply Reply, int Tries)?> SubmitAsync(JobSpec job, TimeSpan until, CancellationToken cancellationToken)
     {
         var target = replicas[next];
-        for (var tries = 1; host.Clock.Elapsed < until; tries++)
+        var tries = 0;
+        while (host.Clock.Elapsed < until)
         {
+            tries++;
             try
             {
                 var reply = await Channel(target).SubmitAsync(job, deadline: host.Clock.UtcNow + CallTimeout, cancellationToken: cancellationToken);
@@ -58,6 +63,7 @@ public sealed class SchedulerClient
             await host.Clock.Delay(Backoff, cancellationToken);
         }
 
+        host.Log.Event(new SubmitGaveUp(job.Id, tries));
         return null;
     }
 

@@ -81,6 +81,14 @@ public sealed record TaskCommitted(string Job, string Task, int Attempt, bool Su
     public override string Details => $"{Job}/{Task} attempt {Attempt} {(Succeeded ? "succeeded" : "failed")} (epoch {Epoch})";
 }
 
+/// <summary>The leader's view of the store lacked tasks of a job it holds (the job is written after its tasks): its next pass lists the store first.</summary>
+public sealed record ViewStale(string Job) : SimEvent
+{
+    public override string Kind => "scheduler.view-stale";
+
+    public override string Details => $"job {Job} without all its tasks in view";
+}
+
 /// <summary>The leader ignored a report of an attempt that is no longer the task's current one.</summary>
 public sealed record StaleReportIgnored(string Job, string Task, int Attempt, int Current) : SimEvent
 {
@@ -127,6 +135,14 @@ public sealed record AttemptReported(string Job, string Task, int Attempt, bool 
     public override string Kind => "worker.reported";
 
     public override string Details => $"{Job}/{Task} attempt {Attempt} {(Succeeded ? "succeeded" : "failed")}";
+}
+
+/// <summary>A client stopped retrying the submit of <paramref name="Job"/>: its time ran out after <paramref name="Tries"/> tries, none accepted.</summary>
+public sealed record SubmitGaveUp(string Job, int Tries) : SimEvent
+{
+    public override string Kind => "client.gave-up";
+
+    public override string Details => $"{Job} after {Tries} tr{(Tries == 1 ? "y" : "ies")}";
 }
 
 /// <summary>A client's job was accepted by the leader.</summary>

@@ -1,6 +1,6 @@
 using Sim.Worlds;
 
-namespace Sim.Scenarios.Psi;
+namespace Sim.Scenarios;
 
 /// <summary>Every fault applied so far (drawn, scripted, undone, healed), with its time: what explains a failure.</summary>
 public sealed class FaultHistory
