@@ -56,11 +56,17 @@ public sealed class SchedulerStore : Store.StoreBase
     public override Task<StoredObject> Get(GetRequest request, ServerCallContext context) =>
         Task.FromResult(objects.TryGetValue(request.Key, out var found) ? found : new StoredObject { Key = request.Key });
 
-    public override Task<ListReply> List(ListRequest request, ServerCallContext context)
+    /// <summary>
+    /// Lists a prefix once every write that reached the store before the list is decided: a leader whose write timed
+    /// out relists before it places more, and must see that write if it lands (a placement it cannot see would let it
+    /// give the same CPUs twice).
+    /// </summary>
+    public override async Task<ListReply> List(ListRequest request, ServerCallContext context)
     {
+        await writeTail;
         var reply = new ListReply { Revision = Revision };
         reply.Items.AddRange(Under(request.Prefix).OrderBy(o => o.Key, StringComparer.Ordinal));
-        return Task.FromResult(reply);
+        return reply;
     }
 
     public override async Task<PutReply> Put(PutRequest request, ServerCallContext context)
