@@ -1,4 +1,5 @@
 using System.Globalization;
+using Grpc.Core;
 using Sim.Stack.Rpc;
 using Sim.Stack.Scheduler;
 using Sim.Stack.Scheduler.Contracts;
@@ -24,6 +25,10 @@ public sealed class TermChecker
     public const string Invariant = "replicas-lead-only-terms-the-store-granted";
     public const string FreshTerm = "a-new-term-starts-from-the-store";
     public const string ListPace = "leader-lists-at-its-pace";
+    public const string ElectorPace = "elector-retries-at-its-pace";
+
+    /// <summary>client-go's jitter factor: a candidate waits the retry period times one to 1 + 1.2 between attempts.</summary>
+    private const double Jitter = 1.2;
 
     private const string Fenced = "the store fenced epoch ";
     private const string MovedOn = "the lease moved on to epoch ";
@@ -33,6 +38,9 @@ public sealed class TermChecker
 
     /// <summary>Each term (replica, epoch): when the replica was elected and whether its reconciler has listed the store since.</summary>
     private readonly Dictionary<(string Replica, long Epoch), (TimeSpan Elected, bool Listed)> terms = [];
+
+    /// <summary>Each replica's last read of the lease (its start), and whether a step-down since excuses an early next one.</summary>
+    private readonly Dictionary<string, (TimeSpan Started, bool SteppedDown, bool Unreachable)> reads = new(StringComparer.Ordinal);
 
     /// <summary>Each replica's last list of the store (its end), and whether something since excuses an early next one.</summary>
     private readonly Dictionary<string, (TimeSpan Ended, bool Excused)> lists = new(StringComparer.Ordinal);
@@ -76,15 +84,50 @@ public sealed class TermChecker
             }
 
             leading.Remove(replica);
+            if (reads.TryGetValue(replica, out var read))
+            {
+                reads[replica] = read with { SteppedDown = true };
+            }
         });
         context.On<ProcessStarted>((_, at) =>
         {
             leading.Remove(at.Subject);
+            reads.Remove(at.Subject);
             Excuse(at.Subject);
         });
         context.On<ViewStale>((_, at) => Excuse(at.Subject));
+        var faults = new FaultHistory(context);
+        var slowest = (options.RetryPeriod * (1 + Jitter)) + (options.CallTimeout * 2) + TimeSpan.FromMilliseconds(1);
         context.On<RpcCompleted>((e, at) =>
         {
+            // A replica's only reads are its elector's reads of the lease (its view comes from lists and a watch).
+            if (e.Method.EndsWith("/Get", StringComparison.Ordinal) && at.Subject.StartsWith("replica", StringComparison.Ordinal) && at.Subject != RogueReplica.Name)
+            {
+                if (reads.TryGetValue(at.Subject, out var read))
+                {
+                    // A fault on the replica in between (a pause above all: its timers all fire on resume) excuses either edge.
+                    var gap = e.Started - read.Started;
+                    var struck = faults.Striking(read.Started, e.Started, f => f is not FaultAction.Skew && FaultHistory.Touches(f, [at.Subject], [$"m-{at.Subject}"])).Any();
+                    // A call that failed for want of the store may have held the elector past its deadline while the channel
+                    // was still dialing (the transport releases a caller only once its dial ends), so only the lower edge holds then.
+                    var wrong = struck ? null
+                        : gap < options.RetryPeriod && !read.SteppedDown ? $"{gap.TotalSeconds:F3}s after its last began, untouched by faults; it retries every {options.RetryPeriod.TotalSeconds:0.###}s at least"
+                        : gap > slowest && !read.Unreachable ? $"{gap.TotalSeconds:F3}s after its last began, untouched by faults; the jittered retry period and an attempt's two calls take {slowest.TotalSeconds:F3}s at most"
+                        : null;
+                    if (wrong is not null)
+                    {
+                        context.Fail(ElectorPace, $"{at.Subject} read the lease at {e.Started.TotalSeconds:F6}s, {wrong}");
+                    }
+                }
+
+                reads[at.Subject] = (e.Started, false, false);
+            }
+
+            if (e.Status is StatusCode.DeadlineExceeded or StatusCode.Unavailable && reads.TryGetValue(at.Subject, out var pending))
+            {
+                reads[at.Subject] = pending with { Unreachable = true };
+            }
+
             if (!e.Method.EndsWith("/List", StringComparison.Ordinal))
             {
                 if (!e.Ok)
