@@ -144,7 +144,9 @@ public sealed class TermChecker
             }
 
             lists[at.Subject] = (at.Time, !e.Ok);
-            if (e.Ok && leading.TryGetValue(at.Subject, out var epoch) && terms.TryGetValue((at.Subject, epoch), out var term) && e.Started >= term.Elected)
+            // The latest term of this incarnation, stepped down from or not: a pass of it in flight keeps writing at its epoch.
+            if (e.Ok && terms.Where(t => t.Key.Replica == at.Subject && t.Value.Elected <= e.Started).OrderByDescending(t => t.Value.Elected).Select(t => (long?)t.Key.Epoch).FirstOrDefault() is { } epoch
+                && terms[(at.Subject, epoch)] is var term)
             {
                 terms[(at.Subject, epoch)] = term with { Listed = true };
             }
