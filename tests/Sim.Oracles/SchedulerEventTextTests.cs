@@ -26,6 +26,7 @@ public sealed class SchedulerEventTextTests
             (new LeaseGranted("replica-2", 3, 9), "store.lease-granted", "epoch 3 to replica-2 (v9)"),
             (new LeaderElected(3), "scheduler.leading", "epoch 3"),
             (new LeaderStepDown(3, "renew deadline passed"), "scheduler.stepped-down", "epoch 3: renew deadline passed"),
+            (new SubmitGaveUp("j1", 1), "client.gave-up", "j1 after 1 try"),
             (new SubmitGaveUp("j1", 3), "client.gave-up", "j1 after 3 tries"),
             (new ViewStale("j1"), "scheduler.view-stale", "job j1 without all its tasks in view"),
             (new TaskPlaced("j1", "t1", 2, "w1", 3), "scheduler.placed", "j1/t1 attempt 2 on w1 (epoch 3)"),

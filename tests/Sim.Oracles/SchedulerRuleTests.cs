@@ -41,7 +41,8 @@ public sealed class SchedulerRuleTests
         valid.Validate();
         (valid with { RenewDeadline = TimeSpan.FromSeconds(0.25) }).Validate();
 
-        Assert.Throws<ArgumentException>(() => (valid with { LeaseDuration = valid.RenewDeadline }).Validate());
+        var equal = Assert.Throws<ArgumentException>(() => (valid with { LeaseDuration = valid.RenewDeadline }).Validate());
+        Assert.StartsWith("leader election needs LeaseDuration > RenewDeadline > 1.2 × RetryPeriod (got 00:00:01, 00:00:01, 00:00:00.2000000)", equal.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => (valid with { RenewDeadline = valid.RetryPeriod * 1.2 }).Validate());
     }
 
