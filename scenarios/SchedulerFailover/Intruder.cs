@@ -25,7 +25,7 @@ public sealed class Intruder(IHost host, Store.StoreClient store, SchedulerClien
     public static Intruder Start(IHost host, Live me, IReadOnlyList<string> replicas, IReadOnlyList<TimeSpan> rounds)
     {
         var endpoints = SchedulerTopology.Endpoints(me);
-        var store = new Store.StoreClient(new RpcChannel(host, endpoints.Store, endpoints.Port, endpoints.Dial(endpoints.Store)));
+        var store = endpoints.StoreClient(host);
         var intruder = new Intruder(host, store, new SchedulerClient(host, endpoints, replicas));
         host.Spawn("probe", async lifetime =>
         {

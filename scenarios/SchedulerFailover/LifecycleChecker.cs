@@ -35,9 +35,9 @@ public sealed class LifecycleChecker
 
     private readonly FaultHistory faults;
 
-    public LifecycleChecker(ScenarioContext context, StoreModel store, SchedulerOptions options)
+    public LifecycleChecker(ScenarioContext context, StoreModel store, SchedulerOptions options, FaultHistory faults)
     {
-        faults = new FaultHistory(context);
+        this.faults = faults;
         store.OnChange(change =>
         {
             var wrong = change.Key.StartsWith(StoreKeys.Tasks, StringComparison.Ordinal) ? Task(store, change, options)

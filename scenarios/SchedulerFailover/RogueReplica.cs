@@ -23,8 +23,7 @@ public sealed class RogueReplica(IHost host, Store.StoreClient store)
 
     public static RogueReplica Start(IHost host, Live me, IReadOnlyList<TimeSpan> rounds)
     {
-        var endpoints = SchedulerTopology.Endpoints(me);
-        var rogue = new RogueReplica(host, new Store.StoreClient(new RpcChannel(host, endpoints.Store, endpoints.Port, endpoints.Dial(endpoints.Store))));
+        var rogue = new RogueReplica(host, SchedulerTopology.Endpoints(me).StoreClient(host));
         host.Spawn("probe", async lifetime =>
         {
             await rogue.Write("write a task before any lease", Task(), 1, StatusCode.FailedPrecondition, lifetime);

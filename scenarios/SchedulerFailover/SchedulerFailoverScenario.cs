@@ -101,13 +101,14 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null, bool rog
         var store = new StoreModel(context);
         var fencing = new FencingChecker(context, store, options);
         _ = new StoreRules(context, store, topology);
-        _ = new TermChecker(context, store, fencing, options);
+        var faults = new FaultHistory(context);
+        _ = new TermChecker(context, store, fencing, options, faults);
         _ = new ClientChecker(context, topology, SchedulerClient.DefaultBackoff);
         JobChecker? jobs = null;
         var tasks = new TaskChecker(context, store, options.LifecycleBound, key => jobs!.ReadyAt(key));
         jobs = new JobChecker(context, store, options.LifecycleBound, options.LeaseDuration + options.RenewDeadline + TimeSpan.FromSeconds(1));
         var probes = new ProbeChecker(context);
-        _ = new LifecycleChecker(context, store, options);
+        _ = new LifecycleChecker(context, store, options, faults);
         _ = new ResourceChecker(context, topology);
         _ = new SchedulerAccount(context, topology, fencing, jobs, tasks, probes);
     }
@@ -117,10 +118,11 @@ public sealed class SchedulerFailoverScenario(TimeSpan? horizon = null, bool rog
     {
         var site = SchedulerTopology.Site;
         var replicaNames = Enumerable.Range(0, SchedulerTopology.ReplicaCount).Select(i => $"replica{i}").ToHashSet(StringComparer.Ordinal);
-        var trusted = topology.Rogue ? replicaNames.Append(RogueReplica.Name).ToHashSet(StringComparer.Ordinal) : replicaNames;
+        topology.StoreReplicas = topology.Rogue ? replicaNames.Append(RogueReplica.Name).ToHashSet(StringComparer.Ordinal) : replicaNames;
         var workerNames = Enumerable.Range(0, workers).Select(i => $"worker{i}").ToHashSet(StringComparer.Ordinal);
+        topology.StoreWorkers = workerNames;
         topology.Store = context.Service("store", site, SchedulerTopology.Port, (host, me) =>
-            SchedulerStore.Start(host, new StoreOptions(me.Address, SchedulerTopology.Port, me.ServerTls, trusted, workerNames, context.Defects)), Tls("store"));
+            SchedulerStore.Start(host, new StoreOptions(me.Address, SchedulerTopology.Port, me.ServerTls, topology.StoreReplicas, topology.StoreWorkers, context.Defects)), Tls("store"));
         foreach (var name in replicaNames.Order(StringComparer.Ordinal))
         {
             topology.Replicas.Add(context.Service(name, site, SchedulerTopology.Port, (host, me) =>

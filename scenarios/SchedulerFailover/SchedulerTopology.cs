@@ -36,8 +36,11 @@ public sealed class SchedulerTopology
     /// <summary>Whether the store also trusts <see cref="RogueReplica.Name"/>, a replica that never campaigns and writes at every rule's edges.</summary>
     public bool Rogue { get; set; }
 
-    /// <summary>Whom the store trusts as a replica: the replicas, and the rogue where there is one.</summary>
-    public IReadOnlySet<string> StoreReplicas => new HashSet<string>(Rogue ? [.. ReplicaNames, RogueReplica.Name] : ReplicaNames, StringComparer.Ordinal);
+    /// <summary>Whom the store trusts as a replica (the replicas, and the rogue where there is one), as the party gave it to the store.</summary>
+    public IReadOnlySet<string> StoreReplicas { get; set; } = new HashSet<string>();
+
+    /// <summary>Whom the store trusts as a worker, as the party gave it to the store.</summary>
+    public IReadOnlySet<string> StoreWorkers { get; set; } = new HashSet<string>();
 
     /// <summary>How a process dials the party's servers: mTLS with its own certificate.</summary>
     public static SchedulerEndpoints Endpoints(Live me) => new("store", Port, me.TlsTo);

@@ -33,7 +33,6 @@ public sealed class StoreRules
         this.topology = topology;
         context.On<StoreWriteRefused>((e, at) =>
         {
-            Judged++;
             var rule = Judge(e.Key, e.Expected, e.Epoch, e.Holder, e.Writer, ByteString.CopyFrom(e.Value));
             if (rule is null)
             {
@@ -49,16 +48,12 @@ public sealed class StoreRules
         // accepted write are the store model's and the fencing checker's to judge (they hold the history).
         context.On<StoreWriteAccepted>((e, _) =>
         {
-            Judged++;
             if ((Permission(e.Key, e.Writer, e.Writer) ?? LeaseNamesHolder(e.Key, e.Writer, ByteString.CopyFrom(e.Value))) is { } rule)
             {
                 context.Fail(Acceptances, $"the store accepted {e.Key} v{e.Version} from {e.Writer} (epoch {e.Epoch}); the rules say {rule.Status} \"{rule.Reason}\"");
             }
         });
     }
-
-    /// <summary>How many of the store's verdicts were judged.</summary>
-    public int Judged { get; private set; }
 
     /// <summary>The rules' verdict on one write, on the model's state: null to take it, else the status and reason of the refusal.</summary>
     public (StatusCode Status, string Reason)? Judge(string key, long expected, long epoch, string holder, string writer, ByteString value)
@@ -117,7 +112,7 @@ public sealed class StoreRules
 
         if (StoreKeys.OwnerOf(key) is { } owner)
         {
-            if (!topology.Workers.Any(w => w.Name == writer) || owner != writer)
+            if (!topology.StoreWorkers.Contains(writer) || owner != writer)
             {
                 return (StatusCode.PermissionDenied, $"{key} belongs to worker '{owner}', not '{writer}'");
             }

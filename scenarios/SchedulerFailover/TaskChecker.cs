@@ -130,9 +130,9 @@ public sealed class TaskChecker
         // The leader may not know of its own placements whose acknowledgement it never got (a call that timed out and
         // landed later): the pick must be the best with them or without them.
         free[after.Worker] += after.Spec.Cpus;
-        var known = Free(t => acknowledged.Contains((t.Job, t.Spec.Name, t.Attempt)));
-        return Best(free, after.Spec.Cpus) == after.Worker || Best(known, after.Spec.Cpus) == after.Worker ? null
-            : (Freest, $"{name} ({after.Spec.Cpus} CPUs) placed on {after.Worker} with {free[after.Worker]} free; {Best(free, after.Spec.Cpus)} had {free[Best(free, after.Spec.Cpus)]} free (free CPUs of healthy workers: {string.Join(", ", free.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => $"{w.Key} {w.Value}"))})");
+        var best = Best(free, after.Spec.Cpus);
+        return best == after.Worker || Best(Free(t => acknowledged.Contains((t.Job, t.Spec.Name, t.Attempt))), after.Spec.Cpus) == after.Worker ? null
+            : (Freest, $"{name} ({after.Spec.Cpus} CPUs) placed on {after.Worker} with {free[after.Worker]} free; {best} had {free[best]} free (free CPUs of healthy workers: {string.Join(", ", free.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => $"{w.Key} {w.Value}"))})");
     }
 
     private static string Best(Dictionary<string, int> free, int cpus) =>

@@ -34,6 +34,9 @@ public sealed class TermChecker
     private const string MovedOn = "the lease moved on to epoch ";
 
     private readonly Dictionary<string, long> leading = new(StringComparer.Ordinal);
+
+    /// <summary>Each replica incarnation's latest term, whether it still leads it or not.</summary>
+    private readonly Dictionary<string, long> latest = new(StringComparer.Ordinal);
     private readonly HashSet<(string Writer, long Epoch, string Reason)> fenced = [];
 
     /// <summary>Each term (replica, epoch): when the replica was elected and whether its reconciler has listed the store since.</summary>
@@ -45,21 +48,24 @@ public sealed class TermChecker
     /// <summary>Each replica's last list of the store (its end), and whether something since excuses an early next one.</summary>
     private readonly Dictionary<string, (TimeSpan Ended, bool Excused)> lists = new(StringComparer.Ordinal);
 
-    public TermChecker(ScenarioContext context, StoreModel store, FencingChecker fencing, SchedulerOptions options)
+    public TermChecker(ScenarioContext context, StoreModel store, FencingChecker fencing, SchedulerOptions options, FaultHistory faults)
     {
         bool Granted(string holder, long epoch) => fencing.Terms.Any(t => t.Holder == holder && t.Epoch == epoch);
         var renew = $"could not renew for {options.RenewDeadline.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s";
 
-        context.On<StoreWriteRefused>((e, _) =>
+        context.On<StoreWriteRefused>((e, at) =>
         {
             if (e.Reason.StartsWith("fenced", StringComparison.Ordinal))
             {
                 fenced.Add((e.Writer, e.Epoch, e.Reason));
             }
+
+            FirstWrite(context, e.Writer, e.Key, e.Epoch, e.Expected, at.Time);
         });
         context.On<LeaderElected>((e, at) =>
         {
             leading[at.Subject] = e.Epoch;
+            latest[at.Subject] = e.Epoch;
             terms[(at.Subject, e.Epoch)] = (at.Time, false);
             Excuse(at.Subject);
             if (!Granted(at.Subject, e.Epoch))
@@ -92,11 +98,11 @@ public sealed class TermChecker
         context.On<ProcessStarted>((_, at) =>
         {
             leading.Remove(at.Subject);
+            latest.Remove(at.Subject);
             reads.Remove(at.Subject);
             Excuse(at.Subject);
         });
         context.On<ViewStale>((_, at) => Excuse(at.Subject));
-        var faults = new FaultHistory(context);
         var slowest = (options.RetryPeriod * (1 + Jitter)) + (options.CallTimeout * 2) + TimeSpan.FromMilliseconds(1);
         context.On<RpcCompleted>((e, at) =>
         {
@@ -145,14 +151,12 @@ public sealed class TermChecker
 
             lists[at.Subject] = (at.Time, !e.Ok);
             // The latest term of this incarnation, stepped down from or not: a pass of it in flight keeps writing at its epoch.
-            if (e.Ok && terms.Where(t => t.Key.Replica == at.Subject && t.Value.Elected <= e.Started).OrderByDescending(t => t.Value.Elected).Select(t => (long?)t.Key.Epoch).FirstOrDefault() is { } epoch
-                && terms[(at.Subject, epoch)] is var term)
+            if (e.Ok && latest.TryGetValue(at.Subject, out var epoch) && terms[(at.Subject, epoch)] is var term && term.Elected <= e.Started)
             {
                 terms[(at.Subject, epoch)] = term with { Listed = true };
             }
         });
         context.On<StoreWriteAccepted>((e, at) => FirstWrite(context, e.Writer, e.Key, e.Epoch, e.Expected, at.Time));
-        context.On<StoreWriteRefused>((e, at) => FirstWrite(context, e.Writer, e.Key, e.Epoch, e.Expected, at.Time));
         store.OnChange(change =>
         {
             if (!terms.TryGetValue((change.Writer, change.Epoch), out var term))

@@ -1,5 +1,6 @@
 using Sim.Stack.Defects;
 using Sim.Stack.Host;
+using Sim.Stack.Rpc;
 
 namespace Sim.Stack.Scheduler;
 
@@ -49,4 +50,8 @@ public sealed record SchedulerOptions(DefectSet Defects)
 /// <param name="Store">The store's DNS name.</param>
 /// <param name="Port">The port every scheduler process serves on.</param>
 /// <param name="Dial">TLS options to dial a server name with (the caller's certificate for mTLS).</param>
-public sealed record SchedulerEndpoints(string Store, int Port, Func<string, TlsClientOptions?> Dial);
+public sealed record SchedulerEndpoints(string Store, int Port, Func<string, TlsClientOptions?> Dial)
+{
+    /// <summary>A client of the party's store over its own channel, dialed as <see cref="Dial"/> says.</summary>
+    public Contracts.Store.StoreClient StoreClient(IHost host) => new(new RpcChannel(host, Store, Port, Dial(Store)));
+}

@@ -22,7 +22,7 @@ public sealed class SchedulerReplica : Contracts.Scheduler.SchedulerBase
     {
         this.host = host;
         this.options = options;
-        store = new Store.StoreClient(new RpcChannel(host, endpoints.Store, endpoints.Port, endpoints.Dial(endpoints.Store)));
+        store = endpoints.StoreClient(host);
         cache = new ObjectCache(host, store, "", options.RetryPeriod);
         Elector = new LeaderElector(host, options, store);
     }

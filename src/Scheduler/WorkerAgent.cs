@@ -26,7 +26,7 @@ public sealed class WorkerAgent
         this.host = host;
         this.options = options;
         this.cpus = cpus;
-        store = new Store.StoreClient(new RpcChannel(host, endpoints.Store, endpoints.Port, endpoints.Dial(endpoints.Store)));
+        store = endpoints.StoreClient(host);
     }
 
     /// <summary>The attempts this incarnation has started.</summary>
