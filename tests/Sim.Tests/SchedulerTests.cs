@@ -28,7 +28,7 @@ public sealed class SchedulerTests
                 JobSubmitter.StartOne(host, new SchedulerClient(host, SchedulerTopology.Endpoints(me), topology.ReplicaNames), Chain("chain", 5)));
             store = new StoreModel(ctx);
             _ = new FencingChecker(ctx, store, options);
-            _ = new LifecycleChecker(ctx, store, options);
+            _ = new LifecycleChecker(ctx, store, options, new FaultHistory(ctx));
             JobChecker? jobs = null;
             tasks = new TaskChecker(ctx, store, options.LifecycleBound, key => jobs!.ReadyAt(key));
             jobs = new JobChecker(ctx, store, options.LifecycleBound, options.LeaseDuration + options.RenewDeadline + TimeSpan.FromSeconds(1));
