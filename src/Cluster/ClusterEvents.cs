@@ -82,3 +82,22 @@ public sealed record ActorUnplaced(string Party, string ActorId, string NodeId, 
 
     public override string Details => $"{Party} {ActorId} from {NodeId} ({Machine}): {Reason}";
 }
+
+/// <summary>
+/// The head took a driver's kill of an actor (<paramref name="Was"/>: the phase it was in, or "unknown" for an id it
+/// had not taken in yet, now remembered as killed) and, when it ran on a node, whether the node confirmed it stopped.
+/// </summary>
+public sealed record ActorKilled(string Party, string ActorId, string Was, string Machine, bool Stopped) : SimEvent
+{
+    public override string Kind => "cluster.actor-killed";
+
+    public override string Details => $"{Party} {ActorId} ({Was}){(Machine.Length > 0 ? $" on {Machine}" : "")}{(Stopped ? "" : "; its node did not confirm the stop")}";
+}
+
+/// <summary>A node agent stopped an actor its head killed.</summary>
+public sealed record ActorStopped(string ActorId, string Machine, bool WasRunning) : SimEvent
+{
+    public override string Kind => "cluster.actor-stopped";
+
+    public override string Details => $"{ActorId} on {Machine}{(WasRunning ? "" : " (not running here)")}";
+}

@@ -13,6 +13,9 @@ namespace Sim.Stack.Cluster;
 /// </summary>
 public sealed class ClusterHeadServer : ClusterHead.ClusterHeadBase
 {
+    /// <summary>The error kind of an actor its driver killed.</summary>
+    public const string KilledKind = "killed";
+
     private readonly IHost host;
     private readonly ClusterOptions options;
     private readonly IReadOnlyDictionary<int, ForwardedPort> forwardable;
@@ -114,6 +117,66 @@ public sealed class ClusterHeadServer : ClusterHead.ClusterHeadBase
         }
 
         return Task.FromResult(new Ack());
+    }
+
+    public override async Task<Ack> KillActor(ActorQuery request, ServerCallContext context)
+    {
+        Authorize(context);
+        if (!actors.TryGetValue(request.ActorId, out var actor))
+        {
+            // Not taken in yet: a create still on its way (queued while the head was paused) must not start it.
+            actors[request.ActorId] = actor = new ActorRecord(new ActorSpec { ActorId = request.ActorId });
+            (actor.State.Phase, actor.State.ErrorKind, actor.State.Cause) = (ActorPhase.Failed, KilledKind, "killed by its driver before the head took it in");
+            actor.Kill = Task.CompletedTask;
+            host.Log.Event(new ActorKilled(options.Party, request.ActorId, "unknown", "", true));
+        }
+
+        // One kill per actor; a driver that asks again (its call timed out) waits for the same one.
+        await (actor.Kill ??= KillAsync(actor));
+        return new Ack();
+    }
+
+    /// <summary>Ends a pending or running actor as killed (its slots and proxy freed at once) and stops it on its node.</summary>
+    private async Task KillAsync(ActorRecord actor)
+    {
+        var was = actor.State.Phase.ToString().ToLowerInvariant();
+        if (actor.State.Phase is not (ActorPhase.Pending or ActorPhase.Running))
+        {
+            host.Log.Event(new ActorKilled(options.Party, actor.Spec.ActorId, was, actor.State.Machine, true));
+            return;
+        }
+
+        var node = actor.NodeId is { } id ? nodes.GetValueOrDefault(id) : null;
+        End(actor, true, KilledKind, "killed by its driver", null);
+        var stopped = node is null || await StopOnAsync(actor.Spec, node);
+        host.Log.Event(new ActorKilled(options.Party, actor.Spec.ActorId, was, node?.Machine ?? "", stopped));
+    }
+
+    /// <summary>Tells the actor's node to stop it, each health-check tick until the node answers or is declared dead.</summary>
+    private async Task<bool> StopOnAsync(ActorSpec actor, NodeEntry node)
+    {
+        var spec = new ActorSpec { ActorId = actor.ActorId, ActorClass = actor.ActorClass, NodeId = node.NodeId };
+        var agent = new Contracts.NodeAgent.NodeAgentClient(Channel(node));
+        while (node.Alive)
+        {
+            try
+            {
+                await agent.StopActorAsync(spec, deadline: host.Clock.UtcNow + options.CallTimeout, cancellationToken: host.Lifetime);
+                return true;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+            {
+                // The agent holds another registration now: it stopped every actor of the old one before registering again.
+                return true;
+            }
+            catch (RpcException)
+            {
+                await host.Clock.Delay(options.HeartbeatInterval, host.Lifetime);
+            }
+        }
+
+        // Declared dead: its agent stops its actors when it hears the head no longer knows it.
+        return false;
     }
 
     private async Task MonitorAsync(CancellationToken lifetime)
@@ -283,6 +346,9 @@ public sealed class ClusterHeadServer : ClusterHead.ClusterHeadBase
         public string? NodeId { get; set; }
 
         public ForwardingProxy? Proxy { get; set; }
+
+        /// <summary>The driver's kill, once asked for.</summary>
+        public Task? Kill { get; set; }
 
         public ChangeSignal Changed { get; } = new();
     }

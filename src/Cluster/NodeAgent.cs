@@ -19,6 +19,8 @@ public sealed class NodeAgent : Contracts.NodeAgent.NodeAgentBase
     private readonly int cpus;
     private readonly IReadOnlyDictionary<string, ActorMain> classes;
     private readonly Dictionary<string, CancellationTokenSource> running = new(StringComparer.Ordinal);
+    /// <summary>Actors the head killed under the current registration.</summary>
+    private readonly HashSet<string> killed = new(StringComparer.Ordinal);
     private readonly ClusterHead.ClusterHeadClient head;
 
     private NodeAgent(IHost host, ClusterOptions options, string address, int cpus, IReadOnlyDictionary<string, ActorMain> classes)
@@ -60,6 +62,11 @@ public sealed class NodeAgent : Contracts.NodeAgent.NodeAgentBase
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"actor {request.ActorId} is for node {request.NodeId}; this is {NodeId ?? "an unregistered node"}"));
         }
 
+        if (killed.Contains(request.ActorId))
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"actor {request.ActorId} was killed: the head stopped it on {NodeId}"));
+        }
+
         if (running.ContainsKey(request.ActorId))
         {
             return Task.FromResult(new Ack());
@@ -68,6 +75,26 @@ public sealed class NodeAgent : Contracts.NodeAgent.NodeAgentBase
         var stop = new CancellationTokenSource();
         running[request.ActorId] = stop;
         host.Spawn($"actor:{request.ActorId}", _ => RunActorAsync(request, stop));
+        return Task.FromResult(new Ack());
+    }
+
+    public override Task<Ack> StopActor(ActorSpec request, ServerCallContext context)
+    {
+        if (Caller(context) != options.Party)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"only party {options.Party}'s head stops actors here"));
+        }
+
+        if (NodeId is null || request.NodeId != NodeId)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"actor {request.ActorId} is for node {request.NodeId}; this is {NodeId ?? "an unregistered node"}"));
+        }
+
+        // Remembered for this registration, so a StartActor still on its way does not start the actor after its stop.
+        killed.Add(request.ActorId);
+        var wasRunning = running.Remove(request.ActorId, out var stop);
+        stop?.Cancel();
+        host.Log.Event(new ActorStopped(request.ActorId, host.Machine, wasRunning));
         return Task.FromResult(new Ack());
     }
 
@@ -80,6 +107,7 @@ public sealed class NodeAgent : Contracts.NodeAgent.NodeAgentBase
             var stopped = StopAll();
             host.Log.Event(new HeadLost(options.Party, host.Machine, stopped, reason));
             NodeId = null;
+            killed.Clear();
         }
     }
 

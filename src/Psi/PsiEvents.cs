@@ -62,6 +62,17 @@ public sealed record PsiAttemptFailed(string Party, int Attempt, string Machine,
     public override string Details => $"{Party} attempt {Attempt} on {(Machine.Length == 0 ? "no machine" : Machine)} ({ErrorKind}): {Cause}";
 }
 
+/// <summary>
+/// The driver killed the actor of an attempt it gave up on while the head did not answer (Ray's ray.kill): the head
+/// confirmed it (the actor will never start, or was stopped), or the head stayed silent for the node timeout.
+/// </summary>
+public sealed record PsiActorKilled(string Party, int Attempt, string ActorId, bool Confirmed, string Detail) : SimEvent
+{
+    public override string Kind => "psi.actor-killed";
+
+    public override string Details => $"{Party} attempt {Attempt} {ActorId}: {(Confirmed ? "killed" : $"not confirmed: {Detail}")}";
+}
+
 /// <summary>The driver told the peer of its failure (a FedRemoteError), or tried to and could not.</summary>
 public sealed record RemoteErrorSent(string Party, string Peer, int Attempt, bool Delivered, string Detail) : SimEvent
 {

@@ -17,6 +17,9 @@ namespace Sim.Stack.Psi;
 /// </summary>
 public sealed class PsiJob
 {
+    /// <summary>The error kind of an attempt the driver gave up on because the head did not answer or forgot the actor.</summary>
+    public const string HeadLost = "head-lost";
+
     private readonly IHost host;
     private readonly PsiJobOptions options;
     private readonly ClusterHead.ClusterHeadClient head;
@@ -62,6 +65,13 @@ public sealed class PsiJob
             if (!PsiErrors.IsPeerCaused(state.ErrorKind) && !options.Defects.IsOn(DefectCatalogue.SilentActorFailure))
             {
                 await NotifyPeerAsync(attempt, state, final, lifetime);
+            }
+
+            if (state.ErrorKind == HeadLost)
+            {
+                // Given up without the head's word: the actor may exist, or its create may still wait at a paused head.
+                // Left alive it would hold the party's link port against the next attempt. The peer hears first.
+                await KillAsync(attempt, actorId, lifetime);
             }
 
             if (final)
@@ -141,7 +151,33 @@ public sealed class PsiJob
     }
 
     private static ActorState Lost(string actorId, string machine, string cause) =>
-        new() { ActorId = actorId, Phase = ActorPhase.Failed, Machine = machine, ErrorKind = "head-lost", Cause = cause };
+        new() { ActorId = actorId, Phase = ActorPhase.Failed, Machine = machine, ErrorKind = HeadLost, Cause = cause };
+
+    /// <summary>Kills the attempt's actor through the head (idempotent), each health-check tick until the head confirms or stays silent for the node timeout.</summary>
+    private async Task KillAsync(int attempt, string actorId, CancellationToken lifetime)
+    {
+        var cluster = options.Cluster;
+        var since = host.Clock.Elapsed;
+        while (true)
+        {
+            try
+            {
+                await head.KillActorAsync(new ActorQuery { ActorId = actorId }, deadline: host.Clock.UtcNow + (cluster.CallTimeout * 2), cancellationToken: lifetime);
+                host.Log.Event(new PsiActorKilled(options.Party, attempt, actorId, true, ""));
+                return;
+            }
+            catch (RpcException e) when (host.Clock.Elapsed - since >= cluster.NodeTimeout)
+            {
+                // A head silent this long is down or restarting: its nodes stop their actors when they lose it.
+                host.Log.Event(new PsiActorKilled(options.Party, attempt, actorId, false, $"the head did not answer for {(host.Clock.Elapsed - since).TotalMilliseconds:F0} ms ({e.StatusCode})"));
+                return;
+            }
+            catch (RpcException)
+            {
+                await host.Clock.Delay(cluster.HeartbeatInterval, lifetime);
+            }
+        }
+    }
 
     /// <summary>Tells the peer's actor of this attempt that this side failed (FedRemoteError), with the link's retries.</summary>
     private async Task NotifyPeerAsync(int attempt, ActorState state, bool final, CancellationToken lifetime)

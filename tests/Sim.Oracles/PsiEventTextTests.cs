@@ -31,6 +31,10 @@ public sealed class PsiEventTextTests
             (new ProxyChanged("bob", "a1", "10.0.0.1:9100", "10.0.0.3:9100", false), "cluster.proxy-closed", "bob 10.0.0.1:9100 -> 10.0.0.3:9100 for a1"),
             (new HeadLost("bob", "m-w2", 1, "why"), "cluster.head-lost", "bob node on m-w2: why; 1 actor(s) stopped"),
             (new ActorUnplaced("bob", "a1", "node3", "m-w2", "why"), "cluster.actor-unplaced", "bob a1 from node3 (m-w2): why"),
+            (new ActorKilled("bob", "a1", "running", "m-w2", true), "cluster.actor-killed", "bob a1 (running) on m-w2"),
+            (new ActorKilled("bob", "a1", "unknown", "", false), "cluster.actor-killed", "bob a1 (unknown); its node did not confirm the stop"),
+            (new ActorStopped("a1", "m-w2", true), "cluster.actor-stopped", "a1 on m-w2"),
+            (new ActorStopped("a1", "m-w2", false), "cluster.actor-stopped", "a1 on m-w2 (not running here)"),
         ];
 
         EventText.AssertReadAsDocumented(lines);
@@ -52,6 +56,8 @@ public sealed class PsiEventTextTests
             (new PsiAttemptSucceeded("bob", 1, "m-w1", ["10000000002", "10000000001"]), "psi.succeeded", "bob attempt 1 on m-w1: 2 item(s) in the intersection, sha256=a694068103da"),
             (new PsiAttemptFailed("bob", 1, "m-w1", "bind", "why"), "psi.attempt-failed", "bob attempt 1 on m-w1 (bind): why"),
             (new PsiAttemptFailed("bob", 1, "", "head-lost", "why"), "psi.attempt-failed", "bob attempt 1 on no machine (head-lost): why"),
+            (new PsiActorKilled("bob", 1, "s-bob-a1", true, ""), "psi.actor-killed", "bob attempt 1 s-bob-a1: killed"),
+            (new PsiActorKilled("bob", 1, "s-bob-a1", false, "why"), "psi.actor-killed", "bob attempt 1 s-bob-a1: not confirmed: why"),
             (new RemoteErrorSent("bob", "alice", 1, true, "bind: why"), "psi.remote-error-sent", "bob -> alice attempt 1: delivered: bind: why"),
             (new RemoteErrorSent("bob", "alice", 1, false, "gone"), "psi.remote-error-sent", "bob -> alice attempt 1: not delivered: gone"),
             (new RemoteErrorReceived("alice", 1, "bob", "m-w1", "bind", "why", true), "psi.remote-error", "alice attempt 1: FedRemoteError from bob on m-w1 (bind, final): why"),
