@@ -43,7 +43,7 @@ public sealed class TermChecker
     private readonly Dictionary<(string Replica, long Epoch), (TimeSpan Elected, bool Listed)> terms = [];
 
     /// <summary>Each replica's last read of the lease (its start), and whether a step-down since excuses an early next one.</summary>
-    private readonly Dictionary<string, (TimeSpan Started, bool SteppedDown, bool Unreachable)> reads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (TimeSpan Started, bool SteppedDown)> reads = new(StringComparer.Ordinal);
 
     /// <summary>Each replica's last list of the store (its end), and whether something since excuses an early next one.</summary>
     private readonly Dictionary<string, (TimeSpan Ended, bool Excused)> lists = new(StringComparer.Ordinal);
@@ -114,11 +114,9 @@ public sealed class TermChecker
                     // A fault on the replica in between (a pause above all: its timers all fire on resume) excuses either edge.
                     var gap = e.Started - read.Started;
                     var struck = faults.Striking(read.Started, e.Started, f => f is not FaultAction.Skew && FaultHistory.Touches(f, [at.Subject], [$"m-{at.Subject}"])).Any();
-                    // A call that failed for want of the store may have held the elector past its deadline while the channel
-                    // was still dialing (the transport releases a caller only once its dial ends), so only the lower edge holds then.
                     var wrong = struck ? null
                         : gap < options.RetryPeriod && !read.SteppedDown ? $"{gap.TotalSeconds:F3}s after its last began, untouched by faults; it retries every {options.RetryPeriod.TotalSeconds:0.###}s at least"
-                        : gap > slowest && !read.Unreachable ? $"{gap.TotalSeconds:F3}s after its last began, untouched by faults; the jittered retry period and an attempt's two calls take {slowest.TotalSeconds:F3}s at most"
+                        : gap > slowest ? $"{gap.TotalSeconds:F3}s after its last began, untouched by faults; the jittered retry period and an attempt's two calls take {slowest.TotalSeconds:F3}s at most"
                         : null;
                     if (wrong is not null)
                     {
@@ -126,12 +124,7 @@ public sealed class TermChecker
                     }
                 }
 
-                reads[at.Subject] = (e.Started, false, false);
-            }
-
-            if (e.Status is StatusCode.DeadlineExceeded or StatusCode.Unavailable && reads.TryGetValue(at.Subject, out var pending))
-            {
-                reads[at.Subject] = pending with { Unreachable = true };
+                reads[at.Subject] = (e.Started, false);
             }
 
             if (!e.Method.EndsWith("/List", StringComparison.Ordinal))

@@ -56,7 +56,9 @@ public sealed class RpcChannel : CallInvoker
 
     private static async Task<TResponse> UnaryAsync<TRequest, TResponse>(ClientCall call, Method<TRequest, TResponse> method, TRequest request)
     {
-        await call.StartAsync(Payload.Serialize(method.RequestMarshaller, request));
+        // Not awaited: a dial in progress cannot be cancelled, but the call's deadline and token must still end the call
+        // (gRPC fails a call at its deadline whatever the channel's state); the start gives up once the call has ended.
+        _ = call.StartAsync(Payload.Serialize(method.RequestMarshaller, request));
         var payload = await call.NextMessageAsync() ?? throw new RpcException(call.GetStatus());
         var response = Payload.Deserialize(method.ResponseMarshaller, payload);
         var status = await call.Completion.Task;
@@ -75,14 +77,19 @@ public sealed class RpcChannel : CallInvoker
             return connection;
         }
 
-        connecting ??= DialAsync();
+        // One dial at a time: every caller waits for the dial in progress, and only a caller of that dial clears it (a
+        // caller resuming late must not clear a newer dial, or two connections would be dialed at once and one left open).
+        var dial = connecting ??= DialAsync();
         try
         {
-            return await connecting;
+            return await dial;
         }
         finally
         {
-            connecting = null;
+            if (ReferenceEquals(connecting, dial))
+            {
+                connecting = null;
+            }
         }
     }
 

@@ -23,9 +23,10 @@ public static class OracleBudgets
     {
         ["register"] =
         [
-            new("register", "", "default", "random", 6), new("register", "", "default", "pct", 3),
+            // 9 default seeds: the deep stale-replica-overwrite falls at seed 9 since unary calls end at their deadline while
+            // a dial is pending (it fell at partition seed 5 before; now at 28).
+            new("register", "", "default", "random", 9), new("register", "", "default", "pct", 3),
             new("register", "", "chaos", "random", 3), new("register", "", "crashes", "random", 3),
-            // Register, issue 12: 5 partition seeds (not 3), so the deep stale-replica-overwrite is caught in budget (seed 5).
             new("register", "", "partitions", "random", 5),
         ],
         ["heartbeat"] =
