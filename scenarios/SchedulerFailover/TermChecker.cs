@@ -45,6 +45,9 @@ public sealed class TermChecker
     /// <summary>Each replica's last read of the lease (its start), and whether a step-down since excuses an early next one.</summary>
     private readonly Dictionary<string, (TimeSpan Started, bool SteppedDown)> reads = new(StringComparer.Ordinal);
 
+    /// <summary>Each replica's last step-down: a read in flight across it ends with the step-down already behind it.</summary>
+    private readonly Dictionary<string, TimeSpan> stepDowns = new(StringComparer.Ordinal);
+
     /// <summary>Each replica's last list of the store (its end), and whether something since excuses an early next one.</summary>
     private readonly Dictionary<string, (TimeSpan Ended, bool Excused)> lists = new(StringComparer.Ordinal);
 
@@ -90,6 +93,7 @@ public sealed class TermChecker
             }
 
             leading.Remove(replica);
+            stepDowns[replica] = at.Time;
             if (reads.TryGetValue(replica, out var read))
             {
                 reads[replica] = read with { SteppedDown = true };
@@ -124,7 +128,8 @@ public sealed class TermChecker
                     }
                 }
 
-                reads[at.Subject] = (e.Started, false);
+                // A step-down while this read was in flight (the reconciler's fenced write during a renew) excuses the next read too.
+                reads[at.Subject] = (e.Started, stepDowns.TryGetValue(at.Subject, out var down) && down >= e.Started);
             }
 
             if (!e.Method.EndsWith("/List", StringComparison.Ordinal))
