@@ -167,8 +167,13 @@ public sealed class RpcServer : IDisposable
             // Once the call's deadline passed, gRPC's server answers DEADLINE_EXCEEDED whatever the handler makes of its
             // cancelled context afterwards (a handler relaying a call it forwarded, which the expiry cancelled, would
             // otherwise answer Cancelled, which reads as the caller's own doing).
+            // Likewise a server shutting down cancels its calls as UNAVAILABLE (C-core's cancel-all-calls), whatever its
+            // handlers make of their cancelled context: the caller did not cancel, and may retry elsewhere.
             Status Expired(Status status) =>
-                status.StatusCode != StatusCode.OK && host.Clock.UtcNow >= deadline ? new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded") : status;
+                status.StatusCode == StatusCode.OK ? status
+                : host.Clock.UtcNow >= deadline ? new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded")
+                : status.StatusCode == StatusCode.Cancelled && host.Lifetime.IsCancellationRequested ? new Status(StatusCode.Unavailable, "Server shutting down: call cancelled")
+                : status;
             try
             {
                 await handler(call);
