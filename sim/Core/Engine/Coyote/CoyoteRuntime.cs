@@ -26,7 +26,11 @@ public sealed class CoyoteRuntime : IRuntime
     /// <summary>Controlled delays the clock waits, giving every other operation its turn, before it calls the run over.</summary>
     private const int SettleRounds = 16;
 
+    /// <summary>Operations in Coyote's map below which the clock does not tidy it (see <see cref="Tidy"/>).</summary>
+    private const int TidyFloor = 1024;
+
     private readonly int earlyFireOdds;
+    private int tidyAt = TidyFloor;
     private TimeSpan now;
     private int pending;
     private bool finished;
@@ -47,6 +51,9 @@ public sealed class CoyoteRuntime : IRuntime
     public Action<TimerFiredEarly, string>? FiredEarly { get; set; }
 
     public long Step { get; private set; }
+
+    /// <summary>Completed operations the clock removed from Coyote's map (<see cref="CoyoteOperations.ForgetCompleted"/>): Coyote's operation count misses them.</summary>
+    public long ForgottenOperations { get; private set; }
 
     /// <summary>
     /// The program state Coyote's Q-learning strategy learns on (see <see cref="CoyoteEngine"/>): the world
@@ -131,6 +138,8 @@ public sealed class CoyoteRuntime : IRuntime
         {
             while (true)
             {
+                Tidy();
+
                 // Coyote decides after how many scheduling steps the clock moves again: a choice of up to
                 // TickSteps - 1 yields, each a scheduling point where Coyote's strategy may run anything else first
                 // (strategies such as pct take a yield as a hint to do so). This mirrors the controlled
@@ -150,6 +159,7 @@ public sealed class CoyoteRuntime : IRuntime
                 // under probabilistic fired timer after timer while a response sat runnable: every deadline passed.
                 while (!fireEarly && (pending > 0 || CoyoteOperations.OthersEnabled()))
                 {
+                    Tidy();
                     if (pending > 0)
                     {
                         drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -253,6 +263,21 @@ public sealed class CoyoteRuntime : IRuntime
         {
             report(new TimerFiredEarly(due, due - now, process.Count()), process.Key);
         }
+    }
+
+    /// <summary>
+    /// Removes the completed operations from Coyote's map once it holds twice as many as were left the last time (so
+    /// the tidying costs O(1) per operation created): Coyote walks the whole map at every scheduling point.
+    /// </summary>
+    private void Tidy()
+    {
+        if (CoyoteOperations.Count < tidyAt)
+        {
+            return;
+        }
+
+        ForgottenOperations += CoyoteOperations.ForgetCompleted();
+        tidyAt = Math.Max(TidyFloor, 2 * CoyoteOperations.Count);
     }
 
     private void Execute(ExecutionContextOwner owner, SendOrPostCallback callback, object? state)
