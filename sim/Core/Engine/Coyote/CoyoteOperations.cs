@@ -7,10 +7,11 @@ namespace Sim.Engine.Coyote;
 /// What the world's clock reads and tidies in Coyote's operation map. Whether Coyote has another controlled operation
 /// ready to run besides the one running now: the clock needs it to tell a timer fired while work was still runnable (a
 /// slow scheduler, which checkers must be told of) from one fired at an idle point: most of the world's work runs as
-/// await continuations that Coyote schedules as operations of their own, which the clock never sees posted. And the
-/// completed operations the map keeps (see <see cref="ForgetCompleted"/>). Coyote 1.7 has no public API for either,
-/// hence the reflection over its runtime's operation map, which fails loudly if a Coyote upgrade renames what it
-/// reads (as <see cref="CoyoteEngine"/>'s Q-learning switch does).
+/// await continuations that Coyote schedules as operations of their own, which the clock never sees posted. The
+/// completed operations the map keeps (see <see cref="ForgetCompleted"/>), and the creation chain an operation passes
+/// on (see <see cref="CutCreationChain"/>). Coyote 1.7 has no public API for any of it, hence the reflection over its
+/// runtime and operations, which fails loudly if a Coyote upgrade renames what it reads (as
+/// <see cref="CoyoteEngine"/>'s Q-learning switch does).
 /// </summary>
 internal static class CoyoteOperations
 {
@@ -24,8 +25,19 @@ internal static class CoyoteOperations
     private static readonly FieldInfo OperationMap = RuntimeType.GetField("OperationMap", Internal | BindingFlags.Instance)
         ?? throw Renamed("CoyoteRuntime.OperationMap");
 
-    private static readonly FieldInfo Status = Find(RuntimeType.Assembly, "Microsoft.Coyote.Runtime.ControlledOperation").GetField("Status", Internal | BindingFlags.Instance)
+    private static readonly Type OperationType = Find(RuntimeType.Assembly, "Microsoft.Coyote.Runtime.ControlledOperation");
+
+    private static readonly FieldInfo Status = OperationType.GetField("Status", Internal | BindingFlags.Instance)
         ?? throw Renamed("ControlledOperation.Status");
+
+    private static readonly FieldInfo Executing = RuntimeType.GetField("ExecutingOperation", Internal | BindingFlags.Static)
+        ?? throw Renamed("CoyoteRuntime.ExecutingOperation");
+
+    private static readonly FieldInfo Sequence = OperationType.GetField("Sequence", Internal | BindingFlags.Instance)
+        ?? throw Renamed("ControlledOperation.Sequence");
+
+    /// <summary>Entries of a creation chain <see cref="CutCreationChain"/> keeps: the root's and the latest ones.</summary>
+    private const int ChainKept = 4;
 
     private static readonly object Enabled = Enum.Parse(Status.FieldType, "Enabled");
 
@@ -84,6 +96,27 @@ internal static class CoyoteOperations
         }
 
         return forgotten;
+    }
+
+    /// <summary>
+    /// Shortens the creation chain of the running operation to its root and its latest entries. Coyote records in every
+    /// operation the chain of operations that created it (ControlledOperation.Sequence: the creator's chain, copied, and
+    /// one more entry), and hashes it into the operation's sequence id, which is written into the trace next to the
+    /// operation's id and otherwise read only by Coyote's implicit state hashing (off: see <see cref="CoyoteEngine"/>)
+    /// and its trace analysis (off too); replay and every strategy go by operation ids. The clock's await continuation
+    /// is created by the operation that woke it, which the clock had created, so the clock's chain grew by two at every
+    /// wait, and every operation created after copied it: scheduler-failover's chains had 2,346 entries at 8,000 steps,
+    /// the copies 1.1 GB at 12,000. Operations created from now on copy the short chain (their sequence ids, in the
+    /// trace only, differ from the full chain's). The clock calls this whenever it resumes from a wait.
+    /// </summary>
+    public static void CutCreationChain()
+    {
+        var operation = Executing.GetValue(null) ?? throw new InvalidOperationException("the clock runs outside a Coyote operation");
+        var chain = (List<ulong>)(Sequence.GetValue(operation) ?? throw Renamed("ControlledOperation.Sequence (null)"));
+        if (chain.Count > ChainKept)
+        {
+            chain.RemoveRange(1, chain.Count - ChainKept);
+        }
     }
 
     private static IDictionary Map() =>

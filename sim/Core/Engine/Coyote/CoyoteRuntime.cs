@@ -164,6 +164,7 @@ public sealed class CoyoteRuntime : IRuntime
                     {
                         drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                         await drained.Task;
+                        CoyoteOperations.CutCreationChain();
                     }
                     else if (Choose(earlyFireOdds) == 0)
                     {
@@ -174,6 +175,7 @@ public sealed class CoyoteRuntime : IRuntime
 #pragma warning disable RS0030 // Rewritten by Coyote into a controlled delay: others run first, for a chosen number of steps or until none is runnable.
                         await Task.Delay(1);
 #pragma warning restore RS0030
+                        CoyoteOperations.CutCreationChain();
                     }
                 }
 
@@ -227,6 +229,7 @@ public sealed class CoyoteRuntime : IRuntime
 #pragma warning disable RS0030 // Rewritten by Coyote into a controlled delay.
             await Task.Delay(1);
 #pragma warning restore RS0030
+            CoyoteOperations.CutCreationChain();
             if (pending > 0 || timers.Count != timersBefore)
             {
                 return false;
