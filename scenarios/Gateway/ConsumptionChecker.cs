@@ -28,7 +28,10 @@ public sealed class ConsumptionChecker
     private readonly Dictionary<string, TimeSpan> acknowledged = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TimeSpan> processed = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Party, string Topic), List<string>> order = [];
-    private readonly Dictionary<string, (TimeSpan Sent, TimeSpan? Done, bool NoRoute)> lifetimes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TimeSpan> sentAt = new(StringComparer.Ordinal);
+
+    /// <summary>Whether each message whose call has ended is owed an acknowledgement (its window closed, it is judged once).</summary>
+    private readonly Dictionary<string, bool> owed = new(StringComparer.Ordinal);
 
     public ConsumptionChecker(ScenarioContext context, TimeSpan bound, TimeSpan consumeWait, FaultHistory faults)
     {
@@ -39,17 +42,18 @@ public sealed class ConsumptionChecker
             if (e.Produce)
             {
                 produced[e.Id] = e;
-                lifetimes[e.Id] = (at.Time, null, false);
+                sentAt[e.Id] = at.Time;
             }
         });
         context.On<AppRequestDone>((e, at) =>
         {
-            if (lifetimes.TryGetValue(e.Id, out var life))
+            if (!produced.TryGetValue(e.Id, out var message))
             {
-                lifetimes[e.Id] = life with { Done = at.Time, NoRoute = e.Status == StatusCode.Unavailable && e.Detail.StartsWith("no route to party ", StringComparison.Ordinal) };
+                return;
             }
 
-            if (e.Status == StatusCode.OK && produced.TryGetValue(e.Id, out var message))
+            owed[e.Id] = !(e.Status == StatusCode.Unavailable && e.Detail.StartsWith("no route to party ", StringComparison.Ordinal)) && Untouched(message, at.Time);
+            if (e.Status == StatusCode.OK)
             {
                 acknowledged[e.Id] = at.Time;
                 CheckOrder(message.Target, message.What);
@@ -88,21 +92,15 @@ public sealed class ConsumptionChecker
         // kind) while the message was in flight excuses it (chaos may isolate a producer for most of the run). A message
         // refused for want of a route is not owed either: the routing model judges every such refusal against the tables
         // (before the operator joins 10001 to the exchanges, the default route ends there).
-        bool Untouched(AppRequestSent p)
+        bool Untouched(AppRequestSent p, TimeSpan until)
         {
-            var (sent, done, noRoute) = lifetimes[p.Id];
-            if (noRoute)
-            {
-                return false;
-            }
-
             string[] path = [$"app{p.Source}", $"gw{p.Source}", "exchange-a", "exchange-b", $"gw{p.Target}", "ops"];
             var machines = path.Select(name => $"m-{name}").ToArray();
-            return !faults.Striking(sent, done ?? context.World.Now, f => FaultHistory.Touches(f, path, machines)).Any();
+            return !faults.Striking(sentAt[p.Id], until, f => FaultHistory.Touches(f, path, machines)).Any();
         }
 
         context.Eventually(MessagesFlow, () => produced.Values
-            .Where(p => (p.Source != "10001" || p.Target != "10000") && Untouched(p))
+            .Where(p => (p.Source != "10001" || p.Target != "10000") && (owed.TryGetValue(p.Id, out var o) ? o : Untouched(p, context.World.Now)))
             .GroupBy(p => p.Target)
             .Where(g => g.Count() >= 5 && !g.Any(p => acknowledged.ContainsKey(p.Id)))
             .Select(g => $"none of the {g.Count()} messages produced to party {g.Key} without a fault on their way was acknowledged")

@@ -99,7 +99,7 @@ public sealed class PsiResources
             }
 
             var party = topology.Party(e.Party);
-            var agents = party.Workers.Select(w => (w.Name, Agent: w.Current)).Append((party.Head.Name, Agent: party.Head.Current?.Agent));
+            var agents = Agents(party);
             if (agents.FirstOrDefault(a => a.Agent is { } agent && agent.Running.Contains(e.ActorId)) is { Name: { } runs })
             {
                 context.Fail(Invariant, $"{e.Details}; {runs} still runs it");
@@ -125,6 +125,10 @@ public sealed class PsiResources
         });
     }
 
+    /// <summary>The party's node agents by process name (each worker's, then the head's): null while the process is down.</summary>
+    private static IEnumerable<(string Name, Sim.Stack.Cluster.NodeAgent? Agent)> Agents(PsiParty party) =>
+        party.Workers.Select(w => (w.Name, Agent: w.Current)).Append((party.Head.Name, Agent: party.Head.Current?.Agent));
+
     private string? Check(ScenarioContext context, PsiTopology topology)
     {
         foreach (var party in topology.Parties)
@@ -134,7 +138,7 @@ public sealed class PsiResources
                 return $"{party.Head.Name} still forwards for {string.Join(", ", head.Head.Proxies.Select(p => $"{p.Key} -> {p.Value}"))}";
             }
 
-            var agents = party.Workers.Select(w => (w.Name, Agent: w.Current)).Append((party.Head.Name, Agent: party.Head.Current?.Agent));
+            var agents = Agents(party);
             if (agents.FirstOrDefault(a => a.Agent is { Running.Count: > 0 }) is { Agent: { } busy } found)
             {
                 return $"{found.Name} still runs {string.Join(", ", busy.Running)}";

@@ -52,16 +52,7 @@ public sealed class NodeAgent : Contracts.NodeAgent.NodeAgentBase
 
     public override Task<Ack> StartActor(ActorSpec request, ServerCallContext context)
     {
-        if (Caller(context) != options.Party)
-        {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"only party {options.Party}'s head starts actors here"));
-        }
-
-        if (NodeId is null || request.NodeId != NodeId)
-        {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"actor {request.ActorId} is for node {request.NodeId}; this is {NodeId ?? "an unregistered node"}"));
-        }
-
+        Admit(request, context, "starts");
         if (killed.Contains(request.ActorId))
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"actor {request.ActorId} was killed: the head stopped it on {NodeId}"));
@@ -80,15 +71,7 @@ public sealed class NodeAgent : Contracts.NodeAgent.NodeAgentBase
 
     public override Task<Ack> StopActor(ActorSpec request, ServerCallContext context)
     {
-        if (Caller(context) != options.Party)
-        {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"only party {options.Party}'s head stops actors here"));
-        }
-
-        if (NodeId is null || request.NodeId != NodeId)
-        {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"actor {request.ActorId} is for node {request.NodeId}; this is {NodeId ?? "an unregistered node"}"));
-        }
+        Admit(request, context, "stops");
 
         // Remembered for this registration, so a StartActor still on its way does not start the actor after its stop.
         killed.Add(request.ActorId);
@@ -215,6 +198,20 @@ public sealed class NodeAgent : Contracts.NodeAgent.NodeAgentBase
             {
                 await host.Clock.Delay(options.HeartbeatInterval, host.Lifetime);
             }
+        }
+    }
+
+    /// <summary>Only the party's head may start or stop actors here, and only for the registration this agent holds now.</summary>
+    private void Admit(ActorSpec request, ServerCallContext context, string verb)
+    {
+        if (Caller(context) != options.Party)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"only party {options.Party}'s head {verb} actors here"));
+        }
+
+        if (NodeId is null || request.NodeId != NodeId)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"actor {request.ActorId} is for node {request.NodeId}; this is {NodeId ?? "an unregistered node"}"));
         }
     }
 
