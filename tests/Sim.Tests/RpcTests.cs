@@ -376,6 +376,55 @@ public sealed class RpcTests
         Assert.Equal([StatusCode.Unavailable, StatusCode.Unavailable], statuses);
     }
 
+    [Fact]
+    public void CallsEndAtTheirDeadlineWhileTheChannelIsStillDialingAndShareThatOneDial()
+    {
+        // The link is cut, so a dial takes the network's whole connect timeout (1 s) to fail. Two calls with a 300 ms
+        // deadline on a fresh channel must end at their deadline, as gRPC fails a call at its deadline whatever the
+        // channel's state, and must wait on one dial, not each start their own; after the heal the next call dials once.
+        var deadline = TimeSpan.FromMilliseconds(300);
+        var calledAt = TimeSpan.Zero;
+        var ended = new List<(StatusCode Status, TimeSpan At)>();
+        string? afterHeal = null;
+        var result = TestWorld.Run("rpc-deadline-while-dialing", ctx =>
+        {
+            var (m1, m2) = NetworkFaultTests.TwoMachines(ctx);
+            ctx.Horizon = TimeSpan.FromSeconds(5);
+            ctx.At(TimeSpan.Zero, new FaultAction.Partition(["m1"], ["m2"]));
+            ctx.At(TimeSpan.FromSeconds(2), new FaultAction.Heal(["m1"], ["m2"]));
+            Serve(ctx, m2, _ => new Probe((request, _) => Task.FromResult(new Contracts.ReadReply { Key = request.Key })));
+            ctx.Process("client", m1, async host =>
+            {
+                var client = new Contracts.Register.RegisterClient(new RpcChannel(host, "10.0.0.2", Port));
+                await host.Clock.Delay(TimeSpan.FromMilliseconds(100));
+                calledAt = host.Clock.Elapsed;
+                async Task CallAsync()
+                {
+                    try
+                    {
+                        await client.ReadAsync(new Contracts.ReadRequest { Key = "k" }, deadline: host.Clock.UtcNow + deadline);
+                        ended.Add((StatusCode.OK, host.Clock.Elapsed));
+                    }
+                    catch (RpcException e)
+                    {
+                        ended.Add((e.StatusCode, host.Clock.Elapsed));
+                    }
+                }
+
+                await Task.WhenAll(CallAsync(), CallAsync());
+                await host.Clock.Delay(TimeSpan.FromSeconds(3) - host.Clock.Elapsed);
+                afterHeal = (await client.ReadAsync(new Contracts.ReadRequest { Key = "healed" }, deadline: host.Clock.UtcNow + deadline)).Key;
+            });
+        });
+
+        result.AssertClean();
+        Assert.Equal([(StatusCode.DeadlineExceeded, calledAt + deadline), (StatusCode.DeadlineExceeded, calledAt + deadline)], ended);
+        Assert.Equal("healed", afterHeal);
+        var dialFailures = result.Events<DialFailed>().Where(e => e.Event.From == "m1").ToList();
+        Assert.Equal([DialFailure.Unreachable], dialFailures.Select(e => e.Event.Failure));
+        Assert.Single(result.Events<Connected>(), e => e.Event.Server == "server");
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------
 
     private static void Serve(ScenarioContext ctx, Machine machine, Func<IHost, Contracts.Register.RegisterBase> service, TlsServerOptions? tls = null) =>
