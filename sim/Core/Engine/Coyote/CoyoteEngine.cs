@@ -203,6 +203,18 @@ public sealed class CoyoteEngine : IEngine
         return configuration;
     }
 
+    /// <summary>
+    /// Coyote's report keeps, for coverage, every iteration's whole trace as one string (one scheduler-failover iteration:
+    /// 12.7 million characters) and, under ql, every program state hashed (one per scheduling point, since the world's
+    /// hash includes its step); the engine reads neither, and over 50 iterations they would hold over a gigabyte. Each
+    /// iteration drops what the previous ones left there (the engine waits while an iteration runs).
+    /// </summary>
+    private static void DropCoverage(TestingEngine? engine)
+    {
+        engine?.TestReport.CoverageInfo.ExploredPaths.Clear();
+        engine?.TestReport.CoverageInfo.VisitedStates.Clear();
+    }
+
     private static CoyoteOutcome Run(Scenario scenario, RunConfig config, CoyoteOptions options, Configuration configuration)
     {
         // The scenario's own code runs under Coyote too: its assembly must be rewritten as well.
@@ -217,11 +229,13 @@ public sealed class CoyoteEngine : IEngine
         // returns to its test, so each iteration's are added when the next one starts, and the last one's at the end.
         long forgotten = 0;
         CoyoteRuntime? lastRuntime = null;
+        TestingEngine? running = null;
         long iterations = 0;
         async Task Iteration()
         {
             iterationStarted = Stopwatch.GetTimestamp();
             iterations++;
+            DropCoverage(running);
             var runtime = new CoyoteRuntime(options.EarlyFireOdds);
             forgotten += lastRuntime?.ForgottenOperations ?? 0;
             lastRuntime = runtime;
@@ -260,6 +274,7 @@ public sealed class CoyoteEngine : IEngine
         }
 
         using var engine = Quiet(TestingEngine.Create(configuration, Iteration));
+        running = engine;
         engine.Run();
         forgotten += lastRuntime?.ForgottenOperations ?? 0;
         var wall = Stopwatch.GetElapsedTime(started);
