@@ -127,6 +127,19 @@ public sealed class CoyoteEngineTests : IDisposable
     }
 
     [Fact]
+    public void AnExplorationLeavesTheProcessOnTheCpusItHad()
+    {
+        // While it runs, the exploration holds the process's new threads to one CPU (CpuPinning); after, every thread
+        // may run where it could before.
+        var before = AllowedCpus();
+
+        var outcome = Explore.WithCoyote("register", iterations: 2, seed: 3);
+
+        Assert.Equal(2, outcome.Iterations);
+        Assert.Equal(before, AllowedCpus());
+    }
+
+    [Fact]
     public void ThePingPongBaselineCountsDecisionsAndOperationsOverAllItsIterations()
     {
         var one = CoyoteEngine.PingPong(200);
@@ -226,6 +239,23 @@ public sealed class CoyoteEngineTests : IDisposable
         var stderr = new StringWriter();
         var code = Program.Run(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>The distinct sets of CPUs the threads of this process may run on (Linux; elsewhere none).</summary>
+    private static string[] AllowedCpus() =>
+        !OperatingSystem.IsLinux() ? [] :
+        [.. Directory.EnumerateDirectories("/proc/self/task").Select(AllowedCpus).OfType<string>().Distinct().Order(StringComparer.Ordinal)];
+
+    private static string? AllowedCpus(string task)
+    {
+        try
+        {
+            return File.ReadLines(Path.Combine(task, "status")).FirstOrDefault(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return null; // the thread ended meanwhile
+        }
     }
 
     private static JsonElement LastLine(string stdout) =>

@@ -275,7 +275,11 @@ public sealed class CoyoteEngine : IEngine
 
         using var engine = Quiet(TestingEngine.Create(configuration, Iteration));
         running = engine;
-        engine.Run();
+        using (CpuPinning.ToCurrentCpu())
+        {
+            engine.Run();
+        }
+
         forgotten += lastRuntime?.ForgottenOperations ?? 0;
         var wall = Stopwatch.GetElapsedTime(started);
         var lastWall = Stopwatch.GetElapsedTime(iterationStarted);
