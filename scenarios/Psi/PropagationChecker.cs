@@ -27,7 +27,7 @@ public sealed class PropagationChecker
     private readonly HashSet<string> jobsEnded = new(StringComparer.Ordinal);
     private readonly List<(TimeSpan At, string Link)> delayed = [];
 
-    public PropagationChecker(ScenarioContext context, PsiTopology topology, TimeSpan retryWindow)
+    public PropagationChecker(ScenarioContext context, PsiTopology topology, FaultHistory faults, TimeSpan retryWindow)
     {
         var limit = retryWindow + TimeSpan.FromSeconds(0.5);
 
@@ -35,7 +35,6 @@ public sealed class PropagationChecker
         // network's usual latency (base and mean; the worst case, 50 ms a trip, would also excuse a peer that waited
         // out its own retries while the notice never came, which is what the check is for).
         var transit = (context.World.Network.Options.Latency.Base + context.World.Network.Options.Latency.Mean) * 6;
-        var faults = new FaultHistory(context);
         context.On<LinkBound>((e, at) => bound.TryAdd((e.Party, e.Attempt), at.Time));
         context.On<FrameDropped>((e, at) => delayed.Add((at.Time, e.Link)));
         context.On<FrameReordered>((e, at) => delayed.Add((at.Time, e.Link)));

@@ -23,9 +23,8 @@ public sealed class PsiAccounting
     private readonly HashSet<(string Party, int Attempt)> failed = [];
     private readonly List<(TimeSpan At, string Link)> drops = [];
 
-    public PsiAccounting(ScenarioContext context, PsiTopology topology)
+    public PsiAccounting(ScenarioContext context, PsiTopology topology, FaultHistory faults)
     {
-        var faults = new FaultHistory(context);
         context.On<PsiAttemptStarted>((e, at) => started[(e.Party, e.Attempt)] = at.Time);
         // A dropped frame waits a retransmit timeout: heartbeats and calls behind it may miss their deadlines. It delays,
         // never corrupts (the transport retransmits), so it explains a failure of timing only, and only on a link of the

@@ -159,13 +159,15 @@ public sealed class PsiMultinodeScenario(
         _ = LinkProbe.Place(context, topology, eve);
         PsiIncidents.Script(context, topology, workload);
 
+        // One record of the faults applied, read by every checker that excuses a failure a fault explains.
+        var faults = new FaultHistory(context);
         _ = new PrivacyChecker(context, topology);
         _ = new ResultChecker(context, topology, protocol);
         _ = new PlacementModel(context, topology);
-        _ = new ClusterTiming(context, topology, new FaultHistory(context));
-        _ = new PsiAccounting(context, topology);
+        _ = new ClusterTiming(context, topology, faults);
+        _ = new PsiAccounting(context, topology, faults);
         _ = new JobModel(context, topology, workload.MaxAttempts, HeartbeatInterval * MissedHeartbeats);
-        _ = new PropagationChecker(context, topology, Link.RetryWindow);
+        _ = new PropagationChecker(context, topology, faults, Link.RetryWindow);
         _ = new ProbeChecker(context, topology);
         _ = new PsiResources(context, topology);
         _ = new ProxyModel(context, topology);
