@@ -34,8 +34,8 @@ public sealed class LinkProbe
                 ProbeKind.LinkPrefixOfPeer => Issue(peerSite, party.Peer[..^1]),
                 ProbeKind.HeadPeerCertificate => Issue(peerSite, party.Peer),
                 ProbeKind.HeadInsider or ProbeKind.HeadRegisterInsider or ProbeKind.HeadHeartbeatInsider or ProbeKind.HeadWaitInsider
-                    or ProbeKind.HeadExitedInsider or ProbeKind.NodeInsider => Issue(ownSite, $"{party.Name}-intern"),
-                ProbeKind.NodeStalePlacement => Issue(ownSite, party.Name),
+                    or ProbeKind.HeadExitedInsider or ProbeKind.HeadKillInsider or ProbeKind.NodeInsider or ProbeKind.NodeStopInsider => Issue(ownSite, $"{party.Name}-intern"),
+                ProbeKind.NodeStalePlacement or ProbeKind.NodeStaleStop => Issue(ownSite, party.Name),
                 _ => null,
             };
         }));
@@ -60,8 +60,8 @@ public sealed class LinkProbe
     private static int PortOf(ProbeKind probe) => probe switch
     {
         ProbeKind.HeadPeerCertificate or ProbeKind.HeadInsider or ProbeKind.HeadRegisterInsider or ProbeKind.HeadHeartbeatInsider
-            or ProbeKind.HeadWaitInsider or ProbeKind.HeadExitedInsider => PsiTopology.HeadPort,
-        ProbeKind.NodeInsider or ProbeKind.NodeStalePlacement => PsiTopology.NodePort,
+            or ProbeKind.HeadWaitInsider or ProbeKind.HeadExitedInsider or ProbeKind.HeadKillInsider => PsiTopology.HeadPort,
+        ProbeKind.NodeInsider or ProbeKind.NodeStalePlacement or ProbeKind.NodeStopInsider or ProbeKind.NodeStaleStop => PsiTopology.NodePort,
         _ => PsiTopology.LinkPort,
     };
 
@@ -74,6 +74,7 @@ public sealed class LinkProbe
             var actor = $"psi-1-{party.Name}-a1";
             var machine = party.Head.Machine.Name;
             var mallory = new ActorSpec { ActorId = "mallory", ActorClass = "psi", NumCpus = 1, NodeId = "node0" };
+            var victim = new ActorSpec { ActorId = actor, ActorClass = "psi", NumCpus = 1, NodeId = "node0" };
             _ = probe switch
             {
                 ProbeKind.HeadPeerCertificate or ProbeKind.HeadInsider => await head.CreateActorAsync(mallory, deadline: deadline),
@@ -81,7 +82,9 @@ public sealed class LinkProbe
                 ProbeKind.HeadHeartbeatInsider => await head.HeartbeatAsync(new HeartbeatRequest { NodeId = "node1" }, deadline: deadline),
                 ProbeKind.HeadWaitInsider => await head.WaitActorAsync(new ActorQuery { ActorId = actor, Seen = ActorPhase.Pending }, deadline: deadline),
                 ProbeKind.HeadExitedInsider => await head.ActorExitedAsync(new ActorState { ActorId = actor, Machine = machine, Phase = ActorPhase.Failed, ErrorKind = "forged", Cause = "forged" }, deadline: deadline),
+                ProbeKind.HeadKillInsider => await head.KillActorAsync(new ActorQuery { ActorId = actor }, deadline: deadline),
                 ProbeKind.NodeInsider or ProbeKind.NodeStalePlacement => await new NodeAgent.NodeAgentClient(channel).StartActorAsync(mallory, deadline: deadline),
+                ProbeKind.NodeStopInsider or ProbeKind.NodeStaleStop => await new NodeAgent.NodeAgentClient(channel).StopActorAsync(victim, deadline: deadline),
                 _ => (IMessage)await new Link.LinkClient(channel).PushAsync(new LinkMessage { Session = "psi-1", Attempt = 1, From = party.Peer, Key = "hello", Payload = ByteString.CopyFromUtf8("forged") }, deadline: deadline),
             };
 

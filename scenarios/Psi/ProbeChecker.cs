@@ -48,10 +48,13 @@ public sealed class ProbeChecker
         ProbeKind.LinkForeignAuthority or ProbeKind.HeadPeerCertificate => (StatusCode.Unavailable, TlsFailure.UntrustedIssuer, null),
         ProbeKind.LinkNoCertificate => (StatusCode.Unavailable, TlsFailure.ClientCertificateRequired, null),
         ProbeKind.LinkNotThePeer or ProbeKind.LinkPrefixOfPeer => (StatusCode.PermissionDenied, null, $"only {party.Peer} pushes to {party.Name}'s link"),
-        ProbeKind.HeadInsider or ProbeKind.HeadRegisterInsider or ProbeKind.HeadHeartbeatInsider or ProbeKind.HeadWaitInsider or ProbeKind.HeadExitedInsider =>
+        ProbeKind.HeadInsider or ProbeKind.HeadRegisterInsider or ProbeKind.HeadHeartbeatInsider or ProbeKind.HeadWaitInsider or ProbeKind.HeadExitedInsider
+            or ProbeKind.HeadKillInsider =>
             (StatusCode.PermissionDenied, null, $"'{party.Name}-intern' is not a member of party {party.Name}'s cluster"),
         ProbeKind.NodeInsider => (StatusCode.PermissionDenied, null, $"only party {party.Name}'s head starts actors here"),
         ProbeKind.NodeStalePlacement => (StatusCode.FailedPrecondition, null, "actor mallory is for node node0; this is "),
+        ProbeKind.NodeStopInsider => (StatusCode.PermissionDenied, null, $"only party {party.Name}'s head stops actors here"),
+        ProbeKind.NodeStaleStop => (StatusCode.FailedPrecondition, null, $"actor psi-1-{party.Name}-a1 is for node node0; this is "),
         _ => throw new ArgumentOutOfRangeException(nameof(probe), probe, "unknown probe"),
     };
 }

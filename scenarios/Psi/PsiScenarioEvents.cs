@@ -49,4 +49,13 @@ public enum ProbeKind
 
     /// <summary>The party's own identity asks the head machine's node agent to start an actor for a node id it never had (a placement from before a head restart): refused, nothing starts.</summary>
     NodeStalePlacement,
+
+    /// <summary>The insider asks the head to kill the party's actor.</summary>
+    HeadKillInsider,
+
+    /// <summary>The insider asks the head machine's node agent to stop the party's actor.</summary>
+    NodeStopInsider,
+
+    /// <summary>The party's own identity asks the head machine's node agent to stop the party's actor for a node id it never had (a stop from before a head restart): refused, nothing stops.</summary>
+    NodeStaleStop,
 }

@@ -163,7 +163,9 @@ public sealed class NodeAgent : Contracts.NodeAgent.NodeAgentBase
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            (state.Phase, state.ErrorKind, state.Cause) = (ActorPhase.Failed, "head-lost", $"stopped by the node agent on {host.Machine}: it lost the head");
+            // Stopped by the head's StopActor or because this node lost the head: whoever stopped it took it off the
+            // running list, and the head ends it itself (as killed, or node-died), so there is nothing to report.
+            return;
         }
         catch (ActorFailure e)
         {

@@ -5,14 +5,16 @@ namespace Sim.Report.Mutation;
 
 /// <summary>
 /// A surviving mutant judged equivalent: no behaviour of the stack changes, so no oracle could kill it. Named by
-/// what Stryker's report says of it (file, line, mutator, replacement), with the reason in plain words.
+/// what Stryker's report says of it (file, line, mutator, replacement, and the original code it mutates), with the
+/// reason in plain words. With the original code named, the entry follows its code when edits above move it.
 /// </summary>
 public sealed record EquivalentMutant(
     [property: JsonPropertyName("file")] string File,
     [property: JsonPropertyName("line")] int Line,
     [property: JsonPropertyName("mutator")] string Mutator,
     [property: JsonPropertyName("replacement")] string Replacement,
-    [property: JsonPropertyName("reason")] string Reason)
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("original")] string? Original = null)
 {
     public override string ToString() => $"{File}:{Line} {Mutator} -> {Replacement}";
 }
@@ -62,9 +64,11 @@ public sealed class EquivalentMutants
 
     /// <summary>
     /// Matches the list against a report's mutants. An entry matches the mutant with its file, line, mutator and
-    /// replacement; failing that, the one mutant of its file with its mutator and replacement (the code moved,
-    /// the line is stale: a warning says so). An entry that matches a detected mutant was wrong, and one that
-    /// matches nothing in a report covering its folder is stale: both are warnings.
+    /// replacement (and original code, when it names one). Failing the line: an entry that names its original code
+    /// matches the mutants of that code, mutator and replacement nearest its line (the code moved with edits above
+    /// it); one that does not matches the one mutant of its file with its mutator and replacement, and a warning asks
+    /// to update its line. An entry that matches a detected mutant was wrong, and one that matches nothing in a
+    /// report covering its folder is stale: both are warnings.
     /// </summary>
     public EquivalenceMatch Match(IReadOnlyList<Mutant> mutants)
     {
@@ -73,8 +77,11 @@ public sealed class EquivalentMutants
         var files = mutants.Select(m => m.File).ToHashSet(StringComparer.Ordinal);
         foreach (var entry in Entries)
         {
-            var same = mutants.Where(m => m.File == entry.File && m.Mutator == entry.Mutator && m.Replacement == entry.Replacement).ToList();
-            var found = same.Where(m => m.Line == entry.Line).ToList() is { Count: > 0 } exact ? exact : same.Count == 1 ? same : [];
+            var same = mutants.Where(m => m.File == entry.File && m.Mutator == entry.Mutator && m.Replacement == entry.Replacement
+                && (entry.Original is null || m.Original == entry.Original)).ToList();
+            var found = same.Where(m => m.Line == entry.Line).ToList() is { Count: > 0 } exact ? exact
+                : entry.Original is not null ? Nearest(same, entry.Line)
+                : same.Count == 1 ? same : [];
             if (found.Count == 0)
             {
                 if (files.Contains(entry.File))
@@ -85,7 +92,7 @@ public sealed class EquivalentMutants
                 continue;
             }
 
-            if (found[0].Line != entry.Line)
+            if (found[0].Line != entry.Line && entry.Original is null)
             {
                 warnings.Add($"equivalent-mutant entry {entry} now matches line {found[0].Line}: update its line");
             }
@@ -104,6 +111,17 @@ public sealed class EquivalentMutants
         }
 
         return new EquivalenceMatch(equivalent, warnings);
+    }
+
+    private static List<Mutant> Nearest(List<Mutant> mutants, int line)
+    {
+        if (mutants.Count == 0)
+        {
+            return mutants;
+        }
+
+        var distance = mutants.Min(m => Math.Abs(m.Line - line));
+        return [.. mutants.Where(m => Math.Abs(m.Line - line) == distance)];
     }
 
     private sealed record ListFile([property: JsonPropertyName("equivalent")] List<EquivalentMutant>? Equivalent);

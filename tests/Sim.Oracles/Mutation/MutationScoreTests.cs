@@ -63,6 +63,30 @@ public sealed class MutationScoreTests : IDisposable
     }
 
     [Fact]
+    public void AnEntryNamingItsOriginalCodeFollowsThatCodeWhenEditsAboveMoveIt()
+    {
+        // Two mutants with the same mutator and replacement: line 4's of `a + b`, line 5's of `a < b`. The entry was
+        // written when `a < b` sat on line 4; the code moved down a line, and line 4 now holds another mutant of that kind.
+        var report = fixture.Write(
+            "run",
+            M("Fleet/A.cs", 4, "Equality mutation", "a <= b", "Killed"),
+            M("Fleet/A.cs", 5, "Equality mutation", "a <= b", "Survived"));
+        var list = fixture.WriteList("""{ "equivalent": [ { "file": "src/Fleet/A.cs", "line": 4, "mutator": "Equality mutation", "replacement": "a <= b", "original": "a < b", "reason": "r" } ] }""");
+
+        var (mutants, match) = MutationReports.Read([report], EquivalentMutants.Load(list));
+
+        Assert.Empty(match.Warnings);
+        Assert.Equal(5, Assert.Single(match.Equivalent).Line);
+        Assert.Equal(1, FolderScore.Of(mutants, match).Single().Equivalent);
+
+        // Code that is gone is gone, wherever a mutant of that kind now sits.
+        var gone = fixture.WriteList("""{ "equivalent": [ { "file": "src/Fleet/A.cs", "line": 5, "mutator": "Equality mutation", "replacement": "a <= b", "original": "a > b", "reason": "r" } ] }""");
+        var stale = MutationReports.Read([report], EquivalentMutants.Load(gone)).Match;
+        Assert.Empty(stale.Equivalent);
+        Assert.StartsWith("stale", Assert.Single(stale.Warnings), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnEntryNamingAKilledMutantOrNoMutantIsReportedAndNotCounted()
     {
         var report = fixture.Write(

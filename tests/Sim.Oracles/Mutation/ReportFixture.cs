@@ -7,7 +7,7 @@ namespace Sim.Oracles.Mutation;
 /// <summary>Writes small Stryker reports (the mutation-testing-elements shape Stryker.NET writes) for the tests.</summary>
 internal sealed class ReportFixture : IDisposable
 {
-    public const string Source = "namespace X;\npublic static class Math2\n{\n    public static int Add(int a, int b) => a + b;\n    public static bool Less(int a, int b) => a < b;\n}\n";
+    public const string Source = "namespace X;\npublic static class Math2\n{\n    public static int Add(int a, int b) => a + b;\n    public static bool Lt(int a, int b) => a < b;\n}\n";
 
     public ReportFixture() => Directory.CreateDirectory(Root);
 
