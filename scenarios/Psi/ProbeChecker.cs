@@ -9,6 +9,8 @@ namespace Sim.Scenarios.Psi;
 /// not trust (a foreign authority at a link, the peer's authority at a head, no client certificate), by the application
 /// for a trusted identity that is not the peer (someone else, a prefix of the peer's name) or not the party (an insider
 /// at the head). The honest side of each edge (the peer's own certificate at the link) is served: the PSI completes.
+/// A report that the party's actor failed, from the party's own identity but a machine the actor does not run on, is
+/// answered and ignored: no actor ever ends with a forged report's error kind.
 /// An answer that says nothing listened (the link not up yet), or that the target's TLS sessions expired under the call, is not judged.
 /// </summary>
 public sealed class ProbeChecker
@@ -33,6 +35,15 @@ public sealed class ProbeChecker
             }
         });
 
+        // A forged exit report (refused, or from a machine the actor does not run on) never ends an actor.
+        context.On<Sim.Stack.Cluster.ActorEnded>((e, _) =>
+        {
+            if (e.ErrorKind == LinkProbe.ForgedKind)
+            {
+                context.Fail(Invariant, $"{e.Details}; a forged exit report ended the actor");
+            }
+        });
+
         // The refused caller is the one whose certificate the push came with (through the head's proxy: the one it forwards), never the party's own proxy.
         context.On<LinkPushRefused>((e, _) =>
         {
@@ -53,8 +64,9 @@ public sealed class ProbeChecker
             (StatusCode.PermissionDenied, null, $"'{party.Name}-intern' is not a member of party {party.Name}'s cluster"),
         ProbeKind.NodeInsider => (StatusCode.PermissionDenied, null, $"only party {party.Name}'s head starts actors here"),
         ProbeKind.NodeStalePlacement => (StatusCode.FailedPrecondition, null, "actor mallory is for node node0; this is "),
+        ProbeKind.HeadExitedElsewhere => (StatusCode.OK, null, null),
         ProbeKind.NodeStopInsider => (StatusCode.PermissionDenied, null, $"only party {party.Name}'s head stops actors here"),
-        ProbeKind.NodeStaleStop => (StatusCode.FailedPrecondition, null, $"actor psi-1-{party.Name}-a1 is for node node0; this is "),
+        ProbeKind.NodeStaleStop => (StatusCode.FailedPrecondition, null, $"actor psi-1-{party.Name}-a"),
         _ => throw new ArgumentOutOfRangeException(nameof(probe), probe, "unknown probe"),
     };
 }

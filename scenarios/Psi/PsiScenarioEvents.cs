@@ -58,4 +58,7 @@ public enum ProbeKind
 
     /// <summary>The party's own identity asks the head machine's node agent to stop the party's actor for a node id it never had (a stop from before a head restart): refused, nothing stops.</summary>
     NodeStaleStop,
+
+    /// <summary>The party's own identity reports the party's actor failed on a machine it does not run on: answered, and ignored (the actor does not end).</summary>
+    HeadExitedElsewhere,
 }
