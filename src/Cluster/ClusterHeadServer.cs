@@ -54,14 +54,31 @@ public sealed class ClusterHeadServer : ClusterHead.ClusterHeadBase
     public override Task<NodeRegistration> RegisterNode(NodeInfo request, ServerCallContext context)
     {
         Authorize(context);
-        foreach (var stale in nodes.Values.Where(n => n.Alive && n.Machine == request.Machine).ToList())
+        var registration = (request.Incarnation, request.Session);
+        var mine = nodes.Values.Where(n => n.Machine == request.Machine).ToList();
+        if (mine.FirstOrDefault(n => n.Alive && n.Registration == registration) is { } known)
+        {
+            // A retry whose first reply was lost: the node this registration already has (as Ray's GCS answers a node
+            // it knows), not a new one that would declare it dead.
+            return Task.FromResult(new NodeRegistration { NodeId = known.NodeId });
+        }
+
+        if (mine.FirstOrDefault(n => Later(n.Registration, registration)) is { } newer)
+        {
+            // A request delivered late (held in a partition, say), after the agent had registered again or restarted:
+            // taking it in would declare the agent's current node dead.
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"registration {request.Incarnation}.{request.Session} of {request.Machine} is older than {newer.NodeId}'s ({newer.Registration.Incarnation}.{newer.Registration.Session})"));
+        }
+
+        foreach (var stale in mine.Where(n => n.Alive))
         {
             // The machine's agent restarted: its old incarnation and that incarnation's actors are gone.
             DeclareDead(stale, $"its agent registered again (incarnation {request.Incarnation})");
         }
         // Ids never repeat across head incarnations (Ray's are unique): a node still heartbeating an id of the old head must not pass for the new head's node of that id.
         var id = $"node{nextNode++.ToString(CultureInfo.InvariantCulture)}-h{host.Incarnation.ToString(CultureInfo.InvariantCulture)}";
-        nodes[id] = new NodeEntry(id, request.Machine, request.Address, request.Port, request.Cpus, host.Clock.Elapsed);
+        nodes[id] = new NodeEntry(id, request.Machine, request.Address, request.Port, request.Cpus, host.Clock.Elapsed) { Registration = registration };
         host.Log.Event(new NodeRegistered(options.Party, id, request.Machine, request.Address, request.Cpus));
         return Task.FromResult(new NodeRegistration { NodeId = id });
     }
@@ -327,6 +344,9 @@ public sealed class ClusterHeadServer : ClusterHead.ClusterHeadBase
 
     private RpcChannel Channel(NodeEntry node) =>
         channels.TryGetValue(node.Address, out var channel) ? channel : channels[node.Address] = new RpcChannel(host, node.Address, node.Port, options.DialTls);
+
+    private static bool Later((int Incarnation, long Session) a, (int Incarnation, long Session) b) =>
+        a.Incarnation > b.Incarnation || (a.Incarnation == b.Incarnation && a.Session > b.Session);
 
     private void Authorize(ServerCallContext context)
     {

@@ -83,9 +83,9 @@ public sealed class NodeAgent : Contracts.NodeAgent.NodeAgentBase
 
     private async Task RunAsync(CancellationToken lifetime)
     {
-        while (!lifetime.IsCancellationRequested)
+        for (long session = 1; !lifetime.IsCancellationRequested; session++)
         {
-            NodeId = await RegisterAsync(lifetime);
+            NodeId = await RegisterAsync(session, lifetime);
             var reason = await HeartbeatAsync(lifetime);
             var stopped = StopAll();
             host.Log.Event(new HeadLost(options.Party, host.Machine, stopped, reason));
@@ -94,9 +94,9 @@ public sealed class NodeAgent : Contracts.NodeAgent.NodeAgentBase
         }
     }
 
-    private async Task<string> RegisterAsync(CancellationToken lifetime)
+    private async Task<string> RegisterAsync(long session, CancellationToken lifetime)
     {
-        var info = new NodeInfo { Machine = host.Machine, Address = address, Port = options.NodePort, Cpus = cpus, Incarnation = host.Incarnation };
+        var info = new NodeInfo { Machine = host.Machine, Address = address, Port = options.NodePort, Cpus = cpus, Incarnation = host.Incarnation, Session = session };
         while (true)
         {
             try

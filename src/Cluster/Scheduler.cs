@@ -22,6 +22,9 @@ public sealed class NodeEntry(string nodeId, string machine, string address, int
     public TimeSpan LastSeen { get; set; } = seen;
 
     public bool Alive { get; set; } = true;
+
+    /// <summary>The agent's incarnation and registration session this node was registered for.</summary>
+    public (int Incarnation, long Session) Registration { get; init; }
 }
 
 /// <summary>

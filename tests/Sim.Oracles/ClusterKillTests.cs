@@ -113,6 +113,52 @@ public sealed class ClusterKillTests
 
     [Fact]
     [Trait("Category", InvariantOracleTests.Category)]
+    public void AKillOfAnActorOnANodeCutOffFromTheHeadAnswersOnceTheNodeIsDeclaredDead()
+    {
+        // The head cannot reach the actor's node: it asks again each health-check tick, and answers the kill (not
+        // confirmed stopped) once it declares the node dead; the node, having lost the head, stops the actor itself.
+        for (ulong seed = 1; seed <= 4; seed++)
+        {
+            var result = Run("cluster-kill-cut-off", ctx =>
+            {
+                var (head, worker) = KillCluster(ctx, async (host, client) =>
+                {
+                    await host.Clock.Delay(TimeSpan.FromSeconds(0.5));
+                    await RunningAsync(host, client, OnWorker(ctx));
+                    await host.Clock.Delay(TimeSpan.FromSeconds(1.1) - host.Clock.Elapsed);
+                    await client.KillActorAsync(new ActorQuery { ActorId = SleeperSpec.ActorId }, deadline: host.Clock.UtcNow + TimeSpan.FromSeconds(2));
+                    host.Log.Event(new Note("test.killed", SleeperSpec.ActorId));
+                }, pauseHead: false);
+                ctx.Script(
+                    async w =>
+                    {
+                        await w.Delay(TimeSpan.FromSeconds(1));
+                        w.Partition(worker, head);
+                        await w.Delay(TimeSpan.FromSeconds(1.5));
+                        w.Heal();
+                    },
+                    "cut-worker");
+            }, seed);
+
+            AssertClean(result);
+            var record = Assert.Single(Events<ActorKilled>(result));
+            Assert.Equal(("running", false), (record.Event.Was, record.Event.Stopped));
+            var dead = Assert.Single(Events<NodeDeclaredDead>(result), e => e.Event.Machine == record.Event.Machine);
+            var killed = Assert.Single(result.Log.Entries, e => e.Event is Note { NoteKind: "test.killed" });
+            Assert.True(dead.Step <= record.Step && record.Step <= killed.Step, "the kill answered before the head gave its node up");
+            Assert.Single(result.Log.Entries, e => e.Event is Note { NoteKind: "test.actor-stopped" });
+
+            // After the heal the agent registers once more, and that node stays: its registration requests held in the
+            // partition and delivered late are answered as the retries they are (the same node) or refused as older,
+            // never taken as new registrations that declare the agent's current node dead.
+            var again = Events<NodeRegistered>(result).Where(e => e.Event.Machine == record.Event.Machine && e.Step > dead.Step).ToList();
+            Assert.Single(again);
+            Assert.DoesNotContain(Events<NodeDeclaredDead>(result), e => e.Event.NodeId == again[0].Event.NodeId);
+        }
+    }
+
+    [Fact]
+    [Trait("Category", InvariantOracleTests.Category)]
     public void AKillOfAnActorThatAlreadyEndedChangesNothing()
     {
         for (ulong seed = 1; seed <= 6; seed++)
