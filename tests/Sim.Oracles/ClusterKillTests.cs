@@ -65,7 +65,7 @@ public sealed class ClusterKillTests
             }, pauseHead: false), seed);
 
             AssertClean(result);
-            Assert.Equal((ActorPhase.Failed, ClusterHeadServer.KilledKind, "killed by its driver before the head took it in"), (created?.Phase, created?.ErrorKind, created?.Cause));
+            Assert.Equal((SleeperSpec.ActorId, ActorPhase.Failed, ClusterHeadServer.KilledKind, "killed by its driver before the head took it in"), (created?.ActorId, created?.Phase, created?.ErrorKind, created?.Cause));
             Assert.Empty(Events<ActorCreated>(result));
             Assert.Empty(Events<ActorPlaced>(result));
             Assert.Empty(Events<ActorStarted>(result));
@@ -154,6 +154,36 @@ public sealed class ClusterKillTests
             var again = Events<NodeRegistered>(result).Where(e => e.Event.Machine == record.Event.Machine && e.Step > dead.Step).ToList();
             Assert.Single(again);
             Assert.DoesNotContain(Events<NodeDeclaredDead>(result), e => e.Event.NodeId == again[0].Event.NodeId);
+        }
+    }
+
+    [Fact]
+    [Trait("Category", InvariantOracleTests.Category)]
+    public void AKillOfAnActorStillWaitingForANodeEndsItAndNothingIsPlacedOrStarted()
+    {
+        // Two CPUs asked, one slot a machine: the actor waits for a node (up to the placement timeout) when it is killed.
+        for (ulong seed = 1; seed <= 4; seed++)
+        {
+            ActorState? after = null;
+            var result = Run("cluster-kill-pending", ctx => KillCluster(ctx, async (host, head) =>
+            {
+                await host.Clock.Delay(TimeSpan.FromSeconds(0.5));
+                var big = new ActorSpec { ActorId = "job-big", ActorClass = "sleeper", NumCpus = 2 };
+                var state = await head.CreateActorAsync(big, deadline: host.Clock.UtcNow + TimeSpan.FromMilliseconds(250));
+                Assert.Equal(ActorPhase.Pending, state.Phase);
+                await host.Clock.Delay(TimeSpan.FromMilliseconds(300));
+                await head.KillActorAsync(new ActorQuery { ActorId = big.ActorId }, deadline: host.Clock.UtcNow + TimeSpan.FromMilliseconds(250));
+                await host.Clock.Delay(TimeSpan.FromSeconds(1.5));
+                after = await head.WaitActorAsync(new ActorQuery { ActorId = big.ActorId, Seen = ActorPhase.Pending }, deadline: host.Clock.UtcNow + TimeSpan.FromMilliseconds(250));
+            }, pauseHead: false), seed);
+
+            AssertClean(result);
+            Assert.Equal((ActorPhase.Failed, ClusterHeadServer.KilledKind, "killed by its driver"), (after?.Phase, after?.ErrorKind, after?.Cause));
+            var record = Assert.Single(Events<ActorKilled>(result));
+            Assert.Equal(("pending", "", true), (record.Event.Was, record.Event.Machine, record.Event.Stopped));
+            Assert.Empty(Events<ActorPlaced>(result));
+            Assert.Empty(Events<ActorStarted>(result));
+            Assert.Single(Events<ActorEnded>(result));
         }
     }
 
