@@ -53,11 +53,18 @@ public sealed class PsiResources
                 owed[e.Party] = (e.Attempt, actorIds.GetValueOrDefault((e.Party, e.Attempt)) ?? "?");
             }
         });
+        // What the party's head answered a kill for (the driver's claim of a confirmed kill is judged against it).
+        var headKilled = new HashSet<(string Party, string ActorId)>();
+        context.On<Sim.Stack.Cluster.ActorKilled>((e, _) => headKilled.Add((e.Party, e.ActorId)));
         context.On<Sim.Stack.Psi.PsiActorKilled>((e, _) =>
         {
             if (!owed.Remove(e.Party, out var due) || due != (e.Attempt, e.ActorId))
             {
                 context.Fail(Invariant, $"{e.Details}; {(due == default ? "no attempt of the party was given up for a silent head" : $"the attempt given up was {due.Attempt} ({due.ActorId})")}");
+            }
+            else if (e.Confirmed && !headKilled.Contains((e.Party, e.ActorId)))
+            {
+                context.Fail(Invariant, $"{e.Details}; {e.Party}'s head never answered a kill of {e.ActorId}");
             }
         });
         void Unkilled(string party, string what)
