@@ -30,9 +30,9 @@ public sealed class LinkProbe
 
         // Actor ids are no secret (Ray's are listed by its dashboard): the adversary aims at the one the party runs now.
         var actors = new Dictionary<string, string>(StringComparer.Ordinal);
-        context.On<Sim.Stack.Cluster.ActorStarted>((e, _) =>
+        context.On<Sim.Stack.Cluster.ActorStarted>((e, at) =>
         {
-            if (topology.Parties.FirstOrDefault(p => p.NodeOn(e.Machine) is not null) is { } party)
+            if (topology.PartyOf(at.Subject) is { } party)
             {
                 actors[party.Name] = e.ActorId;
             }
@@ -77,9 +77,7 @@ public sealed class LinkProbe
             cycle.RemoveAt(cycle.Count - 1);
             foreach (var party in topology.Parties)
             {
-                var tls = new TlsClientOptions(party.Name, context.Trust, certificate(party.Name, probe));
-                var channel = new RpcChannel(host, party.AdvertisedHost, PortOf(probe), tls);
-                host.Log.Event(await AskAsync(host, channel, party, actors.GetValueOrDefault(party.Name) ?? $"psi-1-{party.Name}-a1", probe));
+                await ProbeAsync(host, context, party, actors.GetValueOrDefault(party.Name) ?? $"psi-1-{party.Name}-a1", probe, certificate);
             }
         }
     }
@@ -99,10 +97,17 @@ public sealed class LinkProbe
                 var actor = actors[party.Name];
                 forged.Add(actor);
                 await host.Clock.Delay(TimeSpan.FromMilliseconds(host.Random.Next(21)));
-                var tls = new TlsClientOptions(party.Name, context.Trust, certificate(party.Name, ProbeKind.HeadExitedElsewhere));
-                host.Log.Event(await AskAsync(host, new RpcChannel(host, party.AdvertisedHost, PsiTopology.HeadPort, tls), party, actor, ProbeKind.HeadExitedElsewhere));
+                await ProbeAsync(host, context, party, actor, ProbeKind.HeadExitedElsewhere, certificate);
             }
         }
+    }
+
+    /// <summary>Asks <paramref name="party"/> one probe, with the identity and at the port the probe's kind says, and logs the answer.</summary>
+    private static async Task ProbeAsync(IHost host, ScenarioContext context, PsiParty party, string actor, ProbeKind probe, Func<string, ProbeKind, Certificate?> certificate)
+    {
+        var tls = new TlsClientOptions(party.Name, context.Trust, certificate(party.Name, probe));
+        var channel = new RpcChannel(host, party.AdvertisedHost, PortOf(probe), tls);
+        host.Log.Event(await AskAsync(host, channel, party, actor, probe));
     }
 
     private static int PortOf(ProbeKind probe) => probe switch

@@ -55,7 +55,6 @@ public sealed class PsiResources
         });
         // What the party's head answered a kill for (the driver's claim of a confirmed kill is judged against it).
         var headKilled = new HashSet<(string Party, string ActorId)>();
-        context.On<Sim.Stack.Cluster.ActorKilled>((e, _) => headKilled.Add((e.Party, e.ActorId)));
         context.On<Sim.Stack.Psi.PsiActorKilled>((e, _) =>
         {
             if (!owed.Remove(e.Party, out var due) || due != (e.Attempt, e.ActorId))
@@ -92,6 +91,7 @@ public sealed class PsiResources
         });
         context.On<Sim.Stack.Cluster.ActorKilled>((e, _) =>
         {
+            headKilled.Add((e.Party, e.ActorId));
             if (!e.Stopped || e.Was is not ("pending" or "running" or "unknown"))
             {
                 return;

@@ -63,7 +63,7 @@ public sealed class ClusterHeadServer : ClusterHead.ClusterHeadBase
             return Task.FromResult(new NodeRegistration { NodeId = known.NodeId });
         }
 
-        if (mine.FirstOrDefault(n => Later(n.Registration, registration)) is { } newer)
+        if (mine.FirstOrDefault(n => n.Registration.CompareTo(registration) > 0) is { } newer)
         {
             // A request delivered late (held in a partition, say), after the agent had registered again or restarted:
             // taking it in would declare the agent's current node dead.
@@ -344,9 +344,6 @@ public sealed class ClusterHeadServer : ClusterHead.ClusterHeadBase
 
     private RpcChannel Channel(NodeEntry node) =>
         channels.TryGetValue(node.Address, out var channel) ? channel : channels[node.Address] = new RpcChannel(host, node.Address, node.Port, options.DialTls);
-
-    private static bool Later((int Incarnation, long Session) a, (int Incarnation, long Session) b) =>
-        a.Incarnation > b.Incarnation || (a.Incarnation == b.Incarnation && a.Session > b.Session);
 
     private void Authorize(ServerCallContext context)
     {

@@ -119,26 +119,20 @@ public sealed class ClusterKillTests
         // confirmed stopped) once it declares the node dead; the node, having lost the head, stops the actor itself.
         for (ulong seed = 1; seed <= 4; seed++)
         {
-            var result = Run("cluster-kill-cut-off", ctx =>
-            {
-                var (head, worker) = KillCluster(ctx, async (host, client) =>
+            var result = Run("cluster-kill-cut-off", ctx => SleeperOnWorker(
+                ctx,
+                async (host, client) =>
                 {
-                    await host.Clock.Delay(TimeSpan.FromSeconds(0.5));
-                    await RunningAsync(host, client, OnWorker(ctx));
                     await host.Clock.Delay(TimeSpan.FromSeconds(1.1) - host.Clock.Elapsed);
                     await client.KillActorAsync(new ActorQuery { ActorId = SleeperSpec.ActorId }, deadline: host.Clock.UtcNow + TimeSpan.FromSeconds(2));
                     host.Log.Event(new Note("test.killed", SleeperSpec.ActorId));
-                }, pauseHead: false);
-                ctx.Script(
-                    async w =>
-                    {
-                        await w.Delay(TimeSpan.FromSeconds(1));
-                        w.Partition(worker, head);
-                        await w.Delay(TimeSpan.FromSeconds(1.5));
-                        w.Heal();
-                    },
-                    "cut-worker");
-            }, seed);
+                },
+                async (w, head, worker) =>
+                {
+                    w.Partition(worker, head);
+                    await w.Delay(TimeSpan.FromSeconds(1.5));
+                    w.Heal();
+                }), seed);
 
             AssertClean(result);
             var record = Assert.Single(Events<ActorKilled>(result));
@@ -268,23 +262,15 @@ public sealed class ClusterKillTests
         // actor's code sees its stop token: an actor left running would hold its ports), and the head fails the actor.
         for (ulong seed = 1; seed <= 4; seed++)
         {
-            var result = Run("cluster-node-loses-head", ctx =>
-            {
-                var (head, worker) = KillCluster(ctx, async (host, client) =>
+            var result = Run("cluster-node-loses-head", ctx => SleeperOnWorker(
+                ctx,
+                (_, _) => Task.CompletedTask,
+                async (w, head, worker) =>
                 {
-                    await host.Clock.Delay(TimeSpan.FromSeconds(0.5));
-                    await RunningAsync(host, client, OnWorker(ctx));
-                }, pauseHead: false);
-                ctx.Script(
-                    async w =>
-                    {
-                        await w.Delay(TimeSpan.FromSeconds(1));
-                        w.Partition(worker, head);
-                        await w.Delay(TimeSpan.FromSeconds(1));
-                        w.Heal();
-                    },
-                    "cut-worker");
-            }, seed);
+                    w.Partition(worker, head);
+                    await w.Delay(TimeSpan.FromSeconds(1));
+                    w.Heal();
+                }), seed);
 
             AssertClean(result);
             var lost = Assert.Single(Events<HeadLost>(result));
@@ -304,22 +290,14 @@ public sealed class ClusterKillTests
         for (ulong seed = 1; seed <= 4; seed++)
         {
             var machine = "";
-            var result = Run("cluster-node-registers-again", ctx =>
-            {
-                var (_, worker) = KillCluster(ctx, async (host, client) =>
+            var result = Run("cluster-node-registers-again", ctx => machine = SleeperOnWorker(
+                ctx,
+                (_, _) => Task.CompletedTask,
+                (w, _, worker) =>
                 {
-                    await host.Clock.Delay(TimeSpan.FromSeconds(0.5));
-                    await RunningAsync(host, client, OnWorker(ctx));
-                }, pauseHead: false);
-                ctx.Script(
-                    async w =>
-                    {
-                        await w.Delay(TimeSpan.FromSeconds(1));
-                        w.Restart(worker);
-                    },
-                    "restart-worker");
-                machine = worker.Machine.Name;
-            }, seed);
+                    w.Restart(worker);
+                    return Task.CompletedTask;
+                }).Worker.Machine.Name, seed);
 
             AssertClean(result);
             var registered = Events<NodeRegistered>(result).Where(e => e.Event.Machine == machine).ToList();
@@ -339,27 +317,22 @@ public sealed class ClusterKillTests
         for (ulong seed = 1; seed <= 4; seed++)
         {
             RpcException? answer = null;
-            var result = Run("cluster-head-forgot", ctx =>
-            {
-                var (head, _) = KillCluster(ctx, async (host, client) =>
+            var result = Run("cluster-head-forgot", ctx => SleeperOnWorker(
+                ctx,
+                async (host, client) =>
                 {
-                    await host.Clock.Delay(TimeSpan.FromSeconds(0.5));
-                    await RunningAsync(host, client, OnWorker(ctx));
                     await host.Clock.Delay(TimeSpan.FromSeconds(1.5) - host.Clock.Elapsed);
                     while (answer is null or { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded })
                     {
                         await host.Clock.Delay(TimeSpan.FromMilliseconds(100));
                         answer = await Assert.ThrowsAsync<RpcException>(async () => await client.WaitActorAsync(new ActorQuery { ActorId = SleeperSpec.ActorId, Seen = ActorPhase.Running }, deadline: host.Clock.UtcNow + TimeSpan.FromMilliseconds(250)));
                     }
-                }, pauseHead: false);
-                ctx.Script(
-                    async w =>
-                    {
-                        await w.Delay(TimeSpan.FromSeconds(1));
-                        w.Restart(head);
-                    },
-                    "restart-head");
-            }, seed);
+                },
+                (w, head, _) =>
+                {
+                    w.Restart(head);
+                    return Task.CompletedTask;
+                }), seed);
 
             AssertClean(result);
             Assert.Equal(StatusCode.NotFound, answer?.StatusCode);
@@ -368,6 +341,29 @@ public sealed class ClusterKillTests
     }
 
     private static readonly ActorSpec SleeperSpec = new() { ActorId = "job-a1", ActorClass = "sleeper", NumCpus = 1 };
+
+    /// <summary>
+    /// <see cref="KillCluster"/> whose driver runs the sleeper on the worker from 0.5 s and then goes on with
+    /// <paramref name="then"/>, while at 1 s a script strikes the head or the worker with <paramref name="fault"/>.
+    /// </summary>
+    private static (Live<PartyHead> Head, Live<NodeAgent> Worker) SleeperOnWorker(
+        ScenarioContext ctx, Func<IHost, ClusterHead.ClusterHeadClient, Task> then, Func<Script, Live<PartyHead>, Live<NodeAgent>, Task> fault)
+    {
+        var (head, worker) = KillCluster(ctx, async (host, client) =>
+        {
+            await host.Clock.Delay(TimeSpan.FromSeconds(0.5));
+            await RunningAsync(host, client, OnWorker(ctx));
+            await then(host, client);
+        }, pauseHead: false);
+        ctx.Script(
+            async w =>
+            {
+                await w.Delay(TimeSpan.FromSeconds(1));
+                await fault(w, head, worker);
+            },
+            "fault");
+        return (head, worker);
+    }
 
     /// <summary>The sleeper, kept off the head's machine (so it runs on the worker).</summary>
     private static ActorSpec OnWorker(ScenarioContext ctx) => new(SleeperSpec) { AvoidMachines = { HeadMachine(ctx) } };
@@ -415,13 +411,13 @@ public sealed class ClusterKillTests
             },
             ["quick"] = (_, _) => Task.FromResult<byte[]>([]),
         };
-        ClusterOptions Cluster(string head) => PsiMultinodeScenario.ClusterOf("alice", head, tls, new TlsClientOptions("alice", ctx.Trust, slot.Current));
+        ClusterOptions Cluster(string head) => PsiMultinodeScenario.ClusterOf("alice", head, tls, DriverTls(ctx));
         var head = ctx.Service("alice-head", "alice", PsiTopology.HeadPort, (host, me) =>
             new PartyHead(ClusterHeadServer.Start(host, Cluster(me.Address), new Dictionary<int, ForwardedPort>()), NodeAgent.Start(host, Cluster(me.Address), me.Address, 1, classes)));
         var worker = ctx.Service("alice-w1", "alice", PsiTopology.NodePort, (host, me) => NodeAgent.Start(host, Cluster(head.Address), me.Address, 1, classes));
         _ = ctx.Service("alice-driver", "alice", 9000, (host, _) =>
         {
-            var client = new ClusterHead.ClusterHeadClient(new Sim.Stack.Rpc.RpcChannel(host, head.Address, PsiTopology.HeadPort, new TlsClientOptions("alice", ctx.Trust, slot.Current)));
+            var client = new ClusterHead.ClusterHeadClient(new Sim.Stack.Rpc.RpcChannel(host, head.Address, PsiTopology.HeadPort, DriverTls(ctx)));
             host.Spawn("drive", _ => drive(host, client));
             return client;
         });
